@@ -1,0 +1,222 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import type { BundledFile } from './context.js';
+import type { ClosureResult, LoadedObject } from './closure.js';
+import { ElfPatchUnsupported, patchElf, readElf } from './elf.js';
+import { ActionError } from './errors.js';
+import { run } from './exec.js';
+import type { IncludeSpec } from './inputs.js';
+import { storePathOf } from './nix.js';
+
+/**
+ * Turns a resolved closure into the files of the bundle, patched:
+ * - bootstrap: PT_INTERP <task-root>/lib/<loader>, DT_RPATH $ORIGIN/lib;
+ * - lib/<name>: every library that had a search path gets DT_RPATH $ORIGIN, and none keeps a DT_RUNPATH
+ *   (LD_LIBRARY_PATH is searched before DT_RUNPATH, so on Lambda /lib64 would win);
+ * - the loader and path-less libraries are copied as they are.
+ * Each file is patched once, on a copy, in place (same size). patchelf is used only when
+ * that cannot work: an object without any RPATH/RUNPATH entry, or a new string that does not fit.
+ */
+
+export interface BundleEntry extends BundledFile {
+  data: Buffer;
+}
+
+export const PROGRAM_RPATH = '$ORIGIN/lib';
+export const LIBRARY_RPATH = '$ORIGIN';
+
+export interface PatchOutcome {
+  changes: string[];
+  /** Set when patchelf had to do it, with the reason. */
+  patchelf?: string;
+}
+
+/** Patches a copy (data is mutated, or replaced by patchelf's output). */
+export async function patchCopy(
+  data: Buffer,
+  name: string,
+  req: { interp?: string; rpath?: string },
+  tempDir: string,
+): Promise<{ data: Buffer; outcome: PatchOutcome }> {
+  const copy = Buffer.from(data);
+  try {
+    const changes = patchElf(copy, req, name);
+    return { data: copy, outcome: { changes } };
+  } catch (err) {
+    if (!(err instanceof ElfPatchUnsupported)) throw err;
+    const reason = err.message;
+    const dir = await fsp.mkdtemp(path.join(tempDir, 'patch-'));
+    const file = path.join(dir, path.basename(name));
+    try {
+      await fsp.writeFile(file, data, { mode: 0o755 });
+      const args: string[] = [];
+      if (req.interp !== undefined) args.push('--set-interpreter', req.interp);
+      if (req.rpath !== undefined) args.push('--set-rpath', req.rpath, '--force-rpath');
+      await run('patchelf', [...args, file], {
+        errorTitle: 'Could not patch a bundled file',
+      }).catch((e: unknown) => {
+        throw new ActionError(
+          'Could not patch a bundled file',
+          `${name}: the in-place rewrite is not possible (${reason}) and patchelf failed or is not installed: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      });
+      const out = await fsp.readFile(file);
+      const changes = [
+        ...(req.interp !== undefined ? [`interp -> ${req.interp}`] : []),
+        ...(req.rpath !== undefined ? [`RPATH ${req.rpath}`] : []),
+      ];
+      return { data: out, outcome: { changes, patchelf: reason } };
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function fileMode(data: LoadedObject): number {
+  try {
+    return fs.statSync(data.foundAt).mode & 0o777;
+  } catch {
+    return 0o755;
+  }
+}
+
+export interface PlanOptions {
+  taskRoot: string;
+  tempDir: string;
+  log: (msg: string) => void;
+}
+
+/** Bundle entries for the program and its libraries, patched. */
+export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promise<BundleEntry[]> {
+  const entries: BundleEntry[] = [];
+  const add = async (
+    obj: LoadedObject,
+    name: string,
+    kind: BundleEntry['kind'],
+    req: { interp?: string; rpath?: string },
+  ): Promise<void> => {
+    let data = obj.data;
+    let patched: string[] = [];
+    if (req.interp !== undefined || req.rpath !== undefined) {
+      const r = await patchCopy(obj.data, name, req, opts.tempDir);
+      data = r.data;
+      patched = r.outcome.changes;
+      if (r.outcome.patchelf) opts.log(`${name}: patched with patchelf because ${r.outcome.patchelf}`);
+    }
+    entries.push({
+      name,
+      source: obj.foundAt,
+      storePath: obj.storePath,
+      kind,
+      bytes: data.length,
+      mode: kind === 'program' || kind === 'interpreter' ? 0o755 : fileMode(obj),
+      patched,
+      data,
+    });
+  };
+
+  const prog = c.program;
+  const progReq: { interp?: string; rpath?: string } = {};
+  if (prog.elf.interp && c.interpreter) progReq.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
+  if (prog.elf.needed.length > 0 || prog.elf.rpath !== undefined || prog.elf.runpath !== undefined)
+    progReq.rpath = PROGRAM_RPATH;
+  const jobs: Promise<void>[] = [add(prog, 'bootstrap', 'program', progReq)];
+  if (c.interpreter) jobs.push(add(c.interpreter, `lib/${c.interpreter.name}`, 'interpreter', {}));
+  for (const lib of c.libraries) {
+    const hasPath = lib.elf.rpath !== undefined || lib.elf.runpath !== undefined;
+    jobs.push(add(lib, `lib/${lib.name}`, 'library', hasPath ? { rpath: LIBRARY_RPATH } : {}));
+  }
+  await Promise.all(jobs);
+  return entries;
+}
+
+async function walk(dir: string, seen: Set<string>): Promise<string[]> {
+  const real = await fsp.realpath(dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
+  const out: string[] = [];
+  for (const name of (await fsp.readdir(dir)).sort()) {
+    const p = path.join(dir, name);
+    const st = await fsp.stat(p);
+    if (st.isDirectory()) out.push(...(await walk(p, seen)));
+    else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Entries for the `include` input: files or folders from the output or the closure. */
+export async function bundleIncludes(
+  specs: readonly IncludeSpec[],
+  outPath: string,
+  closure: readonly string[],
+): Promise<BundleEntry[]> {
+  const inClosure = new Set(closure);
+  const entries: BundleEntry[] = [];
+  for (const spec of specs) {
+    const source = spec.source.startsWith('/') ? spec.source : path.join(outPath, spec.source);
+    if (spec.source.startsWith('/')) {
+      const sp = storePathOf(spec.source);
+      if (!sp || !inClosure.has(sp))
+        throw new ActionError(
+          'Include not in the closure',
+          `Input \`include\`: ${spec.source} is not in the build's runtime closure; only store paths the program depends on can be bundled.`,
+        );
+    }
+    let st: fs.Stats;
+    try {
+      st = await fsp.stat(source);
+      await fsp.access(source, fs.constants.R_OK);
+    } catch {
+      throw new ActionError(
+        'Include not found',
+        `Input \`include\`: ${source} does not exist or cannot be read.`,
+      );
+    }
+    const files = st.isDirectory() ? await walk(source, new Set()) : [source];
+    for (const f of files) {
+      const name = st.isDirectory()
+        ? path.posix.join(spec.target, path.relative(source, f).split(path.sep).join('/'))
+        : spec.target;
+      let data: Buffer;
+      let fst: fs.Stats;
+      try {
+        data = await fsp.readFile(f);
+        fst = await fsp.stat(f);
+      } catch {
+        throw new ActionError('Include not readable', `Input \`include\`: ${f} cannot be read.`);
+      }
+      const real = await fsp.realpath(f);
+      entries.push({
+        name,
+        source: f,
+        storePath: storePathOf(real) ?? storePathOf(f) ?? outPath,
+        kind: 'include',
+        bytes: data.length,
+        mode: fst.mode & 0o777,
+        patched: [],
+        data,
+      });
+    }
+  }
+  return entries;
+}
+
+export interface StaticCheckProblem {
+  name: string;
+  problem: string;
+}
+
+/** Re-reads every bundled ELF: nothing may point into /nix/store, and no DT_RUNPATH may remain. */
+export function staticCheck(entries: readonly BundleEntry[]): StaticCheckProblem[] {
+  const problems: StaticCheckProblem[] = [];
+  for (const e of entries) {
+    if (e.kind === 'include') continue;
+    const elf = readElf(e.data, e.name);
+    if (elf.interp?.includes('/nix/store'))
+      problems.push({ name: e.name, problem: `interpreter ${elf.interp}` });
+    if (elf.rpath?.includes('/nix/store')) problems.push({ name: e.name, problem: `RPATH ${elf.rpath}` });
+    if (elf.runpath !== undefined) problems.push({ name: e.name, problem: `RUNPATH ${elf.runpath}` });
+  }
+  return problems;
+}

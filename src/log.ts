@@ -1,0 +1,80 @@
+import * as core from '@actions/core';
+
+/**
+ * The sink every stage writes to. On a runner it is @actions/core (workflow
+ * commands, annotations, outputs); in the local command it is plain text.
+ */
+export interface Log {
+  info(message: string): void;
+  debug(message: string): void;
+  notice(message: string, title?: string): void;
+  warning(message: string, title?: string): void;
+  error(message: string, props?: { title?: string; file?: string; line?: number }): void;
+  /** Runs fn inside a collapsible group. */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  setOutput(name: string, value: string): void;
+  setSecret(value: string): void;
+  /** Exports a variable to this process and to later steps. */
+  exportVariable(name: string, value: string): void;
+  /** Prepends a directory to PATH for this process and later steps. */
+  addPath(dir: string): void;
+}
+
+export const actionsLog: Log = {
+  info: (m) => { core.info(m); },
+  debug: (m) => { core.debug(m); },
+  notice: (m, title) => { core.notice(m, title === undefined ? {} : { title }); },
+  warning: (m, title) => { core.warning(m, title === undefined ? {} : { title }); },
+  error: (m, props = {}) => {
+    const p: core.AnnotationProperties = {};
+    if (props.title !== undefined) p.title = props.title;
+    if (props.file !== undefined) p.file = props.file;
+    if (props.line !== undefined) p.startLine = props.line;
+    core.error(m, p);
+  },
+  group: (name, fn) => core.group(name, fn),
+  setOutput: (n, v) => { core.setOutput(n, v); },
+  setSecret: (v) => { core.setSecret(v); },
+  exportVariable: (n, v) => { core.exportVariable(n, v); },
+  addPath: (d) => { core.addPath(d); },
+};
+
+/** Plain-text log for the local command: no workflow commands, outputs printed at the end. */
+export function consoleLog(opts: { verbose?: boolean; stream?: NodeJS.WritableStream } = {}): Log & {
+  outputs: Map<string, string>;
+} {
+  const out = opts.stream ?? process.stderr;
+  const write = (s: string): void => {
+    out.write(s.endsWith('\n') ? s : `${s}\n`);
+  };
+  const outputs = new Map<string, string>();
+  const secrets: string[] = [];
+  const scrub = (s: string): string => secrets.reduce((acc, sec) => acc.split(sec).join('***'), s);
+  return {
+    outputs,
+    info: (m) => { write(scrub(m)); },
+    debug: (m) => {
+      if (opts.verbose) write(scrub(`debug: ${m}`));
+    },
+    notice: (m, t) => { write(scrub(t ? `notice: ${t}: ${m}` : `notice: ${m}`)); },
+    warning: (m, t) => { write(scrub(t ? `warning: ${t}: ${m}` : `warning: ${m}`)); },
+    error: (m, p = {}) => {
+      const where = p.file ? ` (${p.file}${p.line ? `:${p.line}` : ''})` : '';
+      write(scrub(`error: ${p.title ? `${p.title}: ` : ''}${m}${where}`));
+    },
+    group: async (name, fn) => {
+      write(`== ${name}`);
+      return fn();
+    },
+    setOutput: (n, v) => outputs.set(n, v),
+    setSecret: (v) => {
+      if (v) secrets.push(v);
+    },
+    exportVariable: (n, v) => {
+      process.env[n] = v;
+    },
+    addPath: (d) => {
+      process.env['PATH'] = `${d}:${process.env['PATH'] ?? ''}`;
+    },
+  };
+}

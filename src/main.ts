@@ -1,0 +1,85 @@
+import * as core from '@actions/core';
+import { createContext, runnerInfo, type JobContext } from './context.js';
+import { ActionError, errorMessage } from './errors.js';
+import { registerSecret, scrubSecrets } from './exec.js';
+import { parseInputs, SECRET_INPUTS, type InputReader } from './inputs.js';
+import { actionsLog, type Log } from './log.js';
+import { runStages } from './pipeline.js';
+import { emptyPostState, isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
+import { runPost } from './post.js';
+
+/** Masks every secret input before anything else can print or pass it on. */
+export function maskSecrets(read: InputReader, log: Log): void {
+  for (const name of SECRET_INPUTS) {
+    const v = read(name).trim();
+    if (v) {
+      log.setSecret(v);
+      registerSecret(v);
+    }
+  }
+}
+
+/** Reports a failure: an annotation with a title (and a .nix location when known). */
+export function reportFailure(log: Log, err: unknown): string {
+  const message = scrubSecrets(errorMessage(err));
+  if (err instanceof ActionError) {
+    const props: { title: string; file?: string; line?: number } = { title: err.title };
+    if (err.file !== undefined) props.file = err.file;
+    if (err.line !== undefined) props.line = err.line;
+    log.error(message, props);
+  } else {
+    log.error(message, { title: 'Unexpected error' });
+    if (err instanceof Error && err.stack) log.debug(scrubSecrets(err.stack));
+  }
+  return message;
+}
+
+export interface RunOptions {
+  read?: InputReader;
+  log?: Log;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunOutcome {
+  /** Undefined when the inputs were invalid (nothing ran). */
+  ctx: JobContext | undefined;
+  /** The failure, already reported to the log. */
+  error?: unknown;
+}
+
+/** The main step: parse every input, then run the selected stages. Reports failures to the log; never throws. */
+export async function runMain(opts: RunOptions = {}): Promise<RunOutcome> {
+  const read = opts.read ?? ((name: string) => core.getInput(name));
+  const log = opts.log ?? actionsLog;
+  const env = opts.env ?? process.env;
+  maskSecrets(read, log);
+  const runner = runnerInfo(env);
+  let inputs;
+  try {
+    inputs = parseInputs(read, { workspace: runner.workspace, tempDir: runner.tempDir, env });
+  } catch (err) {
+    reportFailure(log, err);
+    return { ctx: undefined, error: err };
+  }
+  const ctx = createContext(inputs, log, runner, emptyPostState());
+  try {
+    await runStages(ctx);
+    return { ctx };
+  } catch (err) {
+    reportFailure(log, err);
+    return { ctx, error: err };
+  } finally {
+    if (runner.isActions) savePostState(ctx.post);
+  }
+}
+
+/** Entry point of dist/index.js when a runner (or act) runs it. */
+export async function runAction(): Promise<void> {
+  if (isPostStep()) {
+    await runPost(loadPostState(), actionsLog);
+    return;
+  }
+  markMainStep();
+  const { error } = await runMain();
+  if (error !== undefined) process.exitCode = 1;
+}

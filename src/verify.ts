@@ -1,0 +1,155 @@
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import type { LambdaArch } from './context.js';
+import { readElf } from './elf.js';
+import { run, type ExecResult } from './exec.js';
+
+/**
+ * The loader check: run the bundled loader's `--list` on the bootstrap inside an
+ * isolated root that holds only the bundle (unshare --root), with Lambda's
+ * LD_LIBRARY_PATH. What it prints is what Lambda's loader would do.
+ */
+
+export const LAMBDA_LD_LIBRARY_PATH =
+  '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib';
+
+export interface LoaderCheck {
+  /** False when the machine cannot run the check; reason says why. */
+  ran: boolean;
+  reason?: string;
+  /** Sonames the loader could not find, and other loader errors. */
+  problems: string[];
+  /** Libraries the loader took from outside the task root. */
+  outside: string[];
+  /** Resolved libraries as the loader listed them. */
+  listed: string[];
+  output: string;
+}
+
+/** Parses `ld.so --list` output. */
+export function parseLoaderList(
+  stdout: string,
+  stderr: string,
+  taskRoot: string,
+): Pick<LoaderCheck, 'problems' | 'outside' | 'listed'> {
+  const problems: string[] = [];
+  const outside: string[] = [];
+  const listed: string[] = [];
+  for (const raw of stdout.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    const nf = /^(\S+) => not found/.exec(line);
+    if (nf) {
+      problems.push(`${nf[1]!} not found`);
+      continue;
+    }
+    const m = /^(?:(\S+) => )?(\/\S+) \(0x[0-9a-f]+\)$/.exec(line);
+    if (m) {
+      listed.push(m[2]!);
+      if (!m[2]!.startsWith(`${taskRoot}/`)) outside.push(m[2]!);
+    }
+  }
+  for (const raw of stderr.split('\n')) {
+    const line = raw.trim();
+    if (line && /not found|error while loading|cannot open|undefined symbol/.test(line)) problems.push(line);
+  }
+  return { problems, outside, listed };
+}
+
+function findOnPath(names: string[]): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(':').filter(Boolean)) {
+    for (const n of names) {
+      const p = path.join(dir, n);
+      if (fs.existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+/** A statically linked qemu-user for arm64, which can run inside an empty root. */
+function findQemu(): string | undefined {
+  const p = findOnPath(['qemu-aarch64-static', 'qemu-aarch64']);
+  if (!p) return undefined;
+  try {
+    return readElf(fs.readFileSync(fs.realpathSync(p)), p).isStatic ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the check in root (which holds the bundle at root+taskRoot).
+ * Returns ran: false when unshare cannot set up the root here (no privileges, no user namespaces, no unshare).
+ */
+export async function loaderCheck(
+  root: string,
+  taskRoot: string,
+  loaderName: string,
+  bundleArch: LambdaArch,
+  hostArch: LambdaArch | 'other',
+): Promise<LoaderCheck> {
+  const notRun = (reason: string): LoaderCheck => ({
+    ran: false,
+    reason,
+    problems: [],
+    outside: [],
+    listed: [],
+    output: '',
+  });
+  if (!findOnPath(['unshare'])) return notRun('unshare (util-linux) is not installed');
+  let prefix: string[] = [];
+  if (bundleArch !== hostArch) {
+    if (bundleArch !== 'arm64') return notRun(`cannot run ${bundleArch} code on this ${hostArch} machine`);
+    const qemu = findQemu();
+    if (!qemu)
+      return notRun(
+        `cannot run arm64 code on this ${hostArch} machine without a static qemu-aarch64 (apt-get install qemu-user-static)`,
+      );
+    await fsp.copyFile(qemu, path.join(root, 'qemu-aarch64'));
+    await fsp.chmod(path.join(root, 'qemu-aarch64'), 0o755);
+    prefix = ['/qemu-aarch64'];
+  }
+  for (const d of ['proc', 'tmp', 'dev']) await fsp.mkdir(path.join(root, d), { recursive: true });
+  const inner = [
+    '--mount',
+    '--pid',
+    '--fork',
+    '--mount-proc=/proc',
+    `--root=${root}`,
+    `--wd=${taskRoot}`,
+    ...prefix,
+    `${taskRoot}/lib/${loaderName}`,
+    '--list',
+    `${taskRoot}/bootstrap`,
+  ];
+  const env = {
+    LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
+    PATH: '/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+    LAMBDA_TASK_ROOT: taskRoot,
+  };
+  const attempts: [string, string[]][] =
+    process.getuid?.() === 0
+      ? [['unshare', inner]]
+      : [
+          ['unshare', ['--user', '--map-root-user', ...inner]],
+          ['sudo', ['-n', 'unshare', ...inner]],
+        ];
+  const failures: string[] = [];
+  for (const [cmd, args] of attempts) {
+    let r: ExecResult;
+    try {
+      r = await run(cmd, args, { allowFailure: true, cleanEnv: true, env });
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+      continue;
+    }
+    const setupFailed = /^(unshare|sudo): /m.test(r.stderr) && !r.stdout.trim();
+    if (setupFailed) {
+      failures.push(r.stderr.trim().split('\n')[0] ?? `${cmd} failed`);
+      continue;
+    }
+    return { ran: true, ...parseLoaderList(r.stdout, r.stderr, taskRoot), output: `${r.stdout}${r.stderr}` };
+  }
+  return notRun(`cannot create an isolated root here (${failures.join('; ')})`);
+}

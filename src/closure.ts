@@ -36,19 +36,12 @@ export interface Missing {
   wrongArch: string[];
 }
 
-export interface Conflict {
-  soname: string;
-  kept: string;
-  ignored: string;
-}
-
 export interface ClosureResult {
   program: LoadedObject;
   interpreter: LoadedObject | undefined;
   /** Every library, in load (breadth-first) order, the interpreter excluded. */
   libraries: LoadedObject[];
   missing: Missing[];
-  conflicts: Conflict[];
 }
 
 export interface ResolveOptions {
@@ -127,7 +120,6 @@ export async function resolveClosure(programPath: string, opts: ResolveOptions):
   const byReal = new Map<string, LoadedObject>();
   const libraries: LoadedObject[] = [];
   const missing: Missing[] = [];
-  const conflicts: Conflict[] = [];
   const closureLibDirs = opts.closure.flatMap((sp) => [path.join(sp, 'lib'), path.join(sp, 'lib64')]);
 
   let interpreter: LoadedObject | undefined;
@@ -234,16 +226,9 @@ export async function resolveClosure(programPath: string, opts: ResolveOptions):
           continue;
         }
         const real = await fsp.realpath(found.foundAt);
-        if (byReal.has(real)) {
-          byName.set(soname, byReal.get(real)!);
-          continue;
-        }
-        const sameName = libraries.find((l) => l.name === found.name);
-        if (sameName) {
-          conflicts.push({ soname, kept: sameName.foundAt, ignored: found.foundAt });
-          continue;
-        }
-        addLoaded(found, real);
+        const known = byReal.get(real);
+        if (known) byName.set(soname, known);
+        else addLoaded(found, real);
       }
     }
   };
@@ -280,5 +265,5 @@ export async function resolveClosure(programPath: string, opts: ResolveOptions):
     await drain();
   }
 
-  return { program, interpreter, libraries, missing, conflicts };
+  return { program, interpreter, libraries, missing };
 }

@@ -18,13 +18,23 @@ export interface Log {
   exportVariable(name: string, value: string): void;
   /** Prepends a directory to PATH for this process and later steps. */
   addPath(dir: string): void;
+  /** Appends Markdown to the job summary (where there is one). */
+  writeSummary(markdown: string): Promise<void>;
 }
 
 export const actionsLog: Log = {
-  info: (m) => { core.info(m); },
-  debug: (m) => { core.debug(m); },
-  notice: (m, title) => { core.notice(m, title === undefined ? {} : { title }); },
-  warning: (m, title) => { core.warning(m, title === undefined ? {} : { title }); },
+  info: (m) => {
+    core.info(m);
+  },
+  debug: (m) => {
+    core.debug(m);
+  },
+  notice: (m, title) => {
+    core.notice(m, title === undefined ? {} : { title });
+  },
+  warning: (m, title) => {
+    core.warning(m, title === undefined ? {} : { title });
+  },
   error: (m, props = {}) => {
     const p: core.AnnotationProperties = {};
     if (props.title !== undefined) p.title = props.title;
@@ -33,10 +43,22 @@ export const actionsLog: Log = {
     core.error(m, p);
   },
   group: (name, fn) => core.group(name, fn),
-  setOutput: (n, v) => { core.setOutput(n, v); },
-  setSecret: (v) => { core.setSecret(v); },
-  exportVariable: (n, v) => { core.exportVariable(n, v); },
-  addPath: (d) => { core.addPath(d); },
+  setOutput: (n, v) => {
+    core.setOutput(n, v);
+  },
+  setSecret: (v) => {
+    core.setSecret(v);
+  },
+  exportVariable: (n, v) => {
+    core.exportVariable(n, v);
+  },
+  addPath: (d) => {
+    core.addPath(d);
+  },
+  writeSummary: async (md) => {
+    if (!process.env['GITHUB_STEP_SUMMARY']) return;
+    await core.summary.addRaw(md, true).write();
+  },
 };
 
 /** Plain-text log for the local command: no workflow commands, outputs printed at the end. */
@@ -52,12 +74,18 @@ export function consoleLog(opts: { verbose?: boolean; stream?: NodeJS.WritableSt
   const scrub = (s: string): string => secrets.reduce((acc, sec) => acc.split(sec).join('***'), s);
   return {
     outputs,
-    info: (m) => { write(scrub(m)); },
+    info: (m) => {
+      write(scrub(m));
+    },
     debug: (m) => {
       if (opts.verbose) write(scrub(`debug: ${m}`));
     },
-    notice: (m, t) => { write(scrub(t ? `notice: ${t}: ${m}` : `notice: ${m}`)); },
-    warning: (m, t) => { write(scrub(t ? `warning: ${t}: ${m}` : `warning: ${m}`)); },
+    notice: (m, t) => {
+      write(scrub(t ? `notice: ${t}: ${m}` : `notice: ${m}`));
+    },
+    warning: (m, t) => {
+      write(scrub(t ? `warning: ${t}: ${m}` : `warning: ${m}`));
+    },
     error: (m, p = {}) => {
       const where = p.file ? ` (${p.file}${p.line ? `:${p.line}` : ''})` : '';
       write(scrub(`error: ${p.title ? `${p.title}: ` : ''}${m}${where}`));
@@ -75,6 +103,9 @@ export function consoleLog(opts: { verbose?: boolean; stream?: NodeJS.WritableSt
     },
     addPath: (d) => {
       process.env['PATH'] = `${d}:${process.env['PATH'] ?? ''}`;
+    },
+    writeSummary: async () => {
+      await Promise.resolve();
     },
   };
 }

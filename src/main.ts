@@ -7,6 +7,7 @@ import { actionsLog, type Log } from './log.js';
 import { runStages } from './pipeline.js';
 import { emptyPostState, isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
 import { runPost } from './post.js';
+import { collectSummary, renderSummary } from './summary.js';
 
 /** Masks every secret input before anything else can print or pass it on. */
 export function maskSecrets(read: InputReader, log: Log): void {
@@ -59,17 +60,40 @@ export async function runMain(opts: RunOptions = {}): Promise<RunOutcome> {
     inputs = parseInputs(read, { workspace: runner.workspace, tempDir: runner.tempDir, env });
   } catch (err) {
     reportFailure(log, err);
+    await finishSummary(undefined, log, err);
     return { ctx: undefined, error: err };
   }
   const ctx = createContext(inputs, log, runner, emptyPostState());
+  let error: unknown;
   try {
     await runStages(ctx);
-    return { ctx };
   } catch (err) {
+    error = err;
     reportFailure(log, err);
-    return { ctx, error: err };
-  } finally {
-    if (runner.isActions) savePostState(ctx.post);
+  }
+  if (runner.isActions) savePostState(ctx.post);
+  await finishSummary(ctx, log, error);
+  return error === undefined ? { ctx } : { ctx, error };
+}
+
+function describeError(err: unknown): { title: string; message: string } {
+  return {
+    title: err instanceof ActionError ? err.title : 'Unexpected error',
+    message: scrubSecrets(errorMessage(err)),
+  };
+}
+
+/** The job summary and the summary-json output; a failure to write them is only a warning. */
+async function finishSummary(ctx: JobContext | undefined, log: Log, error: unknown): Promise<void> {
+  const err = error === undefined ? undefined : describeError(error);
+  const data = ctx
+    ? collectSummary(ctx, err)
+    : { ok: false, ...(err ? { error: err } : {}), stages: [], deployments: [] };
+  if (ctx) ctx.setOutput('summary-json', JSON.stringify(data));
+  try {
+    await log.writeSummary(renderSummary(data));
+  } catch (e) {
+    log.warning(`could not write the job summary: ${errorMessage(e)}`);
   }
 }
 
@@ -82,4 +106,9 @@ export async function runAction(): Promise<void> {
   markMainStep();
   const { error } = await runMain();
   if (error !== undefined) process.exitCode = 1;
+}
+
+/** The entry point @github/local-action calls (`local-action . src/main.ts .env`). */
+export async function run(): Promise<void> {
+  await runAction();
 }

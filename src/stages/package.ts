@@ -45,11 +45,6 @@ export async function packageStage(ctx: JobContext): Promise<void> {
           : "Add the package that provides them to the program's runtime dependencies (buildInputs), so Nix records the reference."),
     );
   }
-  for (const c of closure.conflicts)
-    log.warning(
-      `two libraries named ${c.soname}: bundled ${c.kept}, left out ${c.ignored} (the loader would also load only the first).`,
-      'Library name conflict',
-    );
 
   if (elf.isStatic) log.info(`${build.programRel} is statically linked: packaged as it is.`);
   const entries: BundleEntry[] = [

@@ -1,0 +1,82 @@
+import type { LambdaArch } from '../context.js';
+
+/**
+ * What the deploy stage reports, one result per function, and the internal
+ * knobs that tests turn (poll delays, the direct-upload limit).
+ */
+
+/** updated: code and/or configuration changed; created: the function was created; unchanged: nothing changed; dry-run: validated only. */
+export type DeployStatus = 'updated' | 'created' | 'unchanged' | 'dry-run';
+
+/** One configuration setting changed (or, in a dry run, that would change). Environment values are never recorded: only whether a variable is set. */
+export interface ConfigChange {
+  function: string;
+  /** MemorySize, Timeout, Description, Layers, EphemeralStorage, or Environment.NAME. */
+  setting: string;
+  from: string | number | string[] | null;
+  to: string | number | string[] | null;
+}
+
+export interface DeployResult {
+  /** As given in function-name. */
+  function: string;
+  arn: string;
+  /** Published version, or $LATEST. */
+  version: string;
+  /** The alias pointed at version, or '' when none was asked for. */
+  alias: string;
+  /** CodeSha256 of the function after the deploy. */
+  codeSha256: string;
+  /** RevisionId of $LATEST after the deploy. */
+  revisionId: string;
+  status: DeployStatus;
+  /** The code was sent (UpdateFunctionCode or CreateFunction, not a dry run). */
+  codeUpdated: boolean;
+  /** Bytes of zip sent to Lambda or S3 for this function (0 when unchanged or when an earlier function of the run already uploaded the same S3 object). */
+  bytesUploaded: number;
+  /** Where the code went: 'direct' (ZipFile), 's3://bucket/key', or '' when nothing was sent. */
+  upload: string;
+  configChanges: ConfigChange[];
+  durationMs: number;
+}
+
+/** The zip the stage deploys: from the package stage, or read from zip-path in deploy-only runs. */
+export interface ZipInfo {
+  path: string;
+  bytes: Buffer;
+  /** base64 of the raw SHA-256 (Lambda's CodeSha256). */
+  sha256: string;
+  architecture: LambdaArch;
+  runtimeEnv: Record<string, string>;
+}
+
+/** Internal options: production defaults, lowered by tests. Not inputs. */
+export interface DeployOptions {
+  /** Waiter minimum poll delay in seconds (AWS's default for these waiters: 1). */
+  pollDelaySeconds: number;
+  /** Waiter maximum poll delay in seconds. */
+  pollMaxDelaySeconds: number;
+  /** Zip size above which a direct upload is refused (Lambda: 50 MiB). */
+  directUploadLimit: number;
+  /** Functions deployed at the same time. */
+  concurrency: number;
+  /** SDK attempts per call (throttling, 5xx and connection errors are retried by the SDK). */
+  maxAttempts: number;
+  /** The SDK's retry mode. */
+  retryMode: 'standard' | 'adaptive';
+  /** How many times a ResourceConflictException (update in progress) is waited out before giving up. */
+  conflictRetries: number;
+  /** Connection set-up limit, and how long a connection may stay silent before the SDK drops and retries the request (ms). */
+  connectTimeoutMs: number;
+  socketTimeoutMs: number;
+  /** Multipart part size for S3 uploads (S3's minimum: 5 MiB). */
+  s3PartSize: number;
+}
+
+/** Temporary credentials from STS (the shape the SDK clients take). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}

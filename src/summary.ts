@@ -1,0 +1,188 @@
+import type { BundledFile, JobContext, StageRecord } from './context.js';
+import type { DeployResult } from './deploy/types.js';
+import { formatBytes, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from './limits.js';
+
+/**
+ * The job summary and the `summary-json` output: a pure function of what the
+ * stages recorded. Written at the end of every run, failed ones included.
+ */
+
+export interface SummaryData {
+  ok: boolean;
+  error?: { title: string; message: string };
+  nixVersion?: string;
+  stages: StageRecord[];
+  build?: { installable: string; outPath: string; program: string; closurePaths: number };
+  bundle?: {
+    architecture: string;
+    verified: string;
+    zipPath: string;
+    zipBytes: number;
+    unzippedBytes: number;
+    zipSha256: string;
+    files: Omit<BundledFile, 'mode'>[];
+  };
+  deployments: DeployResult[];
+}
+
+export function collectSummary(ctx: JobContext, error?: { title: string; message: string }): SummaryData {
+  const data: SummaryData = {
+    ok: error === undefined,
+    stages: [...ctx.stages],
+    deployments: [...(ctx.deployments ?? [])],
+  };
+  if (error) data.error = error;
+  if (ctx.nix) data.nixVersion = ctx.nix.version;
+  if (ctx.build)
+    data.build = {
+      installable: ctx.build.installable,
+      outPath: ctx.build.outPath,
+      program: ctx.build.programRel,
+      closurePaths: ctx.build.closure.length,
+    };
+  const p = ctx.package;
+  if (p)
+    data.bundle = {
+      architecture: p.architecture,
+      verified: p.verified,
+      zipPath: p.zipPath,
+      zipBytes: p.zipBytes,
+      unzippedBytes: p.unzippedBytes,
+      zipSha256: p.zipSha256,
+      files: p.files.map(({ mode: _mode, ...f }) => f),
+    };
+  return data;
+}
+
+const STATUS_ICON: Record<string, string> = {
+  success: '✅ success',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+};
+
+function duration(ms: number): string {
+  if (ms === 0) return '';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Escapes text for a Markdown table cell. */
+export function cell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+function code(s: string): string {
+  return s ? `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '&#124;')}</code>` : '';
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function percent(part: number, whole: number): string {
+  return `${((part / whole) * 100).toFixed(part / whole < 0.1 ? 1 : 0)}%`;
+}
+
+/** Short store-path form: /nix/store/abcdefgh…-name. */
+export function shortStorePath(p: string): string {
+  const m = /^\/nix\/store\/([a-z0-9]{32})-(.*)$/.exec(p);
+  return m ? `/nix/store/${m[1]!.slice(0, 8)}…-${m[2]!}` : p;
+}
+
+export function renderSummary(d: SummaryData): string {
+  const out: string[] = [];
+  out.push(`## Nix flake to AWS Lambda: ${d.ok ? 'succeeded' : 'failed'}`);
+  if (d.error)
+    out.push(
+      `> [!CAUTION]\n> **${cell(d.error.title)}**: ${d.error.message.split('\n').map(cell).join('<br>')}`,
+    );
+
+  if (d.stages.length > 0) {
+    out.push('### Stages');
+    out.push(
+      table(
+        ['Stage', 'Status', 'Duration'],
+        d.stages.map((s) => [s.stage, STATUS_ICON[s.status] ?? s.status, duration(s.durationMs)]),
+      ),
+    );
+  }
+
+  if (d.build) {
+    out.push('### Build');
+    const rows = [
+      ['Installable', code(d.build.installable)],
+      ['Output', code(d.build.outPath)],
+      ['Program', `${code(d.build.program)} (shipped as ${code('bootstrap')})`],
+      ['Runtime closure', `${d.build.closurePaths} store paths`],
+    ];
+    if (d.nixVersion) rows.push(['Nix', d.nixVersion]);
+    out.push(table(['', ''], rows));
+  }
+
+  if (d.bundle) {
+    const b = d.bundle;
+    out.push('### Bundle');
+    const libs = b.files
+      .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
+      .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
+    const other = b.files
+      .filter((f) => f.kind === 'program' || f.kind === 'include')
+      .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
+    const rows = [...other, ...libs].map((f) => [
+      code(f.name),
+      f.kind,
+      code(shortStorePath(f.storePath)),
+      formatBytes(f.bytes),
+    ]);
+    rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`]);
+    out.push(
+      `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`,
+    );
+    out.push(table(['File', 'Kind', 'From', 'Size'], rows));
+    out.push('### Zip and Lambda limits');
+    const zipOk = b.zipBytes <= LAMBDA_ZIP_LIMIT;
+    const unzOk = b.unzippedBytes <= LAMBDA_UNZIPPED_LIMIT;
+    out.push(
+      table(
+        ['', 'Size', 'Limit', 'Used'],
+        [
+          [
+            'Zip (direct upload)',
+            formatBytes(b.zipBytes),
+            formatBytes(LAMBDA_ZIP_LIMIT),
+            `${percent(b.zipBytes, LAMBDA_ZIP_LIMIT)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
+          ],
+          [
+            'Unzipped (with layers)',
+            formatBytes(b.unzippedBytes),
+            formatBytes(LAMBDA_UNZIPPED_LIMIT),
+            `${percent(b.unzippedBytes, LAMBDA_UNZIPPED_LIMIT)}${unzOk ? '' : ' ❌'}`,
+          ],
+        ],
+      ),
+    );
+    out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
+  }
+
+  if (d.deployments.length > 0) {
+    out.push('### Deploy');
+    out.push(
+      table(
+        ['Function', 'Status', 'Version', 'Alias', 'CodeSha256', 'Uploaded', 'Configuration'],
+        d.deployments.map((r) => [
+          code(r.function),
+          r.status,
+          r.version,
+          r.alias,
+          code(r.codeSha256),
+          r.upload ? `${formatBytes(r.bytesUploaded)} (${r.upload})` : 'nothing',
+          r.configChanges.length > 0 ? r.configChanges.map((c) => cell(c.setting)).join(', ') : '',
+        ]),
+      ),
+    );
+  }
+  return `${out.join('\n\n')}\n`;
+}

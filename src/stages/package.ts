@@ -5,6 +5,7 @@ import { bundleClosure, bundleIncludes, staticCheck, type BundleEntry } from '..
 import { resolveClosure } from '../closure.js';
 import { ActionError } from '../errors.js';
 import { loaderCheck } from '../verify.js';
+import { BUNDLED_CA_PATH, findCaBundle, runtimeEnvFor } from '../runtime-env.js';
 import { writeZip } from '../zip.js';
 import { formatBytes, LAMBDA_ZIP_LIMIT, LAMBDA_UNZIPPED_LIMIT } from '../limits.js';
 
@@ -47,6 +48,19 @@ export async function packageStage(ctx: JobContext): Promise<void> {
   }
 
   if (elf.isStatic) log.info(`${build.programRel} is statically linked: packaged as it is.`);
+  const includes = [...inputs.include];
+  if (inputs.bundleCertificates) {
+    const ca = findCaBundle(build.closure);
+    if (!ca)
+      throw new ActionError(
+        'No CA certificates in the closure',
+        "Input `bundle-certificates`: no store path of the build's runtime closure holds a CA bundle (etc/ssl/certs/ca-bundle.crt). " +
+          'Make the program depend on nixpkgs\' cacert (for example refer to "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt" in it), ' +
+          `or bundle a file yourself with include: SOURCE:${BUNDLED_CA_PATH}.`,
+      );
+    log.info(`CA certificates: ${ca}`);
+    includes.push({ source: ca, target: BUNDLED_CA_PATH });
+  }
   const entries: BundleEntry[] = [
     ...(await bundleClosure(closure, {
       taskRoot: inputs.taskRoot,
@@ -55,7 +69,7 @@ export async function packageStage(ctx: JobContext): Promise<void> {
         log.info(m);
       },
     })),
-    ...(await bundleIncludes(inputs.include, build.outPath, build.closure)),
+    ...(await bundleIncludes(includes, build.outPath, build.closure)),
   ];
   const names = new Map<string, BundleEntry>();
   for (const e of entries) {
@@ -136,6 +150,12 @@ export async function packageStage(ctx: JobContext): Promise<void> {
     `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(unzippedBytes)} unzipped, ${entries.length} files), CodeSha256 ${zip.sha256}`,
   );
 
+  const runtimeEnv = runtimeEnvFor(
+    entries.map((e) => e.name),
+    inputs.taskRoot,
+  );
+  for (const [k, v] of Object.entries(runtimeEnv))
+    log.info(`The bundle needs ${k}=${v} (the deploy stage sets it unless \`environment\` does).`);
   const libraries = entries
     .filter((e) => e.kind === 'library' || e.kind === 'interpreter')
     .map((e) => ({ soname: path.posix.basename(e.name), storePath: e.storePath, bytes: e.bytes }));
@@ -148,7 +168,7 @@ export async function packageStage(ctx: JobContext): Promise<void> {
     bundleDir,
     files: entries.map(({ data: _data, ...f }) => f),
     libraries,
-    runtimeEnv: {},
+    runtimeEnv,
     verified,
   };
   ctx.setOutput('architecture', arch);

@@ -22,7 +22,10 @@ beforeAll(async () => {
 
 async function pack(name: keyof Fixtures, inputs: Record<string, string> = {}): Promise<PipelineRun> {
   const dir = fx[name].dir;
-  return runPipeline({ stages: 'install,build,package', flake: '.', verify: 'true', ...inputs }, { workspace: dir });
+  return runPipeline(
+    { stages: 'install,build,package', flake: '.', verify: 'true', ...inputs },
+    { workspace: dir },
+  );
 }
 
 function okRun(r: PipelineRun): PipelineRun {
@@ -53,7 +56,12 @@ describe('package stage on the small fixture (glibc + zlib)', () => {
     const sha = execFileSync('sha256sum', [zip], { encoding: 'utf8' }).split(' ')[0]!;
     expect(o.get('zip-sha256')).toBe(Buffer.from(sha, 'hex').toString('base64'));
     const libs = JSON.parse(o.get('libraries')!) as { soname: string; storePath: string; bytes: number }[];
-    expect(libs.map((l) => l.soname).sort()).toEqual(['ld-linux-x86-64.so.2', 'libc.so.6', 'libgcc_s.so.1', 'libz.so.1']);
+    expect(libs.map((l) => l.soname).sort()).toEqual([
+      'ld-linux-x86-64.so.2',
+      'libc.so.6',
+      'libgcc_s.so.1',
+      'libz.so.1',
+    ]);
     for (const l of libs) expect(l.storePath).toMatch(/^\/nix\/store\/[a-z0-9]{32}-/);
     const listed = listZip(zip).filter((e) => !e.isDirectory);
     expect(Number(o.get('unzipped-bytes'))).toBe(listed.reduce((n, e) => n + e.size, 0));
@@ -95,7 +103,9 @@ describe('package stage on the small fixture (glibc + zlib)', () => {
     const again = okRun(await pack('small'));
     runs.push(again);
     expect(again.outputs.get('zip-sha256')).toBe(r.outputs.get('zip-sha256'));
-    expect(fs.readFileSync(again.outputs.get('zip-path')!).equals(fs.readFileSync(r.outputs.get('zip-path')!))).toBe(true);
+    expect(
+      fs.readFileSync(again.outputs.get('zip-path')!).equals(fs.readFileSync(r.outputs.get('zip-path')!)),
+    ).toBe(true);
   });
 });
 
@@ -107,7 +117,9 @@ describe('package stage on the deep fixture (libcurl whose deps are reachable on
   });
 
   it('bundles the whole closure, including what only libcurl RUNPATH reaches', () => {
-    const libs = (JSON.parse(r.outputs.get('libraries')!) as { soname: string; storePath: string }[]).map((l) => l.soname);
+    const libs = (JSON.parse(r.outputs.get('libraries')!) as { soname: string; storePath: string }[]).map(
+      (l) => l.soname,
+    );
     expect(libs).toContain('libcurl.so.4');
     expect(libs).toContain('libssl.so.3');
     expect(libs).toContain('libnghttp2.so.14');
@@ -197,9 +209,16 @@ describe('package stage on other fixtures', () => {
   });
 
   it('adds include files from the output and from the closure', async () => {
-    const glibc = JSON.parse(okRun(await pack('small')).outputs.get('libraries')!) as { soname: string; storePath: string }[];
+    const glibc = JSON.parse(okRun(await pack('small')).outputs.get('libraries')!) as {
+      soname: string;
+      storePath: string;
+    }[];
     const glibcPath = glibc.find((l) => l.soname === 'libc.so.6')!.storePath;
-    const r = okRun(await pack('small', { include: `bin/bootstrap:share/copy-of-bootstrap\n${glibcPath}/lib/libm.so.6:data/libm` }));
+    const r = okRun(
+      await pack('small', {
+        include: `bin/bootstrap:share/copy-of-bootstrap\n${glibcPath}/lib/libm.so.6:data/libm`,
+      }),
+    );
     runs.push(r);
     const names = listZip(r.outputs.get('zip-path')!).map((e) => e.name);
     expect(names).toContain('share/copy-of-bootstrap');
@@ -218,5 +237,45 @@ describe('package stage on other fixtures', () => {
     runs.push(r);
     expect(r.error).toBeDefined();
     expect(r.log).toMatch(/Input `flake`: ".#nope" does not provide attribute/);
+  });
+});
+
+describe('data files a relocated program needs (issue 8)', () => {
+  it("bundles the closure's CA certificates and a locale folder, and records the variables", async () => {
+    const closure = execFileSync('nix', ['path-info', '-r', fx.certs.outPath], { encoding: 'utf8' }).split(
+      '\n',
+    );
+    const locales = closure.find((p) => p.endsWith('-glibc-locales-host'))!;
+    const r = okRun(
+      await pack('certs', { 'bundle-certificates': 'true', include: `${locales}/lib/locale:lib/locale` }),
+    );
+    runs.push(r);
+    const env = r.ctx!.package!.runtimeEnv;
+    expect(env).toEqual({
+      SSL_CERT_FILE: '/var/task/etc/ssl/certs/ca-bundle.crt',
+      NIX_SSL_CERT_FILE: '/var/task/etc/ssl/certs/ca-bundle.crt',
+      LOCPATH: '/var/task/lib/locale',
+    });
+    const names = listZip(r.outputs.get('zip-path')!).map((e) => e.name);
+    expect(names).toContain('etc/ssl/certs/ca-bundle.crt');
+    expect(names).toContain('lib/locale/C.utf8/LC_CTYPE');
+    // In the Lambda-like root the store defaults do not exist; with the recorded variables it works.
+    const without = await runInLambdaRoot(r.outputs.get('zip-path')!);
+    expect(without.code).not.toBe(0);
+    const withEnv = await runInLambdaRoot(r.outputs.get('zip-path')!, { env });
+    expect(withEnv.stdout).toMatch(
+      /^certs=[1-9]\d* ca=\/var\/task\/etc\/ssl\/certs\/ca-bundle.crt locale=ok/,
+    );
+    expect(withEnv.code).toBe(0);
+  });
+
+  it('refuses bundle-certificates when the closure holds no CA bundle, saying how to fix it', async () => {
+    const r = await pack('small', { 'bundle-certificates': 'true' });
+    runs.push(r);
+    expect(r.error).toBeDefined();
+    expect(r.log).toMatch(
+      /Input `bundle-certificates`: no store path of the build's runtime closure holds a CA bundle/,
+    );
+    expect(r.log).toMatch(/cacert/);
   });
 });

@@ -14,7 +14,7 @@ const run = promisify(execFile);
 
 export const FLAKES_DIR = path.resolve(import.meta.dirname, '..', 'fixtures', 'flakes');
 
-export const FIXTURE_NAMES = ['small', 'deep', 'static', 'aarch64', 'wrapper', 'multi', 'single'] as const;
+export const FIXTURE_NAMES = ['small', 'deep', 'static', 'aarch64', 'wrapper', 'multi', 'single', 'certs'] as const;
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
 export interface BuiltFixture {

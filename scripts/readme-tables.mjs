@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import { parse } from 'yaml';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,8 +28,8 @@ export function renderTables(actionYml) {
   };
 }
 
-/** README text with the generated tables between their markers. */
-export function updateReadme(readme, actionYml) {
+/** README text with the generated tables between their markers, formatted as `npm run format` would. */
+export async function updateReadme(readme, actionYml) {
   const tables = renderTables(actionYml);
   let out = readme;
   for (const which of ['inputs', 'outputs']) {
@@ -39,13 +40,15 @@ export function updateReadme(readme, actionYml) {
     if (a < 0 || b < a) throw new Error(`README.md has no ${start} ... ${end} markers`);
     out = `${out.slice(0, a + start.length)}\n${tables[which]}\n${out.slice(b)}`;
   }
-  return out;
+  const readmePath = path.join(ROOT, 'README.md');
+  const options = (await prettier.resolveConfig(readmePath)) ?? {};
+  return prettier.format(out, { ...options, filepath: readmePath });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const readmePath = path.join(ROOT, 'README.md');
   const readme = fs.readFileSync(readmePath, 'utf8');
-  const updated = updateReadme(readme, fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'));
+  const updated = await updateReadme(readme, fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8'));
   if (process.argv.includes('--check')) {
     if (updated !== readme) {
       console.error('README.md tables differ from action.yml: run `npm run docs`.');

@@ -6,7 +6,6 @@ import { parseInputs, SECRET_INPUTS, type InputReader } from './inputs.js';
 import { actionsLog, type Log } from './log.js';
 import { runStages } from './pipeline.js';
 import { emptyPostState, isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
-import { runPost } from './post.js';
 import { collectSummary, renderSummary } from './summary.js';
 
 /** Masks every secret input before anything else can print or pass it on. */
@@ -100,6 +99,7 @@ async function finishSummary(ctx: JobContext | undefined, log: Log, error: unkno
 /** Entry point of dist/index.js when a runner (or act) runs it. */
 export async function runAction(): Promise<void> {
   if (isPostStep()) {
+    const { runPost } = await import('./post.js');
     await runPost(loadPostState(), actionsLog);
     return;
   }

@@ -4,12 +4,11 @@
  * Determinism: entries are sorted by the bytes of their names, every parent folder gets an entry,
  * every timestamp is the DOS minimum (1980-01-01 00:00:00), modes are normalised to 0755/0644,
  * and no extra fields, comments or data descriptors are written. The same sources at the same
- * level and chunk size give the same bytes, whatever the concurrency or the order of `sources`.
+ * level give the same bytes, whatever the concurrency, the cache or the order of `sources`.
  *
- * Speed: files are split into chunks that are deflated independently in libuv's thread pool
- * (pigz-style: each chunk is primed with the previous 32 KiB of input as its dictionary and ends
- * with a sync flush, so the concatenation is one deflate stream). Entries are written in order as
- * soon as they are ready, and the SHA-256 is computed as the bytes go out.
+ * Speed: files are deflated with libdeflate on worker threads, largest first (src/deflate.ts),
+ * optionally through a cache of compressed files keyed by content. Entries are written in order
+ * as soon as they are ready, and the SHA-256 is computed as the bytes go out.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -18,6 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
+import { createDeflater, type Deflater } from './deflate.js';
 
 export interface ZipSource {
   /** Path inside the zip, '/'-separated, relative, no '..'. */
@@ -29,6 +29,8 @@ export interface ZipSource {
 }
 
 export interface ZipResult {
+  /** Files whose compressed bytes came from the cache, and how many bytes they held unzipped. */
+  cached: { entries: number; bytes: number };
   /** Absolute path of the zip written. */
   path: string;
   /** Size of the zip file. */
@@ -43,15 +45,12 @@ export interface ZipResult {
 }
 
 export interface ZipOptions {
-  /** Deflate level 0-9 (0 stores everything). Default 6. */
+  /** libdeflate level 0-12 (0 stores everything). Default 6. */
   level?: number;
-  /**
-   * Deflate jobs in flight. Default os.availableParallelism(). Capped at the libuv thread pool
-   * size minus one (UV_THREADPOOL_SIZE, default 4), so one pool thread stays free for file I/O.
-   */
+  /** Worker threads deflating at once. Default os.availableParallelism(), at most 8. */
   concurrency?: number;
-  /** Files larger than this are split into chunks deflated in parallel. Default 1 MiB, at least 4 KiB. */
-  chunkBytes?: number;
+  /** Folder of the cache of compressed files (see DeflateCache); none by default. */
+  cacheDir?: string | undefined;
 }
 
 export interface ZipListing {
@@ -68,8 +67,6 @@ export interface ZipListing {
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-/** Deflate's window: how much earlier input a chunk may refer back to. */
-const WINDOW = 32 * KiB;
 /** Largest size or offset written: 0xffffffff itself means "look in the zip64 record" to readers. */
 const MAX_U32 = 0xfffffffe;
 /** Largest entry count: 0xffff itself means "look in the zip64 record" to readers. */
@@ -120,18 +117,6 @@ const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => num
 /** CRC-32 of `data`, continuing from `value`: zlib's when Node has it, else the table. */
 export const crc32: (data: Uint8Array, value?: number) => number =
   typeof nativeCrc32 === 'function' ? (data, value = 0) => nativeCrc32(data, value) : tableCrc32;
-
-/** CRC-32 of a large buffer in slices, yielding between them so thread-pool callbacks run. */
-async function crc32Yielding(data: Buffer): Promise<number> {
-  const slice = 8 * MiB;
-  if (data.length <= slice) return crc32(data);
-  let crc = 0;
-  for (let start = 0; start < data.length; start += slice) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    crc = crc32(data.subarray(start, Math.min(data.length, start + slice)), crc);
-  }
-  return crc;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Planning: names, folders, modes
@@ -261,97 +246,38 @@ function plan(sources: readonly ZipSource[]): Planned[] {
 interface Resolved {
   level: number;
   workers: number;
-  chunkBytes: number;
-}
-
-function threadPoolSize(): number {
-  const n = Number(process.env['UV_THREADPOOL_SIZE']);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4;
+  cacheDir: string | undefined;
 }
 
 function resolveOptions(opts: ZipOptions): Resolved {
   const level = opts.level ?? 6;
-  if (!Number.isInteger(level) || level < 0 || level > 9)
-    throw new Error(`zip: level must be an integer from 0 to 9, got ${level}`);
+  if (!Number.isInteger(level) || level < 0 || level > 12)
+    throw new Error(`zip: level must be an integer from 0 to 12, got ${level}`);
   const concurrency =
     opts.concurrency ??
     (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error(`zip: concurrency must be a positive integer, got ${concurrency}`);
-  const chunkBytes = opts.chunkBytes ?? MiB;
-  if (!Number.isInteger(chunkBytes) || chunkBytes < 4 * KiB)
-    throw new Error(`zip: chunkBytes must be an integer of at least 4096, got ${chunkBytes}`);
-  const workers = Math.max(1, Math.min(concurrency, threadPoolSize() - 1));
-  return { level, workers, chunkBytes };
+  return { level, workers: Math.min(concurrency, 8), cacheDir: opts.cacheDir };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Compression
 
-/** A FIFO limit on jobs in flight; a finished job hands its slot to the oldest waiter. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly max: number) {}
-
-  async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.active < this.max) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await job();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
-
-function deflateRaw(input: Buffer, options: zlib.ZlibOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    zlib.deflateRaw(input, options, (err, out) => {
-      if (err) reject(err);
-      else resolve(out);
-    });
-  });
-}
-
-/** An output buffer big enough for one pass over `n` input bytes (zlib's deflateBound, plus room for the flush). */
-function outputRoom(n: number): number {
-  return Math.max(64, n + (n >>> 12) + (n >>> 14) + (n >>> 25) + 64);
-}
-
-async function compress(data: Buffer, o: Resolved, limiter: Limiter): Promise<Prepared> {
+async function compress(data: Buffer, o: Resolved, deflater: Deflater): Promise<Prepared> {
   const size = data.length;
-  const stored = (crc: number): Prepared => ({
+  const crc = size === 0 ? 0 : crc32(data);
+  const stored: Prepared = {
     method: METHOD_STORED,
     crc,
     size,
     compressedSize: size,
     parts: size > 0 ? [data] : [],
-  });
-  if (size === 0) return stored(0);
-  if (o.level === 0) return stored(await crc32Yielding(data));
-
-  const jobs: Promise<Buffer>[] = [];
-  for (let start = 0; start < size; start += o.chunkBytes) {
-    const end = Math.min(size, start + o.chunkBytes);
-    const input = data.subarray(start, end);
-    const options: zlib.ZlibOptions = {
-      level: o.level,
-      finishFlush: end === size ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
-      chunkSize: outputRoom(input.length),
-    };
-    if (start > 0) options.dictionary = data.subarray(Math.max(0, start - WINDOW), start);
-    jobs.push(limiter.run(() => deflateRaw(input, options)));
-  }
-  // The CRC runs on this thread while the pool deflates.
-  const crc = await crc32Yielding(data);
-  const parts = await Promise.all(jobs);
-  let compressedSize = 0;
-  for (const p of parts) compressedSize += p.length;
-  if (compressedSize >= size) return stored(crc);
-  return { method: METHOD_DEFLATED, crc, size, compressedSize, parts };
+  };
+  if (size === 0 || o.level === 0) return stored;
+  const out = await deflater.deflate(data);
+  if (out.length >= size) return stored;
+  return { method: METHOD_DEFLATED, crc, size, compressedSize: out.length, parts: [out] };
 }
 
 async function load(source: ZipSource, name: string): Promise<Buffer> {
@@ -517,9 +443,9 @@ export async function writeZip(
     `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
   );
 
-  const limiter = new Limiter(o.workers);
+  const deflater = createDeflater({ level: o.level, workers: o.workers, cacheDir: o.cacheDir });
   // Loaded bytes not yet written: the loader waits while this is over budget.
-  const budget = Math.max(64 * MiB, 4 * o.workers * o.chunkBytes);
+  const budget = 64 * MiB;
   let held = 0;
   let heldEntries = 0;
   let stopped = false;
@@ -553,7 +479,7 @@ export async function writeZip(
       held += data.length;
       heldEntries++;
       entry.held = data.length;
-      compress(data, o, limiter).then(entry.resolve, entry.reject);
+      compress(data, o, deflater).then(entry.resolve, entry.reject);
     }
   };
 
@@ -594,6 +520,7 @@ export async function writeZip(
     await fh.close();
     await fsp.rename(tmp, target);
     return {
+      cached: { entries: deflater.stats.cached, bytes: deflater.stats.cachedBytes },
       path: target,
       bytes: out.offset,
       entries: entries.length,
@@ -612,6 +539,7 @@ export async function writeZip(
     wake?.();
     // The producer never rejects; wait for it so no loader runs after we return.
     await producing;
+    await deflater.close();
   }
 }
 

@@ -7,6 +7,7 @@ import { ActionError } from '../errors.js';
 import { loaderCheck } from '../verify.js';
 import { BUNDLED_CA_PATH, findCaBundle, runtimeEnvFor } from '../runtime-env.js';
 import { writeZip } from '../zip.js';
+import { defaultCacheDir } from '../deflate.js';
 import { formatBytes, LAMBDA_ZIP_LIMIT, LAMBDA_UNZIPPED_LIMIT } from '../limits.js';
 
 /**
@@ -140,7 +141,10 @@ export async function packageStage(ctx: JobContext): Promise<void> {
   const zip = await writeZip(
     entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })),
     inputs.zipPath,
+    { cacheDir: defaultCacheDir(process.env, ctx.runner.home) },
   );
+  if (zip.cached.entries > 0)
+    log.info(`Deflate cache: ${zip.cached.entries} files (${formatBytes(zip.cached.bytes)}) already compressed by an earlier run.`);
   if (zip.bytes > LAMBDA_ZIP_LIMIT)
     log.warning(
       `the zip is ${formatBytes(zip.bytes)}, over Lambda's ${formatBytes(LAMBDA_ZIP_LIMIT)} limit for a direct upload: deploy it through S3 (input s3-bucket).`,

@@ -32,17 +32,20 @@ export interface PatchOutcome {
   patchelf?: string;
 }
 
-/** Patches a copy (data is mutated, or replaced by patchelf's output). */
+/**
+ * Patches the bundle's copy of a file: `data` holds bytes read from the store (never the store
+ * file itself) and is rewritten in place, or replaced by patchelf's output when an in-place
+ * rewrite cannot work (patchElf leaves data unchanged then).
+ */
 export async function patchCopy(
   data: Buffer,
   name: string,
   req: { interp?: string; rpath?: string },
   tempDir: string,
 ): Promise<{ data: Buffer; outcome: PatchOutcome }> {
-  const copy = Buffer.from(data);
   try {
-    const changes = patchElf(copy, req, name);
-    return { data: copy, outcome: { changes } };
+    const changes = patchElf(data, req, name);
+    return { data, outcome: { changes } };
   } catch (err) {
     if (!(err instanceof ElfPatchUnsupported)) throw err;
     const reason = err.message;

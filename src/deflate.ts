@@ -22,8 +22,21 @@ const SMALL = 64 * 1024;
 interface Job {
   data: Buffer;
   level: number;
-  resolve: (out: Buffer) => void;
+  /** Hand data's memory to the worker instead of copying it (it comes back with the result). */
+  transfer: boolean;
+  resolve: (r: DeflateResult) => void;
   reject: (err: unknown) => void;
+}
+
+export interface DeflateResult {
+  out: Buffer;
+  /** The input: the same Buffer, or, when it was transferred to a worker, the one it came back in. */
+  data: Buffer;
+}
+
+/** A Buffer whose memory can move to a worker: it spans its whole ArrayBuffer (not a pool slice). */
+function ownsMemory(b: Buffer): boolean {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
 }
 
 interface Slot {
@@ -49,11 +62,12 @@ export class DeflatePool {
 
   constructor(private readonly size: number) {}
 
-  deflate(data: Buffer, level: number): Promise<Buffer> {
+  deflate(data: Buffer, level: number, transfer = false): Promise<DeflateResult> {
     if (this.closed) return Promise.reject(new Error('deflate: the pool is closed'));
-    if (data.length < SMALL || this.size <= 1) return Promise.resolve(Buffer.from(deflateHere(data, level)));
-    return new Promise<Buffer>((resolve, reject) => {
-      const job: Job = { data, level, resolve, reject };
+    if (data.length < SMALL || this.size <= 1)
+      return Promise.resolve({ out: Buffer.from(deflateHere(data, level)), data });
+    return new Promise<DeflateResult>((resolve, reject) => {
+      const job: Job = { data, level, transfer: transfer && ownsMemory(data), resolve, reject };
       const at = this.queue.findIndex((j) => j.data.length < data.length);
       if (at < 0) this.queue.push(job);
       else this.queue.splice(at, 0, job);
@@ -68,18 +82,26 @@ export class DeflatePool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.postMessage({ id: 0, data: job.data, level: job.level });
+      if (job.transfer)
+        slot.worker.postMessage({ data: job.data, level: job.level, back: true }, [
+          job.data.buffer as ArrayBuffer,
+        ]);
+      else slot.worker.postMessage({ data: job.data, level: job.level, back: false });
     }
   }
 
   private spawn(): Slot {
     const worker = new Worker(workerUrl());
     const slot: Slot = { worker, job: undefined };
-    worker.on('message', (msg: { out?: Uint8Array; error?: string }) => {
+    worker.on('message', (msg: { out?: Uint8Array; data?: Uint8Array; error?: string }) => {
       const job = slot.job;
       slot.job = undefined;
       if (job) {
-        if (msg.out) job.resolve(Buffer.from(msg.out.buffer, msg.out.byteOffset, msg.out.byteLength));
+        const data = msg.data
+          ? Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength)
+          : job.data;
+        if (msg.out)
+          job.resolve({ out: Buffer.from(msg.out.buffer, msg.out.byteOffset, msg.out.byteLength), data });
         else job.reject(new Error(`deflate: ${msg.error ?? 'the worker failed'}`));
       }
       this.dispatch();
@@ -199,8 +221,8 @@ export function defaultCacheDir(
 }
 
 export interface Deflater {
-  /** Raw DEFLATE of data. */
-  deflate(data: Buffer): Promise<Buffer>;
+  /** Raw DEFLATE of data (see DeflatePool.deflate for transfer). */
+  deflate(data: Buffer, transfer?: boolean): Promise<DeflateResult>;
   /** Entries served from the cache, and compressed, in this run. */
   readonly stats: { cached: number; compressed: number; cachedBytes: number };
   close(): Promise<void>;
@@ -216,22 +238,22 @@ export function createDeflater(opts: {
   const stats = { cached: 0, compressed: 0, cachedBytes: 0 };
   return {
     stats,
-    async deflate(data) {
+    async deflate(data, transfer = false) {
       if (!cache || data.length < SMALL) {
         stats.compressed++;
-        return pool.deflate(data, opts.level);
+        return pool.deflate(data, opts.level, transfer);
       }
       const key = cache.key(data, opts.level);
       const hit = await cache.get(key);
       if (hit) {
         stats.cached++;
         stats.cachedBytes += data.length;
-        return hit;
+        return { out: hit, data };
       }
-      const out = await pool.deflate(data, opts.level);
+      const r = await pool.deflate(data, opts.level, transfer);
       stats.compressed++;
-      await cache.put(key, out);
-      return out;
+      await cache.put(key, r.out);
+      return r;
     },
     close: () => pool.close(),
   };

@@ -51,6 +51,11 @@ export interface ZipOptions {
   concurrency?: number;
   /** Folder of the cache of compressed files (see DeflateCache); none by default. */
   cacheDir?: string | undefined;
+  /**
+   * Let worker threads take the sources' memory instead of copying it. The caller must not use
+   * a source Buffer after passing it (its bytes may have moved). Default false.
+   */
+  transferSources?: boolean;
 }
 
 export interface ZipListing {
@@ -247,6 +252,7 @@ interface Resolved {
   level: number;
   workers: number;
   cacheDir: string | undefined;
+  transfer: boolean;
 }
 
 function resolveOptions(opts: ZipOptions): Resolved {
@@ -258,7 +264,12 @@ function resolveOptions(opts: ZipOptions): Resolved {
     (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error(`zip: concurrency must be a positive integer, got ${concurrency}`);
-  return { level, workers: Math.min(concurrency, 8), cacheDir: opts.cacheDir };
+  return {
+    level,
+    workers: Math.min(concurrency, 8),
+    cacheDir: opts.cacheDir,
+    transfer: opts.transferSources ?? false,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,16 +278,16 @@ function resolveOptions(opts: ZipOptions): Resolved {
 async function compress(data: Buffer, o: Resolved, deflater: Deflater): Promise<Prepared> {
   const size = data.length;
   const crc = size === 0 ? 0 : crc32(data);
-  const stored: Prepared = {
+  const stored = (bytes: Buffer): Prepared => ({
     method: METHOD_STORED,
     crc,
     size,
     compressedSize: size,
-    parts: size > 0 ? [data] : [],
-  };
-  if (size === 0 || o.level === 0) return stored;
-  const out = await deflater.deflate(data);
-  if (out.length >= size) return stored;
+    parts: size > 0 ? [bytes] : [],
+  });
+  if (size === 0 || o.level === 0) return stored(data);
+  const { out, data: back } = await deflater.deflate(data, o.transfer);
+  if (out.length >= size) return stored(back);
   return { method: METHOD_DEFLATED, crc, size, compressedSize: out.length, parts: [out] };
 }
 

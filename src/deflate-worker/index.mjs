@@ -4,11 +4,16 @@
 import { parentPort } from 'node:worker_threads';
 import { deflate } from 'libdeflate';
 
-parentPort.on('message', ({ id, data, level }) => {
+// { data, level, back }: deflate data; when `back` is set, data was transferred here and goes back
+// (transferred again) with the result, so the caller's memory is neither copied nor lost.
+parentPort.on('message', ({ data, level, back }) => {
   try {
     const out = deflate(data, level);
-    parentPort.postMessage({ id, out }, [out.buffer]);
+    if (back) parentPort.postMessage({ out, data }, [out.buffer, data.buffer]);
+    else parentPort.postMessage({ out }, [out.buffer]);
   } catch (err) {
-    parentPort.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
+    const error = err instanceof Error ? err.message : String(err);
+    if (back) parentPort.postMessage({ error, data }, [data.buffer]);
+    else parentPort.postMessage({ error });
   }
 });

@@ -1,8 +1,10 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { JobContext, LambdaArch } from '../context.js';
 import { bundleClosure, bundleIncludes, staticCheck, type BundleEntry } from '../bundle.js';
 import { resolveClosure } from '../closure.js';
+import { ElfError } from '../elf.js';
 import { ActionError } from '../errors.js';
 import { loaderCheck } from '../verify.js';
 import { BUNDLED_CA_PATH, findCaBundle, runtimeEnvFor } from '../runtime-env.js';
@@ -17,6 +19,21 @@ import { formatBytes, LAMBDA_ZIP_LIMIT, LAMBDA_UNZIPPED_LIMIT } from '../limits.
  */
 
 export async function packageStage(ctx: JobContext): Promise<void> {
+  try {
+    await packageBuild(ctx);
+  } catch (err) {
+    // The reader's message names the file and what is wrong with it; say what it means for the user.
+    if (err instanceof ElfError)
+      throw new ActionError(
+        'Malformed ELF file',
+        `${err.message}\nThe build output holds an ELF file that cannot be read (damaged, truncated, or not a Linux program or library): check the program (input \`program\`) and rebuild.`,
+        { cause: err },
+      );
+    throw err;
+  }
+}
+
+async function packageBuild(ctx: JobContext): Promise<void> {
   const { inputs, log } = ctx;
   const build = ctx.build;
   if (!build)
@@ -24,7 +41,15 @@ export async function packageStage(ctx: JobContext): Promise<void> {
   const work = path.join(ctx.runner.tempDir, 'nix-lambda');
   await fsp.mkdir(work, { recursive: true });
 
+  let t = performance.now();
+  /** Phase timings, for ACTIONS_STEP_DEBUG. */
+  const phase = (what: string): void => {
+    const now = performance.now();
+    log.debug(`package: ${what} in ${Math.round(now - t)} ms`);
+    t = now;
+  };
   const closure = await resolveClosure(build.programPath, { closure: build.closure });
+  phase(`resolved ${closure.libraries.length} libraries`);
   const elf = closure.program.elf;
   const arch: LambdaArch | undefined = elf.arch;
   if (!arch)
@@ -34,10 +59,19 @@ export async function packageStage(ctx: JobContext): Promise<void> {
     );
   if (closure.missing.length > 0) {
     const lines = closure.missing.map((m) =>
-      m.wrongArch.length > 0
-        ? `${m.soname} (needed by ${m.neededBy}): only found for another architecture: ${m.wrongArch.join(', ')}`
-        : `${m.soname} (needed by ${m.neededBy})`,
+      m.malformed
+        ? `${m.soname} (needed by ${m.neededBy}): not a valid ELF file: ${m.malformed.join('; ')}`
+        : m.wrongArch.length > 0
+          ? `${m.soname} (needed by ${m.neededBy}): only found for another architecture: ${m.wrongArch.join(', ')}`
+          : `${m.soname} (needed by ${m.neededBy})`,
     );
+    const broken = closure.missing.some((m) => m.malformed);
+    if (broken)
+      throw new ActionError(
+        'Malformed libraries',
+        `${closure.missing.length} librar${closure.missing.length === 1 ? 'y' : 'ies'} of ${build.programRel} (${arch}) could not be used:\n${lines.join('\n')}\n` +
+          'A library file in the closure is damaged or is not an ELF shared object: rebuild the package that provides it.',
+      );
     const wrong = closure.missing.some((m) => m.wrongArch.length > 0);
     throw new ActionError(
       wrong ? 'Wrong-architecture libraries' : 'Missing libraries',
@@ -72,6 +106,7 @@ export async function packageStage(ctx: JobContext): Promise<void> {
     })),
     ...(await bundleIncludes(includes, build.outPath, build.closure)),
   ];
+  phase(`read and patched ${entries.length} files`);
   const names = new Map<string, BundleEntry>();
   for (const e of entries) {
     const prev = names.get(e.name);
@@ -113,6 +148,7 @@ export async function packageStage(ctx: JobContext): Promise<void> {
     entries.map((e) => fsp.writeFile(path.join(bundleDir, e.name), e.data, { mode: e.mode | 0o444 })),
   );
 
+  phase('wrote the bundle folder');
   let verified: 'loader' | 'static' = 'static';
   if (inputs.verify !== 'false' && !elf.isStatic && closure.interpreter) {
     const check = await loaderCheck(root, inputs.taskRoot, closure.interpreter.name, arch, ctx.runner.arch);
@@ -138,13 +174,18 @@ export async function packageStage(ctx: JobContext): Promise<void> {
     }
   }
 
+  phase('checked the bundle');
   const zip = await writeZip(
     entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })),
     inputs.zipPath,
-    { cacheDir: defaultCacheDir(process.env, ctx.runner.home) },
+    // The bundle folder is written and checked: the zip writer may take the buffers' memory.
+    { cacheDir: defaultCacheDir(process.env, ctx.runner.home), transferSources: true },
   );
   if (zip.cached.entries > 0)
-    log.info(`Deflate cache: ${zip.cached.entries} files (${formatBytes(zip.cached.bytes)}) already compressed by an earlier run.`);
+    log.info(
+      `Deflate cache: ${zip.cached.entries} files (${formatBytes(zip.cached.bytes)}) already compressed by an earlier run.`,
+    );
+  phase('wrote the zip');
   if (zip.bytes > LAMBDA_ZIP_LIMIT)
     log.warning(
       `the zip is ${formatBytes(zip.bytes)}, over Lambda's ${formatBytes(LAMBDA_ZIP_LIMIT)} limit for a direct upload: deploy it through S3 (input s3-bucket).`,

@@ -315,6 +315,19 @@ describe('writeZip: contents round-trip through Python zipfile and adm-zip', () 
     expect(zlib.inflateRawSync(zipBytes.subarray(local, local + e.compressedSize)).equals(text7)).toBe(true);
   });
 
+  it("gives the same bytes when the workers take the sources' memory (transferSources)", async () => {
+    const d = fresh();
+    const make = () => [
+      { name: 'big/text.txt', data: Buffer.from(text7), mode: 0o644 },
+      { name: 'big/random.bin', data: Buffer.from(random5), mode: 0o755 },
+      { name: 'small.txt', data: Buffer.from('small'), mode: 0o644 },
+    ];
+    const copied = await writeZip(make(), path.join(d, 'copied.zip'));
+    const moved = await writeZip(make(), path.join(d, 'moved.zip'), { transferSources: true });
+    expect(fs.readFileSync(moved.path).equals(fs.readFileSync(copied.path))).toBe(true);
+    verifyZip(moved.path);
+  });
+
   it('serves compressed files from the cache, giving the same bytes, and ignores a damaged entry', async () => {
     const d = fresh();
     const cacheDir = path.join(d, 'cache');

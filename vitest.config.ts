@@ -9,5 +9,8 @@ export default defineConfig({
     // Nix-heavy suites share one store and two cores: run files one at a time.
     fileParallelism: false,
     reporters: ['default'],
+    // @actions/workflow-parser imports its JSON schemas without an import attribute, which Node's
+    // own ESM loader refuses: let vitest transform it.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });

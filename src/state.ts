@@ -13,6 +13,16 @@ export interface PostState {
   closureCache?: { dir: string; key: string; hit: boolean };
   /** Cachix push settings (secrets are not stored here; the post step reads its inputs again). */
   cachixPush?: { cache: string };
+  /** Nix store URL to push the closure to (input push-to). */
+  pushTo?: string;
+  /** Source of the push-filter regular expression (store paths not to push). */
+  pushFilter?: string;
+  /** The NIX_CONFIG the action composes: what the environment had at start, and the action's lines. */
+  nixConfig?: { base: string; lines: string[] };
+  /** Variables the main step exported (none holds a secret), re-applied in the post step. */
+  exported?: Record<string, string>;
+  /** Folders the main step added to PATH, re-applied in the post step. */
+  addedPath?: string[];
   /** Files holding secrets, removed in the post step. */
   secretFiles: string[];
   /** Set when the main step built successfully; the post step does nothing otherwise. */

@@ -1110,6 +1110,7 @@ export function memoryLog(): MemoryLog {
     setSecret: (v) => secrets.push(v),
     exportVariable: () => undefined,
     addPath: () => undefined,
+    writeSummary: () => Promise.resolve(),
   };
 }
 

@@ -1,0 +1,221 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ActionError } from './errors.js';
+import { run, type ExecOptions, type ExecResult } from './exec.js';
+import type { Log } from './log.js';
+import { NIX_FEATURE_ARGS } from './nix.js';
+import { makeSecretDir, removeSecretFiles, writePrivateFile } from './secret-files.js';
+
+/**
+ * Pushing the build's runtime closure (post step): to Cachix with the `cachix` CLI, and to any
+ * Nix binary cache with `nix copy --to URL`, signed with `secret-key=` (a 0600 file removed
+ * right after). Secrets reach the processes through their environment or a file, never argv.
+ */
+
+export interface PushEnv {
+  /** Absolute path of nix. */
+  nix: string;
+  log: Log;
+  /** Folder for the temporary key file. */
+  tempDir: string;
+}
+
+export function runNix(nix: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return run(nix, [...NIX_FEATURE_ARGS, ...args], opts);
+}
+
+/** Splits paths into those to push and those push-filter excludes. */
+export function applyPushFilter(
+  paths: readonly string[],
+  filterSource: string | undefined,
+): { keep: string[]; skipped: string[] } {
+  if (!filterSource) return { keep: [...paths], skipped: [] };
+  const re = new RegExp(filterSource);
+  const keep: string[] = [];
+  const skipped: string[] = [];
+  for (const p of paths) (re.test(p) ? skipped : keep).push(p);
+  return { keep, skipped };
+}
+
+/** NAR sizes from `nix path-info --json` (Nix 2.8: an array with `path`; Nix >= 2.19: an object keyed by path). */
+export function parsePathInfoSizes(stdout: string): Map<string, number> {
+  const parsed = JSON.parse(stdout) as unknown;
+  const out = new Map<string, number>();
+  const add = (p: unknown, info: unknown): void => {
+    if (typeof p !== 'string' || !info || typeof info !== 'object') return;
+    const n = (info as { narSize?: unknown }).narSize;
+    if (typeof n === 'number') out.set(p, n);
+  };
+  if (Array.isArray(parsed)) for (const i of parsed) add((i as { path?: unknown }).path, i);
+  else if (parsed && typeof parsed === 'object')
+    for (const [p, i] of Object.entries(parsed as Record<string, unknown>)) add(p, i);
+  return out;
+}
+
+export async function narSizes(nix: string, paths: readonly string[]): Promise<Map<string, number>> {
+  if (paths.length === 0) return new Map();
+  const { stdout } = await runNix(nix, ['path-info', '--json', ...paths], {
+    errorTitle: 'Could not read path sizes',
+  });
+  return parsePathInfoSizes(stdout);
+}
+
+/** The runtime closure of paths (`nix path-info -r`), sorted. */
+export async function closureOfPaths(nix: string, paths: readonly string[]): Promise<string[]> {
+  const { stdout } = await runNix(nix, ['path-info', '-r', ...paths], {
+    errorTitle: 'Could not read the closure',
+  });
+  return [
+    ...new Set(
+      stdout
+        .split('\n')
+        .map((s) => s.trim())
+        .filter((s) => s.startsWith('/')),
+    ),
+  ].sort();
+}
+
+/** Adds a store parameter to a store URL (`?k=v` or `&k=v`). */
+export function withStoreParam(url: string, key: string, value: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${key}=${value}`;
+}
+
+/** Store paths `nix copy` reports copying ("copying path '/nix/store/...' to 'URL'..."). */
+export function copiedPaths(output: string): string[] {
+  const out = new Set<string>();
+  for (const m of output.matchAll(/copying path '(\/nix\/store\/[^']+)' to '/g)) out.add(m[1]!);
+  return [...out];
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+const sum = (paths: readonly string[], sizes: Map<string, number>): number =>
+  paths.reduce((acc, p) => acc + (sizes.get(p) ?? 0), 0);
+
+export interface PushReport {
+  target: string;
+  /** Paths handed over. */
+  offered: number;
+  /** Paths actually transferred (nix copy reports them; cachix decides itself). */
+  pushed: number;
+  bytes: number;
+}
+
+/** `nix copy --to URL paths`, signed with signingKey when given. Throws on failure. */
+export async function pushToStore(
+  env: PushEnv,
+  url: string,
+  paths: readonly string[],
+  signingKey: string,
+  excluded: readonly string[] = [],
+): Promise<PushReport> {
+  const { log } = env;
+  let keyDir: string | undefined;
+  let keyFile: string | undefined;
+  try {
+    let target = url;
+    if (signingKey) {
+      keyDir = makeSecretDir(env.tempDir);
+      keyFile = writePrivateFile(keyDir, 'signing-key', signingKey);
+      target = withStoreParam(url, 'secret-key', keyFile);
+    }
+    const sizes = await narSizes(env.nix, paths);
+    log.info(
+      `nix copy --to ${url}: ${paths.length} store paths (${formatBytes(sum(paths, sizes))})${signingKey ? ', signed with push-signing-key' : ''}`,
+    );
+    let output = '';
+    await runNix(env.nix, ['copy', '--to', target, ...paths], {
+      errorTitle: `Push to ${url} failed`,
+      onLine: (l) => {
+        output += `${l}\n`;
+        log.info(l);
+      },
+    });
+    const copied = copiedPaths(output);
+    const anyway = copied.filter((p) => excluded.includes(p));
+    if (anyway.length > 0) {
+      const more = await narSizes(env.nix, anyway);
+      for (const [p, n] of more) sizes.set(p, n);
+      log.info(
+        `${anyway.length} store path${anyway.length === 1 ? '' : 's'} matching push-filter went along: pushed paths reference ${anyway.length === 1 ? 'it' : 'them'}, and a Nix binary cache must hold the closure of what it serves (${anyway.join(', ')}).`,
+      );
+    }
+    const bytes = sum(copied, sizes);
+    log.info(
+      `Pushed ${copied.length} store paths (${formatBytes(bytes)}, ${bytes} bytes NAR) to ${url}; ${paths.length - (copied.length - anyway.length)} were already there.`,
+    );
+    return { target: url, offered: paths.length, pushed: copied.length, bytes };
+  } finally {
+    if (keyFile) removeSecretFiles([keyFile], log);
+  }
+}
+
+/** The cachix executable: on PATH, else realised through Nix from nixpkgs. */
+export async function findCachix(env: PushEnv, pathVar = process.env['PATH'] ?? ''): Promise<string> {
+  for (const dir of pathVar.split(path.delimiter).filter(Boolean)) {
+    const p = path.join(dir, 'cachix');
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  env.log.info('cachix is not on PATH; realising nixpkgs#cachix through Nix');
+  const r = await runNix(env.nix, ['build', '--no-link', '--json', 'nixpkgs#cachix'], { allowFailure: true });
+  if (r.code === 0) {
+    try {
+      const built = (JSON.parse(r.stdout) as { outputs: Record<string, string> }[])[0];
+      for (const out of [built?.outputs['bin'], built?.outputs['out']]) {
+        if (out && fs.existsSync(path.join(out, 'bin', 'cachix'))) return path.join(out, 'bin', 'cachix');
+      }
+    } catch {
+      // fall through to the error
+    }
+  }
+  const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n');
+  throw new ActionError(
+    'cachix not available',
+    `cachix is not on PATH and nixpkgs#cachix could not be built:\n${tail}`,
+  );
+}
+
+/** `cachix push CACHE paths`, with CACHIX_AUTH_TOKEN / CACHIX_SIGNING_KEY in its environment. Throws on failure. */
+export async function pushToCachix(
+  env: PushEnv,
+  cacheName: string,
+  paths: readonly string[],
+  secrets: { authToken: string; signingKey: string },
+): Promise<PushReport> {
+  const { log } = env;
+  if (!secrets.authToken && !secrets.signingKey)
+    throw new ActionError(
+      'Nothing to push with',
+      'pushing to Cachix needs cachix-auth-token or cachix-signing-key.',
+    );
+  const cachixBin = await findCachix(env);
+  const sizes = await narSizes(env.nix, paths);
+  const bytes = sum(paths, sizes);
+  log.info(`cachix push ${cacheName}: ${paths.length} store paths (${formatBytes(bytes)})`);
+  const childEnv: Record<string, string | undefined> = {
+    CACHIX_AUTH_TOKEN: secrets.authToken || undefined,
+    CACHIX_SIGNING_KEY: secrets.signingKey || undefined,
+  };
+  await run(cachixBin, ['push', cacheName, ...paths], {
+    env: childEnv,
+    errorTitle: `Push to Cachix cache ${cacheName} failed`,
+    onLine: (l) => {
+      log.info(l);
+    },
+    streamStdout: true,
+  });
+  log.info(
+    `Pushed to Cachix cache "${cacheName}": ${paths.length} store paths (${formatBytes(bytes)}, ${bytes} bytes NAR; cachix skips those it already has).`,
+  );
+  return { target: `cachix:${cacheName}`, offered: paths.length, pushed: paths.length, bytes };
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyPushFilter,
+  copiedPaths,
+  formatBytes,
+  parsePathInfoSizes,
+  withStoreParam,
+} from '../../src/push.js';
+
+const A = '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-app';
+const B = '/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-glibc-2.40';
+const S = '/nix/store/ssssssssssssssssssssssssssssssss-source';
+
+describe('push helpers', () => {
+  it('push-filter removes matching paths', () => {
+    expect(applyPushFilter([A, B, S], '-source$|glibc')).toEqual({ keep: [A], skipped: [B, S] });
+    expect(applyPushFilter([A, B], undefined)).toEqual({ keep: [A, B], skipped: [] });
+  });
+  it('reads NAR sizes from path-info --json of Nix 2.8 and of newer Nix', () => {
+    const old = JSON.stringify([
+      { path: A, narSize: 100 },
+      { path: B, narSize: 20 },
+    ]);
+    const neu = JSON.stringify({ [A]: { narSize: 100 }, [B]: { narSize: 20 } });
+    expect([...parsePathInfoSizes(old)]).toEqual([
+      [A, 100],
+      [B, 20],
+    ]);
+    expect([...parsePathInfoSizes(neu)]).toEqual([
+      [A, 100],
+      [B, 20],
+    ]);
+  });
+  it("counts the paths nix copy reports copying (Nix's own words)", () => {
+    const out = `copying 2 paths...\ncopying path '${B}' to 'file:///c'...\ncopying path '${A}' to 'file:///c'...\n`;
+    expect(copiedPaths(out)).toEqual([B, A]);
+    expect(copiedPaths('copying 0 paths...\n')).toEqual([]);
+  });
+  it('adds store parameters to a URL', () => {
+    expect(withStoreParam('file:///c', 'secret-key', '/k')).toBe('file:///c?secret-key=/k');
+    expect(withStoreParam('s3://b?region=eu-west-1', 'secret-key', '/k')).toBe(
+      's3://b?region=eu-west-1&secret-key=/k',
+    );
+  });
+  it('formats sizes', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
+  });
+});

@@ -100,6 +100,7 @@ export async function build(ctx: JobContext): Promise<void> {
   const { inputs, log } = ctx;
   const tail: string[] = [];
   const TAIL = 40;
+  let warnedSignature = false;
   log.info(`nix build ${inputs.installable}`);
   let stdout: string;
   try {
@@ -108,6 +109,16 @@ export async function build(ctx: JobContext): Promise<void> {
       tailLines: TAIL,
       onLine: (line) => {
         log.info(line);
+        if (
+          /is not signed by any of the keys|does not have a valid signature/.test(line) &&
+          !warnedSignature
+        ) {
+          warnedSignature = true;
+          log.warning(
+            `${line.trim()}: Nix refused a path from a binary cache whose signature it cannot check, and builds it instead. Check the cache's public key (trusted-public-keys, or the key Cachix reports for cachix-cache).`,
+            'Substituter signature refused',
+          );
+        }
         tail.push(line);
         if (tail.length > TAIL) tail.shift();
       },

@@ -104,6 +104,8 @@ describe('substitution from a Cachix-announced binary cache', () => {
         `(substitute for '${outPath}' from '${binaryCache.url}' is not signed by any of the keys|substituter '${binaryCache.url}' does not have a valid signature for path '${outPath}')`,
       ),
     );
+    // ...and the action's own warning says what to check.
+    expect(r.log).toMatch(/warning: Substituter signature refused: .*Check the cache's public key/);
     for (const p of closure) expect(copiedFrom(r.log, p)).toBe(false);
     expect(r.log).toMatch(/building '\/nix\/store\/[^']+-unique-app\.drv'/);
     expect(await isValidPath(outPath)).toBe(true);

@@ -1,0 +1,209 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listZip } from '../../src/zip.js';
+import { runInLambdaRoot } from '../support/lambda-root.js';
+import { getFixtures, NIX_CONFIG_LINES, type Fixtures } from '../support/nix.js';
+import { DIST, ROOT, runMainAndPost, runStep } from '../support/runner.js';
+
+/**
+ * dist/index.js as its users run it: by a GitHub runner (INPUT_* variables and the file
+ * commands, main step then post step), by nektos/act, by @github/local-action, and as the
+ * local command. dist/ must be fresh (test/integration/dist.test.ts checks it).
+ */
+
+let fx: Fixtures;
+const nixEnv = { NIX_CONFIG: NIX_CONFIG_LINES.join('\n') };
+beforeAll(async () => {
+  fx = await getFixtures();
+});
+
+const OUTPUTS = [
+  'nix-version',
+  'store-path',
+  'program-path',
+  'architecture',
+  'zip-path',
+  'zip-sha256',
+  'zip-bytes',
+  'unzipped-bytes',
+  'libraries',
+  'bundle-dir',
+  'summary-json',
+];
+
+describe('as a GitHub runner runs it', () => {
+  it('produces every package output, a job summary, state for the post step, and a post step that succeeds', async () => {
+    const { main, post } = await runMainAndPost({
+      workspace: fx.small.dir,
+      inputs: {
+        stages: 'install,cachix,build,package',
+        flake: '.',
+        'github-token': 'ghs_runnerTokenForTheTest0123456789',
+      },
+      env: nixEnv,
+    });
+    expect(main.code, main.log).toBe(0);
+    for (const o of OUTPUTS) expect(main.outputs[o], o).toBeTruthy();
+    expect(main.outputs['store-path']).toBe(fx.small.outPath);
+    expect(main.outputs['architecture']).toBe('x86_64');
+    expect(fs.statSync(main.outputs['zip-path']!).size).toBe(Number(main.outputs['zip-bytes']));
+    // One log group per stage, each ending with its duration.
+    for (const stage of ['install', 'cachix', 'build', 'package']) {
+      expect(main.stdout).toContain(`::group::${stage}\n`);
+      expect(main.stdout).toMatch(new RegExp(`${stage} took \\d+(\\.\\d)? m?s\\n::endgroup::`));
+    }
+    expect(main.summary).toContain('## Nix flake to AWS Lambda: succeeded');
+    expect(main.summary).toContain('| package | ✅ success |');
+    expect(main.state['isPost']).toBe('true');
+    const summary = JSON.parse(main.outputs['summary-json']!) as {
+      ok: boolean;
+      bundle: { architecture: string };
+    };
+    expect(summary.ok).toBe(true);
+    expect(summary.bundle.architecture).toBe('x86_64');
+    // The post step runs as the runner runs it: with STATE_ variables, and succeeds.
+    expect(post.code, post.log).toBe(0);
+    expect(post.stdout).not.toContain('::error');
+    // The token never appears, masked or not, outside its ::add-mask:: line.
+    const leaks = [
+      main.log,
+      post.log,
+      JSON.stringify(main.outputs),
+      JSON.stringify(main.exportedEnv),
+      JSON.stringify(main.state),
+    ]
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.includes('ghs_runnerTokenForTheTest0123456789') && !l.startsWith('::add-mask::'));
+    expect(leaks).toEqual([]);
+  });
+
+  it('fails a run with a bad input in seconds, with an annotation naming the input, and runs no stage', async () => {
+    const t0 = Date.now();
+    const r = await runStep({
+      workspace: fx.small.dir,
+      inputs: { stages: 'build,package', flake: '.', verify: 'sometimes' },
+      env: nixEnv,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^::error title=Invalid input::Input `verify`: expected one of auto, true, false/m,
+    );
+    expect(r.stdout).not.toContain('::group::');
+    expect(r.outputs['zip-path']).toBeUndefined();
+    expect(r.summary).toContain('**Invalid input**');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('annotates a Nix evaluation error with the .nix file and line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'broken-flake-'));
+    fs.writeFileSync(
+      path.join(dir, 'flake.nix'),
+      '{\n  outputs = { self }: {\n    packages.x86_64-linux.default = undefinedThing;\n  };\n}\n',
+    );
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    execFileSync('git', ['add', '-A'], { cwd: dir });
+    const r = await runStep({ workspace: dir, inputs: { stages: 'build,package', flake: '.' }, env: nixEnv });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error title=Nix build failed,file=flake\.nix,line=3::/m);
+    expect(r.stdout).toContain('undefined variable');
+    expect(r.summary).toContain('| build | ❌ failed |');
+  });
+});
+
+describe('as nektos/act runs it', () => {
+  it('works with ACT=true and no cache service: single-user Nix as found, the closure cache skipped with a notice', async () => {
+    const r = await runStep({
+      act: true,
+      workspace: fx.small.dir,
+      inputs: { stages: 'install,cachix,build,package', flake: '.', cache: 'true' },
+      // What act sets: GITHUB_ACTIONS=true, ACT=true, no ACTIONS_CACHE_URL/ACTIONS_RESULTS_URL, runs as root.
+      env: {
+        ...nixEnv,
+        ACTIONS_CACHE_URL: undefined,
+        ACTIONS_RESULTS_URL: undefined,
+        RUNNER_TOOL_CACHE: '/opt/hostedtoolcache',
+      },
+    });
+    expect(r.code, r.log).toBe(0);
+    expect(r.stdout).toMatch(/::notice[^:]*::.*(cache service|act)/i);
+    expect(r.outputs['zip-path']).toBeTruthy();
+    const res = await runInLambdaRoot(r.outputs['zip-path']!);
+    expect(res.code).toBe(0);
+  });
+});
+
+describe('through @github/local-action', () => {
+  it('runs src/main.ts with inputs from a .env file and prints the outputs', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-action-'));
+    const env = [
+      'INPUT_STAGES=install,build,package',
+      `INPUT_FLAKE=${fx.small.dir}`,
+      'INPUT_VERIFY=auto',
+      'INPUT_CACHE=false',
+      'INPUT_TASK-ROOT=/var/task',
+      `RUNNER_TEMP=${dir}`,
+      `GITHUB_WORKSPACE=${fx.small.dir}`,
+      `NIX_CONFIG="${NIX_CONFIG_LINES.join('\\n')}"`,
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, '.env'), `${env}\n`);
+    const r = spawnSync(
+      path.join(ROOT, 'node_modules', '.bin', 'local-action'),
+      ['.', 'src/main.ts', path.join(dir, '.env')],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 180_000,
+      },
+    );
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.status, out).toBe(0);
+    expect(out).toContain('Loader check passed');
+    expect(out).toMatch(/zip-path.*\/nix-lambda\/function\.zip/);
+    expect(fs.existsSync(path.join(dir, 'nix-lambda', 'function.zip'))).toBe(true);
+  });
+});
+
+describe('as the local command', () => {
+  it('packages with flags that mirror the inputs and prints the outputs as JSON', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const zip = path.join(dir, 'out.zip');
+    const r = spawnSync(
+      process.execPath,
+      [DIST, 'package', '--flake', fx.small.dir, '--zip-path', zip, '--verify', 'true', '--json'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, ...nixEnv, GITHUB_ACTIONS: '', RUNNER_TEMP: dir },
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const outputs = JSON.parse(r.stdout) as Record<string, string>;
+    expect(outputs['zip-path']).toBe(zip);
+    expect(outputs['architecture']).toBe('x86_64');
+    expect(listZip(zip).map((e) => e.name)).toContain('bootstrap');
+    // A plain log, no workflow commands.
+    expect(r.stderr).toContain('== package');
+    expect(r.stderr).not.toContain('::group::');
+    expect(r.stdout).not.toContain('::set-output');
+  });
+
+  it('refuses an unknown flag with the usage text and exit code 2', () => {
+    const r = spawnSync(process.execPath, [DIST, 'package', '--flak', '.'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown flag --flak');
+    expect(r.stderr).toContain('Usage: nix-lambda <command>');
+  });
+
+  it('names the input of a bad flag value, as the action does', () => {
+    const r = spawnSync(process.execPath, [DIST, 'package', '--flake', fx.small.dir, '--verify', 'maybe'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...nixEnv, GITHUB_ACTIONS: '' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Input `verify`: expected one of auto, true, false');
+  });
+});

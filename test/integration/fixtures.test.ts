@@ -210,7 +210,7 @@ describe('fixture flakes', () => {
       expect.arrayContaining(['libssl.so.3', 'libz.so.1', 'libnghttp2.so.14']),
     );
     const { stdout } = await exec(`${fx.deep.outPath}/bin/bootstrap`, ['--version'], { env: {} });
-    expect(stdout).toMatch(/^deep-runtime curl\/\S+ zlib\/\S+ ssl\/\S+/);
+    expect(stdout).toMatch(/^offline-example curl\/\S+ zlib\/\S+ ssl\/\S+/);
   });
 
   it('static: no interpreter, no dynamic section', async () => {
@@ -295,14 +295,14 @@ describe('runInLambdaRoot is as hostile as Lambda', () => {
     // Control: the same zip in a root without decoys runs, so the failure is the search order.
     const friendly = await runInLambdaRoot(zip, { args: ['--version'], decoys: false });
     expect(friendly.code, describeRun(friendly)).toBe(0);
-    expect(friendly.stdout).toMatch(/^deep-runtime curl\//);
+    expect(friendly.stdout).toMatch(/^offline-example curl\//);
   });
 
   it('a correctly made deep bundle runs --version and serves two Runtime API events', async () => {
     const zip = await goodBundle(`${fx.deep.outPath}/bin/bootstrap`, await closureLibs(fx.deep.outPath));
     const v = await runInLambdaRoot(zip, { args: ['--version'] });
     expect(v.code, describeRun(v)).toBe(0);
-    expect(v.stdout).toMatch(/^deep-runtime curl\/\S+ zlib\/\S+ ssl\/\S+\n$/);
+    expect(v.stdout).toMatch(/^offline-example curl\/\S+ zlib\/\S+ ssl\/\S+\n$/);
 
     const abort = new AbortController();
     const running = runInLambdaRoot(zip, {
@@ -339,7 +339,7 @@ describe('runInLambdaRoot is as hostile as Lambda', () => {
     expect(failed).toMatch(/invocation error/);
     expect(api.errors).toHaveLength(1);
     expect(api.errors[0]).toMatchObject({ kind: 'invocation' });
-    expect(JSON.parse(api.errors[0]!.body)).toMatchObject({ errorType: 'FixtureError' });
+    expect(JSON.parse(api.errors[0]!.body)).toMatchObject({ errorType: 'ExampleError' });
     const posts = api.requests.filter((q) => q.startsWith('POST'));
     expect(posts).toEqual([
       `POST /2018-06-01/runtime/invocation/${first.requestId}/response`,
@@ -351,7 +351,7 @@ describe('runInLambdaRoot is as hostile as Lambda', () => {
     expect(gets).toBeGreaterThanOrEqual(3);
     expect(gets).toBeLessThanOrEqual(4);
     expect(r.aborted).toBe(true);
-    expect(r.stdout).toMatch(/^deep: serving 127\.0\.0\.1:\d+/);
+    expect(r.stdout).toMatch(/^bootstrap: serving 127\.0\.0\.1:\d+/);
   });
 
   it('the static fixture runs as is', async () => {

@@ -14,7 +14,24 @@ const run = promisify(execFile);
 
 export const FLAKES_DIR = path.resolve(import.meta.dirname, '..', 'fixtures', 'flakes');
 
-export const FIXTURE_NAMES = ['small', 'deep', 'static', 'aarch64', 'wrapper', 'multi', 'single', 'certs'] as const;
+export const FIXTURE_NAMES = [
+  'small',
+  'deep',
+  'static',
+  'aarch64',
+  'wrapper',
+  'multi',
+  'single',
+  'certs',
+] as const;
+
+/**
+ * Fixtures that live elsewhere: `deep` (a C runtime on libcurl whose dependencies only libcurl's
+ * store RUNPATH reaches) is the README's offline example itself, so the tests run what users run.
+ */
+const FIXTURE_SOURCES: Record<string, string> = {
+  deep: path.resolve(import.meta.dirname, '..', '..', 'examples', 'offline'),
+};
 export type FixtureName = (typeof FIXTURE_NAMES)[number];
 
 export interface BuiltFixture {
@@ -77,7 +94,7 @@ process.once('exit', cleanupPreparedFlakes);
  * cleanupPreparedFlakes() removes the temp dir.
  */
 export async function prepareFlake(name: string): Promise<string> {
-  const src = path.join(FLAKES_DIR, name);
+  const src = FIXTURE_SOURCES[name] ?? path.join(FLAKES_DIR, name);
   if (!fs.existsSync(path.join(src, 'flake.nix'))) throw new Error(`no fixture flake ${src}/flake.nix`);
   const repo = fs.mkdtempSync(path.join(os.tmpdir(), `nix-fixture-${name}-`));
   preparedRepos.push(repo);

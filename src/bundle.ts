@@ -134,15 +134,23 @@ export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promis
   return entries;
 }
 
-async function walk(dir: string, seen: Set<string>): Promise<string[]> {
-  const real = await fsp.realpath(dir);
+/**
+ * Files under dir (following links), each checked with `check` before it is read or descended
+ * into: a link out of the closure (to /etc, to /) is refused, never followed.
+ */
+async function walk(
+  dir: string,
+  seen: Set<string>,
+  check: (p: string) => Promise<string>,
+): Promise<string[]> {
+  const real = await check(dir);
   if (seen.has(real)) return [];
   seen.add(real);
   const out: string[] = [];
   for (const name of (await fsp.readdir(dir)).sort()) {
     const p = path.join(dir, name);
-    const st = await fsp.stat(p);
-    if (st.isDirectory()) out.push(...(await walk(p, seen)));
+    const st = await fsp.stat(await check(p));
+    if (st.isDirectory()) out.push(...(await walk(p, seen, check)));
     else if (st.isFile()) out.push(p);
   }
   return out;
@@ -155,6 +163,30 @@ export async function bundleIncludes(
   closure: readonly string[],
 ): Promise<BundleEntry[]> {
   const inClosure = new Set(closure);
+  const outStore = storePathOf(outPath);
+  /** The real path of p, which must lie in the build output or its closure (links are followed). */
+  const check = async (p: string): Promise<string> => {
+    let real: string;
+    try {
+      real = await fsp.realpath(p);
+    } catch {
+      throw new ActionError(
+        'Include not found',
+        `Input \`include\`: ${p} does not exist or cannot be read (a dangling link?).`,
+      );
+    }
+    const sp = storePathOf(real);
+    const inside =
+      (sp !== undefined && (inClosure.has(sp) || sp === outStore)) ||
+      real === outPath ||
+      real.startsWith(`${outPath}/`);
+    if (!inside)
+      throw new ActionError(
+        'Include points outside the closure',
+        `Input \`include\`: ${p} leads to ${real}, outside the build's runtime closure; only files of the output and the store paths it depends on are bundled (a link out of the closure would copy a file of the build machine into the zip).`,
+      );
+    return real;
+  };
   const entries: BundleEntry[] = [];
   for (const spec of specs) {
     const source = spec.source.startsWith('/') ? spec.source : path.join(outPath, spec.source);
@@ -176,7 +208,8 @@ export async function bundleIncludes(
         `Input \`include\`: ${source} does not exist or cannot be read.`,
       );
     }
-    const files = st.isDirectory() ? await walk(source, new Set()) : [source];
+    await check(source);
+    const files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
     for (const f of files) {
       const name = st.isDirectory()
         ? path.posix.join(spec.target, path.relative(source, f).split(path.sep).join('/'))

@@ -34,6 +34,8 @@ export interface Missing {
   neededBy: string;
   /** Files of that name that exist but are for another architecture or class. */
   wrongArch: string[];
+  /** Files of that name that are not readable ELF objects: the reader's message for each (set when any). */
+  malformed?: string[];
 }
 
 export interface ClosureResult {
@@ -145,6 +147,7 @@ export async function resolveClosure(programPath: string, opts: ResolveOptions):
         soname: path.basename(pelf.interp),
         neededBy: `bootstrap (interpreter ${pelf.interp})`,
         wrongArch: [],
+        ...(l ? { malformed: [l.error] } : {}),
       });
     }
   }
@@ -153,14 +156,20 @@ export async function resolveClosure(programPath: string, opts: ResolveOptions):
   const find = async (
     soname: string,
     obj: LoadedObject,
-  ): Promise<{ obj: LoadedObject | undefined; wrongArch: string[] }> => {
+  ): Promise<{ obj: LoadedObject | undefined; wrongArch: string[]; malformed: string[] }> => {
     const wrongArch: string[] = [];
+    const malformed: string[] = [];
     const attempt = async (dir: string, via: LoadedObject['via']): Promise<LoadedObject | undefined> => {
       const p = path.join(dir, soname);
       const l = await load(p);
       if (!l) return undefined;
-      if ('error' in l || !matches(l.elf)) {
-        wrongArch.push(p);
+      if ('error' in l) {
+        // Not an ELF object the loader could use either: said as such, not as another architecture.
+        if (!malformed.includes(l.error)) malformed.push(l.error);
+        return undefined;
+      }
+      if (!matches(l.elf)) {
+        if (!wrongArch.includes(p)) wrongArch.push(p);
         return undefined;
       }
       const known = byReal.get(l.real);
@@ -178,31 +187,32 @@ export async function resolveClosure(programPath: string, opts: ResolveOptions):
       lo.chain = [lo, ...obj.chain];
       return lo;
     };
-    if (soname.includes('/')) return { obj: await attempt(path.dirname(soname), 'path'), wrongArch };
+    if (soname.includes('/'))
+      return { obj: await attempt(path.dirname(soname), 'path'), wrongArch, malformed };
     // DT_RPATH of the object and its loaders (only objects without DT_RUNPATH), when the object has no DT_RUNPATH.
     if (obj.elf.runpath === undefined) {
       for (const l of obj.chain) {
         if (l.elf.runpath !== undefined) continue;
         for (const d of searchDirs(l.elf.rpath, l)) {
           const r = await attempt(d, 'rpath');
-          if (r) return { obj: r, wrongArch };
+          if (r) return { obj: r, wrongArch, malformed };
         }
       }
     }
     for (const d of searchDirs(obj.elf.runpath, obj)) {
       const r = await attempt(d, 'runpath');
-      if (r) return { obj: r, wrongArch };
+      if (r) return { obj: r, wrongArch, malformed };
     }
     // Nix's glibc keeps libraries (libgcc_s) beside the loader.
     if (interpreter) {
       const r = await attempt(path.dirname(interpreter.foundAt), 'glibc');
-      if (r) return { obj: r, wrongArch };
+      if (r) return { obj: r, wrongArch, malformed };
     }
     for (const d of closureLibDirs) {
       const r = await attempt(d, 'closure');
-      if (r) return { obj: r, wrongArch };
+      if (r) return { obj: r, wrongArch, malformed };
     }
-    return { obj: undefined, wrongArch };
+    return { obj: undefined, wrongArch, malformed };
   };
 
   const addLoaded = (lo: LoadedObject, real: string): void => {
@@ -219,9 +229,9 @@ export async function resolveClosure(programPath: string, opts: ResolveOptions):
       const obj = queue.shift()!;
       for (const soname of obj.elf.needed) {
         if (byName.has(soname)) continue;
-        const { obj: found, wrongArch } = await find(soname, obj);
+        const { obj: found, wrongArch, malformed } = await find(soname, obj);
         if (!found) {
-          missing.push({ soname, neededBy: obj.name, wrongArch });
+          missing.push({ soname, neededBy: obj.name, wrongArch, ...(malformed.length ? { malformed } : {}) });
           byName.set(soname, obj); // report once
           continue;
         }

@@ -5,6 +5,7 @@ import { registerSecret, scrubSecrets } from './exec.js';
 import { parseInputs, SECRET_INPUTS, type InputReader } from './inputs.js';
 import { actionsLog, type Log } from './log.js';
 import { runStages } from './pipeline.js';
+import { onTermination } from './signals.js';
 import { emptyPostState, isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
 import { collectSummary, renderSummary } from './summary.js';
 
@@ -63,12 +64,21 @@ export async function runMain(opts: RunOptions = {}): Promise<RunOutcome> {
     return { ctx: undefined, error: err };
   }
   const ctx = createContext(inputs, log, runner, emptyPostState());
+  // A cancelled job (the runner sends SIGINT, then SIGTERM) still runs the post step: leave it
+  // the state it needs to remove the secret files written so far.
+  const stopSaving = runner.isActions
+    ? onTermination(() => {
+        savePostState(ctx.post);
+      })
+    : undefined;
   let error: unknown;
   try {
     await runStages(ctx);
   } catch (err) {
     error = err;
     reportFailure(log, err);
+  } finally {
+    stopSaving?.();
   }
   if (runner.isActions) savePostState(ctx.post);
   await finishSummary(ctx, log, error);

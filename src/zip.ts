@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { createDeflater, type Deflater } from './deflate.js';
+import { onTermination } from './signals.js';
 
 export interface ZipSource {
   /** Path inside the zip, '/'-separated, relative, no '..'. */
@@ -435,6 +436,47 @@ function centralDirectory(records: readonly CentralRecord[], cdOffset: number): 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Temporary files and signals
+
+/**
+ * Temporary zips being written: a cancelled job (SIGINT, SIGTERM) or a process.exit removes them
+ * first, so no `.NAME.PID.RANDOM.tmp` is left beside zip-path.
+ */
+const pendingTemps = new Set<string>();
+let stopWatching: (() => void) | undefined;
+
+function removePendingTemps(): void {
+  for (const f of pendingTemps) {
+    try {
+      fs.rmSync(f, { force: true });
+    } catch {
+      // already gone, or not ours to remove any more
+    }
+  }
+  pendingTemps.clear();
+}
+
+function trackTemp(file: string): void {
+  if (pendingTemps.size === 0) {
+    process.on('exit', removePendingTemps);
+    const stopSignals = onTermination(removePendingTemps);
+    stopWatching = () => {
+      process.off('exit', removePendingTemps);
+      stopSignals();
+    };
+  }
+  pendingTemps.add(file);
+}
+
+function untrackTemp(file: string): void {
+  if (!pendingTemps.delete(file)) return;
+  if (pendingTemps.size === 0) {
+    stopWatching?.();
+    stopWatching = undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // writeZip
 
 /**
@@ -503,6 +545,7 @@ export async function writeZip(
       { cause: err },
     );
   }
+  trackTemp(tmp);
   let open = true;
   let producing: Promise<void> | undefined;
   try {
@@ -546,6 +589,7 @@ export async function writeZip(
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   } finally {
+    untrackTemp(tmp);
     stopped = true;
     wake?.();
     // The producer never rejects; wait for it so no loader runs after we return.

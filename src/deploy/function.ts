@@ -531,11 +531,29 @@ export async function updateFunction(
     cfg = await waitUpdated(env, fn);
     checkSha(fn, zip, cfg.CodeSha256, 'the update');
   }
+  /** A failure after the code went in: the message says what is in place and what is not. */
+  const partly = (err: unknown, call: string, notDone: string): ActionError => {
+    const e = err instanceof ActionError ? err : explainAwsError(err, call, fn);
+    if (sameCode || /new code is in place/.test(e.message)) return e;
+    return new ActionError(
+      e.title,
+      `${e.message}\n${fn}: the new code is in place on $LATEST (CodeSha256 ${zip.sha256}), but ${notDone}; re-run to finish.`,
+      { cause: err },
+    );
+  };
   if (plan.changes.length > 0) {
     logChanges(env, fn, plan.changes, false);
-    const out = await updateConfiguration(env, fn, plan, cfg.RevisionId);
-    cfg = { ...cfg, ...out };
-    if (inputs.wait || inputs.publish) cfg = await waitUpdated(env, fn);
+    try {
+      const out = await updateConfiguration(env, fn, plan, cfg.RevisionId);
+      cfg = { ...cfg, ...out };
+      if (inputs.wait || inputs.publish) cfg = await waitUpdated(env, fn);
+    } catch (err) {
+      throw partly(
+        err,
+        'UpdateFunctionConfiguration',
+        `the configuration was not changed${inputs.publish ? ' and no version was published' : ''}`,
+      );
+    }
   }
 
   let version = '$LATEST';
@@ -545,7 +563,15 @@ export async function updateFunction(
       found = await findVersion(env, fn);
       if (found) log.info(`${fn}: version ${found} already holds this code; nothing new published.`);
     }
-    version = found ?? (await publish(env, fn, cfg.RevisionId));
+    try {
+      version = found ?? (await publish(env, fn, cfg.RevisionId));
+    } catch (err) {
+      throw partly(
+        err,
+        'PublishVersion',
+        `no version was published${inputs.alias ? ` and alias ${inputs.alias} was not moved` : ''}`,
+      );
+    }
     if (inputs.alias) await pointAlias(env, fn, version);
   }
   const changed = !sameCode || plan.changes.length > 0;

@@ -49,7 +49,7 @@ export async function readZip(zipPath: string): Promise<ZipInfo> {
   } catch (err) {
     throw new ActionError(
       'Zip not found',
-      `could not read the zip to deploy, ${zipPath}: ${(err as Error).message}`,
+      `Input \`zip-path\`: could not read the zip to deploy, ${zipPath}: ${(err as Error).message}`,
     );
   }
   let header: Buffer | null;
@@ -59,18 +59,21 @@ export async function readZip(zipPath: string): Promise<ZipInfo> {
     if (!entry || entry.isDirectory)
       throw new ActionError(
         'No bootstrap in the zip',
-        `${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`,
+        `Input \`zip-path\`: ${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`,
       );
     header = entry.getData();
   } catch (err) {
     if (err instanceof ActionError) throw err;
-    throw new ActionError('Not a zip', `${zipPath} is not a readable zip: ${(err as Error).message}`);
+    throw new ActionError(
+      'Not a zip',
+      `Input \`zip-path\`: ${zipPath} is not a readable zip: ${(err as Error).message}`,
+    );
   }
   return {
     path: zipPath,
     bytes,
     sha256: codeSha256(bytes),
-    architecture: elfArchitecture(header, `bootstrap in ${zipPath}`),
+    architecture: elfArchitecture(header, `Input \`zip-path\`: the bootstrap in ${zipPath}`),
     runtimeEnv: {},
   };
 }

@@ -5,7 +5,7 @@ import type { JobContext, LambdaArch } from '../context.js';
 import { bundleClosure, bundleIncludes, staticCheck, type BundleEntry } from '../bundle.js';
 import { resolveClosure } from '../closure.js';
 import { ElfError } from '../elf.js';
-import { ActionError } from '../errors.js';
+import { ActionError, errorMessage } from '../errors.js';
 import { loaderCheck } from '../verify.js';
 import { BUNDLED_CA_PATH, findCaBundle, runtimeEnvFor } from '../runtime-env.js';
 import { writeZip } from '../zip.js';
@@ -29,8 +29,30 @@ export async function packageStage(ctx: JobContext): Promise<void> {
         `${err.message}\nThe build output holds an ELF file that cannot be read (damaged, truncated, or not a Linux program or library): check the program (input \`program\`) and rebuild.`,
         { cause: err },
       );
+    // A file system error (disk full, read-only, permissions) while writing the bundle or the zip.
+    const code = errnoCode(err);
+    if (code && !(err instanceof ActionError)) {
+      const full = code === 'ENOSPC' || code === 'EDQUOT';
+      throw new ActionError(
+        full ? 'No space left on the disk' : 'Could not write the package',
+        `${errorMessage(err)}\nThe package stage writes the bundle folder under RUNNER_TEMP (${path.join(ctx.runner.tempDir, 'nix-lambda')}) and the zip at ${ctx.inputs.zipPath} (input \`zip-path\`)` +
+          (full
+            ? ': free some space there, or point zip-path at a larger disk. No zip was written.'
+            : '. No zip was written.'),
+        { cause: err },
+      );
+    }
     throw err;
   }
+}
+
+/** The errno code (ENOSPC, EACCES...) of a file system error, or of the error that caused it. */
+function errnoCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 async function packageBuild(ctx: JobContext): Promise<void> {

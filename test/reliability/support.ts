@@ -1,0 +1,510 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import type { ReliabilityRow } from '../support/reliability-reporter.js';
+import { FLAKES_DIR, nixEnv } from '../support/nix.js';
+import { actionInputs, DIST, parseFileCommands, ROOT, type StepResult } from '../support/runner.js';
+
+/**
+ * Shared by the reliability suite: cases that record what they tried and what happened (for the
+ * closing table, test/support/reliability-reporter.ts), a seeded PRNG, the suite's own flake,
+ * wrappers that record the argv of every command the action spawns, dist/index.js started as a
+ * runner starts it (optionally inside a command such as unshare, and signalled mid-run), a proxy
+ * that makes two deploys read the function at the same moment, and readers for the state left behind.
+ */
+
+const execFileP = promisify(execFile);
+
+// ---- cases ----------------------------------------------------------------------------------
+
+export interface CaseContext {
+  /** Records what the action did (before asserting it), for the table. */
+  saw: (outcome: string) => void;
+  /** The row as recorded so far. */
+  row: ReliabilityRow;
+}
+
+/**
+ * Declares one case of the suite: a vitest test that records {group, case, tried, outcome} in its
+ * task meta. The case must record an outcome and make at least one assertion; `passed` is set only
+ * when its body returned without a failed assertion.
+ */
+export function reliabilityCase(
+  group: string,
+  name: string,
+  tried: string,
+  body: (c: CaseContext) => Promise<void> | void,
+  timeout?: number,
+): void {
+  it(
+    name,
+    async ({ task }) => {
+      expect.hasAssertions();
+      const row: ReliabilityRow = { group, case: name, tried, outcome: '', passed: false };
+      task.meta.reliability = row;
+      await body({
+        row,
+        saw: (o) => {
+          row.outcome = o;
+        },
+      });
+      expect(row.outcome, 'the case recorded no outcome').not.toBe('');
+      row.passed = true;
+    },
+    timeout,
+  );
+}
+
+/** First line of an error message, for the table. */
+export function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim() !== '') ?? s;
+}
+
+// ---- seeded randomness ------------------------------------------------------------------------
+
+/** mulberry32: a small seeded PRNG, so every mutation can be reproduced from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---- the suite's flake --------------------------------------------------------------------------
+
+export const RELIABILITY_FLAKE = path.join(import.meta.dirname, 'flake');
+
+let preparedFlake: string | undefined;
+
+/**
+ * Copies test/reliability/flake (as <tmp>/reliability) with the fixtures' lib.nix and hello.c into a
+ * throw-away git repository, as test/support/nix.ts does for the fixtures; returns the flake dir.
+ */
+export function prepareReliabilityFlake(): string {
+  if (preparedFlake && fs.existsSync(preparedFlake)) return preparedFlake;
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-flake-'));
+  for (const f of ['lib.nix', 'hello.c']) fs.copyFileSync(path.join(FLAKES_DIR, f), path.join(repo, f));
+  fs.cpSync(RELIABILITY_FLAKE, path.join(repo, 'reliability'), { recursive: true });
+  execFileSync('git', ['-c', 'init.defaultBranch=main', 'init', '-q', repo]);
+  execFileSync('git', ['add', '-A'], { cwd: repo });
+  preparedFlake = path.join(repo, 'reliability');
+  process.once('exit', () => {
+    fs.rmSync(repo, { recursive: true, force: true });
+  });
+  return preparedFlake;
+}
+
+/** `nix build <flake>#<attr> --json --no-link` with the offline settings; the output path. */
+export async function buildReliability(attr: string): Promise<string> {
+  const dir = prepareReliabilityFlake();
+  const { stdout } = await execFileP('nix', ['build', `${dir}#${attr}`, '--json', '--no-link'], {
+    env: nixEnv(),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const parsed = JSON.parse(stdout) as { outputs: Record<string, string> }[];
+  const out = parsed[0]?.outputs['out'];
+  if (!out) throw new Error(`nix build ${attr}: no output in ${stdout}`);
+  return out;
+}
+
+/** `nix path-info -r`: the runtime closure, sorted. */
+export function closureOf(storePath: string): string[] {
+  return execFileSync('nix', ['path-info', '-r', storePath], { env: nixEnv(), encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.startsWith('/'))
+    .sort();
+}
+
+// ---- argv of spawned commands -------------------------------------------------------------------
+
+export const WRAPPED_COMMANDS = [
+  'nix',
+  'nix-store',
+  'nix-env',
+  'nix-build',
+  'nix-daemon',
+  'cachix',
+  'patchelf',
+  'unshare',
+  'sudo',
+  'git',
+  'tar',
+  'zstd',
+  'gzip',
+  'curl',
+  'bash',
+  'sh',
+  'systemctl',
+] as const;
+
+export interface Spawned {
+  /** Name the command was called by (the wrapper's file name). */
+  cmd: string;
+  args: string[];
+}
+
+export interface ArgvRecorder {
+  /** Put this folder first on PATH. */
+  dir: string;
+  log: string;
+  calls(): Spawned[];
+  /** Raw recorded bytes (argv, NUL separated), to search for secrets. */
+  raw(): string;
+  clear(): void;
+}
+
+function realCommand(name: string, skip: string): string | undefined {
+  for (const d of (process.env['PATH'] ?? '').split(':')) {
+    if (!d || path.resolve(d) === skip) continue;
+    const p = path.join(d, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Wrapper scripts, one per command the action may spawn through PATH: each appends its argv
+ * (base64 of the NUL-joined words, one line per call) to a log, then execs the real command.
+ */
+export function argvRecorder(): ArgvRecorder {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'argv-'));
+  const log = path.join(dir, 'argv.log');
+  fs.writeFileSync(log, '');
+  for (const name of WRAPPED_COMMANDS) {
+    const real = realCommand(name, dir);
+    if (!real) continue;
+    const script = [
+      '#!/bin/sh',
+      `line=$(printf '%s\\0' "${name}" "$@" | base64 -w0)`,
+      `printf '%s\\n' "$line" >> '${log}'`,
+      `exec '${real}' "$@"`,
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, name), script, { mode: 0o755 });
+  }
+  const raw = (): string =>
+    fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => Buffer.from(l, 'base64').toString('utf8'))
+      .join('\n');
+  return {
+    dir,
+    log,
+    raw,
+    calls: () =>
+      fs
+        .readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const words = Buffer.from(l, 'base64').toString('utf8').split('\0');
+          words.pop();
+          return { cmd: words[0] ?? '', args: words.slice(1) };
+        }),
+    clear: () => {
+      fs.writeFileSync(log, '');
+    },
+  };
+}
+
+/** The subcommand words of a nix call, past the global flags (`--extra-experimental-features X`). */
+export function nixSubcommand(s: Spawned): string {
+  const words: string[] = [];
+  for (let i = 0; i < s.args.length; i++) {
+    const a = s.args[i]!;
+    if (a === '--extra-experimental-features' || a === '--option') {
+      i += a === '--option' ? 2 : 1;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    words.push(a);
+  }
+  return words[0] ?? '';
+}
+
+// ---- dist/index.js, as a runner runs it ----------------------------------------------------------
+
+export interface StartedStep {
+  child: ChildProcess;
+  dir: string;
+  files: Record<
+    'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY',
+    string
+  >;
+  runnerTemp: string;
+  /** stdout+stderr so far. */
+  output(): string;
+  done: Promise<StepResult & { signal: NodeJS.Signals | null }>;
+}
+
+export interface StartStepOptions {
+  inputs?: Record<string, string>;
+  env?: Record<string, string | undefined>;
+  workspace?: string;
+  state?: Record<string, string>;
+  dir?: string;
+  runnerTemp?: string;
+  /** Run `prefix... node dist/index.js` instead of node directly (unshare, a shell script). */
+  prefix?: string[];
+  timeoutMs?: number;
+  /** Start it as a process group leader, so killGroup() can end what it spawned. */
+  detached?: boolean;
+}
+
+/**
+ * Starts dist/index.js the way test/support/runner.ts's runStep does (INPUT_* with action.yml's
+ * defaults, the file-command files, GITHUB_ACTIONS=true), but returns at once so the test can
+ * signal it mid-run, and can run it inside a prefix command.
+ */
+export function startStep(opts: StartStepOptions = {}): StartedStep {
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rel-runner-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const files = {
+    GITHUB_OUTPUT: path.join(dir, 'output'),
+    GITHUB_STATE: path.join(dir, 'state'),
+    GITHUB_ENV: path.join(dir, 'env'),
+    GITHUB_PATH: path.join(dir, 'path'),
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+  };
+  for (const f of Object.values(files)) fs.writeFileSync(f, '');
+  const runnerTemp = opts.runnerTemp ?? path.join(dir, 'runner-temp');
+  fs.mkdirSync(runnerTemp, { recursive: true });
+  const env: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME', 'NIX_CONFIG', 'LANG', 'TMPDIR']) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  Object.assign(env, files, {
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: opts.workspace ?? ROOT,
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: os.arch() === 'arm64' ? 'ARM64' : 'X64',
+    GITHUB_REPOSITORY: 'example/repo',
+    GITHUB_SHA: '0'.repeat(40),
+    GITHUB_RUN_ID: '1',
+  });
+  for (const [name, spec] of Object.entries(actionInputs())) {
+    let def = spec.default ?? '';
+    if (def.includes('${{')) def = '';
+    env[`INPUT_${name.toUpperCase()}`] = def;
+  }
+  for (const [name, value] of Object.entries(opts.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value;
+  for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) Reflect.deleteProperty(env, k);
+    else env[k] = v;
+  }
+  const argv = [...(opts.prefix ?? []), process.execPath, DIST];
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env,
+    cwd: opts.workspace ?? ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
+  const done = new Promise<StepResult & { signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const read = (f: string): string => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+      resolve({
+        code,
+        signal,
+        stdout: out,
+        stderr: '',
+        outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
+        state: parseFileCommands(read(files.GITHUB_STATE)),
+        exportedEnv: parseFileCommands(read(files.GITHUB_ENV)),
+        addedPath: read(files.GITHUB_PATH).split('\n').filter(Boolean),
+        summary: read(files.GITHUB_STEP_SUMMARY),
+        log: out,
+      });
+    });
+  });
+  return { child, dir, files, runnerTemp, output: () => out, done };
+}
+
+/** Kills what is left of a detached step's process group (children it spawned). */
+export function killGroup(step: StartedStep): void {
+  if (step.child.pid === undefined) return;
+  try {
+    process.kill(-step.child.pid, 'SIGKILL');
+  } catch {
+    // the group is gone
+  }
+}
+
+/** Raw text of every file command a step wrote (outputs, state, env, path, summary). */
+export function fileCommandText(step: StartedStep): string {
+  return Object.values(step.files)
+    .map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : ''))
+    .join('\n');
+}
+
+/** Waits until cond() holds, polling; throws after timeoutMs. */
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// ---- the state left behind ----------------------------------------------------------------------
+
+/** Every file and folder under dir, relative, sorted ('' when dir does not exist). */
+export function listTree(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)) + (e.isDirectory() ? '/' : ''))
+    .sort();
+}
+
+/** Temporary files the zip writer leaves while it works (.NAME.PID.RANDOM.tmp). */
+export function strayTemps(dir: string): string[] {
+  return listTree(dir).filter((f) => /(^|\/)\.[^/]*\.tmp$/.test(f));
+}
+
+export interface RawZipEntry {
+  /** The name bytes as stored, decoded as UTF-8. */
+  name: string;
+  /** High 16 bits of the external attributes (Unix st_mode) when made on Unix. */
+  mode: number;
+  madeBy: number;
+}
+
+/** Reads a zip's central directory itself (no library normalising names). */
+export function rawZipEntries(buf: Buffer): RawZipEntry[] {
+  let end = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) throw new Error('no end of central directory record');
+  const count = buf.readUInt16LE(end + 10);
+  let at = buf.readUInt32LE(end + 16);
+  const out: RawZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central header at ${at}`);
+    const madeBy = buf.readUInt16LE(at + 4);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extraLen = buf.readUInt16LE(at + 30);
+    const commentLen = buf.readUInt16LE(at + 32);
+    const attr = buf.readUInt32LE(at + 38);
+    out.push({ name: buf.toString('utf8', at + 46, at + 46 + nameLen), mode: attr >>> 16, madeBy });
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/** Problems with a zip's entries as Lambda would unpack them: absolute, '..', symlinks, modes. */
+export function zipEntryProblems(buf: Buffer): string[] {
+  const problems: string[] = [];
+  for (const e of rawZipEntries(buf)) {
+    const n = e.name;
+    const type = e.mode & 0o170000;
+    if (n.startsWith('/') || /^[A-Za-z]:/.test(n) || n.includes('\\')) problems.push(`${n}: absolute path`);
+    if (n.split('/').includes('..')) problems.push(`${n}: '..' component`);
+    if (e.madeBy >> 8 !== 3) problems.push(`${n}: not made on Unix (mode unknown)`);
+    if (type === 0o120000) problems.push(`${n}: symlink`);
+    else if (type !== 0o100000 && type !== 0o040000) problems.push(`${n}: file type ${type.toString(8)}`);
+    if (e.mode & 0o002) problems.push(`${n}: world-writable`);
+    if ((e.mode & 0o444) !== 0o444) problems.push(`${n}: not readable by everyone`);
+    if (type === 0o040000 && (e.mode & 0o111) !== 0o111) problems.push(`${n}: folder not searchable`);
+  }
+  return problems;
+}
+
+// ---- a proxy that lines up concurrent deploys ---------------------------------------------------
+
+export interface BarrierProxy {
+  url: string;
+  /** Requests seen, by their first line. */
+  seen: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of the Lambda test server that holds the first `parties` GetFunction
+ * requests until all of them arrived: concurrent deploys then read the same RevisionId, which is
+ * the race the RevisionId guard must settle.
+ */
+export async function barrierProxy(target: string, parties: number): Promise<BarrierProxy> {
+  const held: (() => void)[] = [];
+  let getFunctions = 0;
+  const seen: string[] = [];
+  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void => {
+    const t = new URL(target);
+    const out = http.request(
+      {
+        host: t.hostname,
+        port: t.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    out.end(body);
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      const isGetFunction =
+        req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+$/.test((req.url ?? '').split('?')[0]!);
+      if (isGetFunction && getFunctions < parties) {
+        getFunctions++;
+        held.push(() => {
+          forward(req, body, res);
+        });
+        if (held.length === parties) for (const go of held.splice(0)) go();
+        return;
+      }
+      forward(req, body, res);
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+    },
+  };
+}

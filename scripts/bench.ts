@@ -48,7 +48,11 @@ interface ActionRun {
 }
 
 /** node dist/index.js with the runner's variables and files. */
-async function runAction(inputs: Record<string, string>, env: Record<string, string>, name: string): Promise<ActionRun> {
+async function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string>,
+  name: string,
+): Promise<ActionRun> {
   const dir = path.join(work, name);
   fs.mkdirSync(path.join(dir, 'temp'), { recursive: true });
   const files: Record<string, string> = {};
@@ -109,7 +113,10 @@ rm -rf "$w"`;
 
 function runRecipe(flake: string, zip: string): number {
   const t0 = performance.now();
-  const r = spawnSync('bash', ['-c', RECIPE], { env: { ...process.env, NIX_CONFIG: nixConfig, FLAKE: flake, ZIP: zip }, encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', RECIPE], {
+    env: { ...process.env, NIX_CONFIG: nixConfig, FLAKE: flake, ZIP: zip },
+    encoding: 'utf8',
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`the shell recipe failed:\n${r.stderr}`);
   return ms;
@@ -121,9 +128,11 @@ function fmt(ms: number): string {
 
 async function main(): Promise<void> {
   for (const tool of ['zip', 'patchelf', 'ldd']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} is needed (apt-get install zip patchelf)`);
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      throw new Error(`${tool} is needed (apt-get install zip patchelf)`);
   }
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: npm run build');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js')))
+    throw new Error('dist/index.js is missing: npm run build');
   console.log(`Building the bench fixture (node ${process.version}, ${os.cpus().length} cores)...`);
   const flakeDir = await prepareFlake('bench');
   const built = await nixBuild(flakeDir);
@@ -141,7 +150,9 @@ async function main(): Promise<void> {
     if (i === 0) await runAction(inputs, { XDG_CACHE_HOME: warmCache }, 'warm-up');
     warm.push(await runAction(inputs, { XDG_CACHE_HOME: warmCache }, `warm-${i}`));
     recipe.push(runRecipe(flakeDir, recipeZip));
-    process.stdout.write(`  round ${i + 1}/${rounds}: cold ${fmt(cold[i]!.ms)}, warm ${fmt(warm[i]!.ms)}, recipe ${fmt(recipe[i]!)}\n`);
+    process.stdout.write(
+      `  round ${i + 1}/${rounds}: cold ${fmt(cold[i]!.ms)}, warm ${fmt(warm[i]!.ms)}, recipe ${fmt(recipe[i]!)}\n`,
+    );
   }
   const o = cold[0]!.outputs;
   const libs = (JSON.parse(o['libraries'] ?? '[]') as unknown[]).length;
@@ -167,19 +178,26 @@ async function main(): Promise<void> {
   const second = await runAction(deployInputs, awsEnv, 'deploy-2');
   const uploaded = server.requests.slice(mark).reduce((n, r) => n + r.bodyBytes, 0);
   const stagesOf = (r: ActionRun): { stage: string; durationMs: number }[] =>
-    (JSON.parse(r.outputs['summary-json'] ?? '{}') as { stages?: { stage: string; durationMs: number }[] }).stages ?? [];
+    (JSON.parse(r.outputs['summary-json'] ?? '{}') as { stages?: { stage: string; durationMs: number }[] })
+      .stages ?? [];
   const afterBuild = stagesOf(second)
     .filter((s) => s.stage === 'package' || s.stage === 'deploy')
     .reduce((n, s) => n + s.durationMs, 0);
   await server.close();
 
-  const distFiles = fs.readdirSync(path.join(ROOT, 'dist'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  const distFiles = fs
+    .readdirSync(path.join(ROOT, 'dist'), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile());
   const distBytes = distFiles.reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
   const entryBytes = fs.statSync(path.join(ROOT, 'dist', 'index.js')).size;
   const startups = [...cold, ...warm].map((r) => r.firstStageMs);
 
   const rows: [string, string, string][] = [
-    ['bundle', `${libs} libraries, ${(Number(o['unzipped-bytes']) / 1e6).toFixed(1)} MB unzipped (${built.outPath})`, ''],
+    [
+      'bundle',
+      `${libs} libraries, ${(Number(o['unzipped-bytes']) / 1e6).toFixed(1)} MB unzipped (${built.outPath})`,
+      '',
+    ],
     ['(b) nix build + shell recipe, median', fmt(b), ''],
     ['(a) action build+package, cold deflate cache, median', fmt(median(cold.map((r) => r.ms))), ''],
     ['(a) action build+package, warm deflate cache, median', fmt(median(warm.map((r) => r.ms))), ''],
@@ -187,10 +205,18 @@ async function main(): Promise<void> {
     ['time ratio a/b, warm', (median(warm.map((r) => r.ms)) / b).toFixed(2), 'target <= 0.35'],
     ['zip bytes a/b', `${(zipBytes / recipeBytes).toFixed(3)} (${zipBytes} / ${recipeBytes})`, 'target <= 1'],
     ['peak RSS of the action', `${(peakKb / 1024).toFixed(0)} MB`, 'target < 300 MB'],
-    ['no-op deploy: status, bytes uploaded', `${second.outputs['deploy-status'] ?? '?'}, ${uploaded} B (first deploy: ${first.outputs['deploy-status'] ?? '?'})`, 'target 0 B'],
+    [
+      'no-op deploy: status, bytes uploaded',
+      `${second.outputs['deploy-status'] ?? '?'}, ${uploaded} B (first deploy: ${first.outputs['deploy-status'] ?? '?'})`,
+      'target 0 B',
+    ],
     ['no-op deploy: package+deploy stages', fmt(afterBuild), 'target < 1 s'],
     ['start-up: first stage reached, median', `${median(startups).toFixed(0)} ms`, 'target <= 300 ms'],
-    ['dist size', `${(distBytes / 1e6).toFixed(2)} MB in ${distFiles.length} files (entry ${(entryBytes / 1e3).toFixed(0)} kB)`, ''],
+    [
+      'dist size',
+      `${(distBytes / 1e6).toFixed(2)} MB in ${distFiles.length} files (entry ${(entryBytes / 1e3).toFixed(0)} kB)`,
+      '',
+    ],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));

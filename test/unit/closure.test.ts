@@ -81,7 +81,9 @@ beforeAll(() => {
   // libc2 has no search path of its own and needs libb
   lib(C, 'libc2.so.1', [{ name: 'libb.so.1', dir: B }]);
 });
-afterAll(() => { fs.rmSync(root, { recursive: true, force: true }); });
+afterAll(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 const names = (libs: { name: string }[]): string[] =>
   libs

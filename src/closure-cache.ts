@@ -105,7 +105,10 @@ export async function restoreClosureCache(ctx: JobContext, home: string): Promis
     fs.mkdirSync(dir, { recursive: true });
     const matched = await cache.restoreCache([dir], key, restoreKeys);
     if (!matched) {
-      log.info(`Closure cache: no entry for ${key} yet; the post step saves one after a successful build.`);
+      // @actions/cache reports a failing service with its own warning and returns nothing, as for a miss.
+      log.info(
+        `Closure cache: nothing restored for ${key} (no entry yet, or the cache service failed: see any warning above); the post step saves one after a successful build.`,
+      );
       return [];
     }
     const hit = matched === key;

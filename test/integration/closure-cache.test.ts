@@ -70,7 +70,7 @@ describe('closure cache', () => {
       timeoutMs: 120_000,
     });
     expect(run1.main.code, run1.main.log).toBe(0);
-    const key = /Closure cache: no entry for (\S+) yet/.exec(run1.main.log)?.[1];
+    const key = /Closure cache: nothing restored for (\S+) \(no entry yet/.exec(run1.main.log)?.[1];
     expect(key).toMatch(/^nix-lambda-closure-v1-linux-/);
     expect(run1.post.code, run1.post.log).toBe(0);
     expect(run1.post.log).toContain(`Closure cache: saved 3 store paths`);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { deflate as deflateHere } from 'libdeflate';
@@ -52,6 +53,12 @@ function workerUrl(): URL {
   // Computed at run time so that the bundler does not copy the unbundled source as an asset:
   // scripts/build.mjs bundles the worker (with libdeflate) on its own.
   return new URL(WORKER_FILE.map(encodeURIComponent).join('/'), import.meta.url);
+}
+
+/** Workers by default: one per core, at most 8. */
+export function defaultWorkers(): number {
+  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(n, 8));
 }
 
 export class DeflatePool {

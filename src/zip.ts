@@ -13,11 +13,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
-import { createDeflater, type Deflater } from './deflate.js';
+import { createDeflater, defaultWorkers, type Deflater } from './deflate.js';
 import { onTermination } from './signals.js';
 
 export interface ZipSource {
@@ -48,7 +47,7 @@ export interface ZipResult {
 export interface ZipOptions {
   /** libdeflate level 0-12 (0 stores everything). Default 6. */
   level?: number;
-  /** Worker threads deflating at once. Default os.availableParallelism(), at most 8. */
+  /** Worker threads deflating at once. Default one per core, at most 8. */
   concurrency?: number;
   /** Folder of the cache of compressed files (see DeflateCache); none by default. */
   cacheDir?: string | undefined;
@@ -260,9 +259,7 @@ function resolveOptions(opts: ZipOptions): Resolved {
   const level = opts.level ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 12)
     throw new Error(`zip: level must be an integer from 0 to 12, got ${level}`);
-  const concurrency =
-    opts.concurrency ??
-    (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  const concurrency = opts.concurrency ?? defaultWorkers();
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error(`zip: concurrency must be a positive integer, got ${concurrency}`);
   return {
@@ -290,6 +287,10 @@ async function compress(data: Buffer, o: Resolved, deflater: Deflater): Promise<
   const { out, data: back } = await deflater.deflate(data, o.transfer);
   if (out.length >= size) return stored(back);
   return { method: METHOD_DEFLATED, crc, size, compressedSize: out.length, parts: [out] };
+}
+
+function sourceBytes(e: Planned): number {
+  return e.source && Buffer.isBuffer(e.source.data) ? e.source.data.length : 0;
 }
 
 async function load(source: ZipSource, name: string): Promise<Buffer> {
@@ -513,10 +514,14 @@ export async function writeZip(
     w?.();
   };
 
+  // Sources already in memory start compressing largest first, so the longest job never starts
+  // last (the output is still written in name order). Loaders go in name order, under the budget.
+  const inMemory = entries.every((e) => !e.source || Buffer.isBuffer(e.source.data));
+  const order = inMemory ? [...entries].sort((a, b) => sourceBytes(b) - sourceBytes(a)) : entries;
   const produce = async (): Promise<void> => {
-    for (const entry of entries) {
+    for (const entry of order) {
       if (!entry.source) continue;
-      while (!stopped && heldEntries > 0 && held >= budget)
+      while (!inMemory && !stopped && heldEntries > 0 && held >= budget)
         await new Promise<void>((resolve) => {
           wake = resolve;
         });

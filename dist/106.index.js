@@ -169,7 +169,10 @@ function folderBytes(dir) {
 /* harmony export */   LO: () => (/* binding */ NIX_FEATURE_ARGS),
 /* harmony export */   Sp: () => (/* binding */ DEFAULT_PROFILE_BIN),
 /* harmony export */   TQ: () => (/* binding */ closureOf),
+/* harmony export */   TV: () => (/* binding */ isExecutable),
 /* harmony export */   Tg: () => (/* binding */ describeNix),
+/* harmony export */   Tl: () => (/* binding */ closureOfPaths),
+/* harmony export */   dI: () => (/* binding */ runNix),
 /* harmony export */   ij: () => (/* binding */ ensureNix),
 /* harmony export */   rv: () => (/* binding */ findNix),
 /* harmony export */   wF: () => (/* binding */ nix)
@@ -239,14 +242,17 @@ async function ensureNix(ctx) {
     ctx.post.nix = nix;
     return ctx.nix;
 }
+/** Runs `<nixBin> <args>` with flakes enabled (for the post step, which has no job context). */
+function runNix(nixBin, args, opts = {}) {
+    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(nixBin, [...NIX_FEATURE_ARGS, ...args], opts);
+}
 /** Runs `nix <args>` with flakes enabled. */
 async function nix(ctx, args, opts = {}) {
-    const info = await ensureNix(ctx);
-    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(info.nix, [...NIX_FEATURE_ARGS, ...args], opts);
+    return runNix((await ensureNix(ctx)).nix, args, opts);
 }
 /** The runtime closure of store paths (`nix path-info -r`), sorted. */
-async function closureOf(ctx, paths) {
-    const { stdout } = await nix(ctx, ['path-info', '-r', ...paths], {
+async function closureOfPaths(nixBin, paths) {
+    const { stdout } = await runNix(nixBin, ['path-info', '-r', ...paths], {
         errorTitle: 'Could not read the closure',
     });
     return [
@@ -255,6 +261,10 @@ async function closureOf(ctx, paths) {
             .map((s) => s.trim())
             .filter((s) => s.startsWith('/'))),
     ].sort();
+}
+/** The runtime closure of store paths, with the job's Nix. */
+async function closureOf(ctx, paths) {
+    return closureOfPaths((await ensureNix(ctx)).nix, paths);
 }
 /** /nix/store/HASH-NAME/... -> /nix/store/HASH-NAME */
 function storePathOf(p, storeDir = '/nix/store') {
@@ -293,10 +303,10 @@ var errors = __webpack_require__(3916);
 var exec = __webpack_require__(3190);
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __webpack_require__(8422);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/nix.ts
 var src_nix = __webpack_require__(1812);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./src/secret-files.ts
 var secret_files = __webpack_require__(9769);
 ;// CONCATENATED MODULE: ./src/push.ts
@@ -306,9 +316,6 @@ var secret_files = __webpack_require__(9769);
 
 
 
-function runNix(nix, args, opts = {}) {
-    return (0,exec/* run */.eF)(nix, [...src_nix/* NIX_FEATURE_ARGS */.LO, ...args], opts);
-}
 /** Splits paths into those to push and those push-filter excludes. */
 function applyPushFilter(paths, filterSource) {
     if (!filterSource)
@@ -342,22 +349,10 @@ function parsePathInfoSizes(stdout) {
 async function narSizes(nix, paths) {
     if (paths.length === 0)
         return new Map();
-    const { stdout } = await runNix(nix, ['path-info', '--json', ...paths], {
+    const { stdout } = await (0,src_nix/* runNix */.dI)(nix, ['path-info', '--json', ...paths], {
         errorTitle: 'Could not read path sizes',
     });
     return parsePathInfoSizes(stdout);
-}
-/** The runtime closure of paths (`nix path-info -r`), sorted. */
-async function closureOfPaths(nix, paths) {
-    const { stdout } = await runNix(nix, ['path-info', '-r', ...paths], {
-        errorTitle: 'Could not read the closure',
-    });
-    return [
-        ...new Set(stdout
-            .split('\n')
-            .map((s) => s.trim())
-            .filter((s) => s.startsWith('/'))),
-    ].sort();
 }
 /** Adds a store parameter to a store URL (`?k=v` or `&k=v`). */
 function withStoreParam(url, key, value) {
@@ -395,7 +390,7 @@ async function pushToStore(env, url, paths, signingKey, excluded = []) {
         const sizes = await narSizes(env.nix, paths);
         log.info(`nix copy --to ${url}: ${paths.length} store paths (${formatBytes(sum(paths, sizes))})${signingKey ? ', signed with push-signing-key' : ''}`);
         let output = '';
-        await runNix(env.nix, ['copy', '--to', target, ...paths], {
+        await (0,src_nix/* runNix */.dI)(env.nix, ['copy', '--to', target, ...paths], {
             errorTitle: `Push to ${url} failed`,
             onLine: (l) => {
                 output += `${l}\n`;
@@ -433,7 +428,7 @@ async function findCachix(env, pathVar = process.env['PATH'] ?? '') {
         }
     }
     env.log.info('cachix is not on PATH; realising nixpkgs#cachix through Nix');
-    const r = await runNix(env.nix, ['build', '--no-link', '--json', 'nixpkgs#cachix'], { allowFailure: true });
+    const r = await (0,src_nix/* runNix */.dI)(env.nix, ['build', '--no-link', '--json', 'nixpkgs#cachix'], { allowFailure: true });
     if (r.code === 0) {
         try {
             const built = JSON.parse(r.stdout)[0];
@@ -484,6 +479,7 @@ async function pushToCachix(env, cacheName, paths, secrets) {
 
 
 
+
 /** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */
 function applyMainEnvironment(state) {
     for (const [k, v] of Object.entries(state.exported ?? {}))
@@ -495,7 +491,7 @@ function applyMainEnvironment(state) {
 }
 async function pushAndCache(state, log, read) {
     const env = { nix: state.nix, log, tempDir: process.env['RUNNER_TEMP'] || external_node_os_.tmpdir() };
-    const closure = await closureOfPaths(state.nix, state.storePaths);
+    const closure = await (0,src_nix/* closureOfPaths */.Tl)(state.nix, state.storePaths);
     const { keep, skipped } = applyPushFilter(closure, state.pushFilter);
     if (state.cachixPush || state.pushTo) {
         log.info(`Runtime closure: ${closure.length} store paths; ${keep.length} to push${skipped.length ? `, ${skipped.length} excluded by push-filter` : ''}.`);
@@ -522,7 +518,7 @@ async function pushAndCache(state, log, read) {
         }
     }
     if (state.closureCache) {
-        await (0,closure_cache/* saveClosureCache */.N)(state.closureCache, closure, (args) => runNix(state.nix, args, { errorTitle: 'nix copy failed' }), log);
+        await (0,closure_cache/* saveClosureCache */.N)(state.closureCache, closure, (args) => (0,src_nix/* runNix */.dI)(state.nix, args, { errorTitle: 'nix copy failed' }), log);
     }
 }
 /**

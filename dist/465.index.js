@@ -102,7 +102,10 @@ async function fetchUrl(url, opts = {}) {
 /* harmony export */   LO: () => (/* binding */ NIX_FEATURE_ARGS),
 /* harmony export */   Sp: () => (/* binding */ DEFAULT_PROFILE_BIN),
 /* harmony export */   TQ: () => (/* binding */ closureOf),
+/* harmony export */   TV: () => (/* binding */ isExecutable),
 /* harmony export */   Tg: () => (/* binding */ describeNix),
+/* harmony export */   Tl: () => (/* binding */ closureOfPaths),
+/* harmony export */   dI: () => (/* binding */ runNix),
 /* harmony export */   ij: () => (/* binding */ ensureNix),
 /* harmony export */   rv: () => (/* binding */ findNix),
 /* harmony export */   wF: () => (/* binding */ nix)
@@ -172,14 +175,17 @@ async function ensureNix(ctx) {
     ctx.post.nix = nix;
     return ctx.nix;
 }
+/** Runs `<nixBin> <args>` with flakes enabled (for the post step, which has no job context). */
+function runNix(nixBin, args, opts = {}) {
+    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(nixBin, [...NIX_FEATURE_ARGS, ...args], opts);
+}
 /** Runs `nix <args>` with flakes enabled. */
 async function nix(ctx, args, opts = {}) {
-    const info = await ensureNix(ctx);
-    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(info.nix, [...NIX_FEATURE_ARGS, ...args], opts);
+    return runNix((await ensureNix(ctx)).nix, args, opts);
 }
 /** The runtime closure of store paths (`nix path-info -r`), sorted. */
-async function closureOf(ctx, paths) {
-    const { stdout } = await nix(ctx, ['path-info', '-r', ...paths], {
+async function closureOfPaths(nixBin, paths) {
+    const { stdout } = await runNix(nixBin, ['path-info', '-r', ...paths], {
         errorTitle: 'Could not read the closure',
     });
     return [
@@ -188,6 +194,10 @@ async function closureOf(ctx, paths) {
             .map((s) => s.trim())
             .filter((s) => s.startsWith('/'))),
     ].sort();
+}
+/** The runtime closure of store paths, with the job's Nix. */
+async function closureOf(ctx, paths) {
+    return closureOfPaths((await ensureNix(ctx)).nix, paths);
 }
 /** /nix/store/HASH-NAME/... -> /nix/store/HASH-NAME */
 function storePathOf(p, storeDir = '/nix/store') {
@@ -838,21 +848,12 @@ async function installNix(ctx, opts = {}) {
     const found = [...pe.paths]
         .reverse()
         .map((d) => external_node_path_.join(d, 'nix'))
-        .find((p) => isExecutable(p));
+        .find((p) => (0,nix/* isExecutable */.TV)(p));
     if (!found)
         throw new errors/* ActionError */.lZ('Nix not found after install', `the installer finished but there is no nix in ${[...pe.paths].reverse().join(' or ')}.`);
     const info = await (0,nix/* describeNix */.Tg)(found, true);
     info.daemon = choice.mode === 'daemon';
     return info;
-}
-function isExecutable(p) {
-    try {
-        external_node_fs_.accessSync(p, external_node_fs_.constants.X_OK);
-        return external_node_fs_.statSync(p).isFile();
-    }
-    catch {
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/stages/install.ts

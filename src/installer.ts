@@ -5,7 +5,7 @@ import type { JobContext, NixInfo } from './context.js';
 import { ActionError } from './errors.js';
 import { CommandError, run } from './exec.js';
 import { fetchUrl, FetchError, type FetchOptions } from './http.js';
-import { DEFAULT_PROFILE_BIN, describeNix } from './nix.js';
+import { DEFAULT_PROFILE_BIN, describeNix, isExecutable } from './nix.js';
 import {
   addPath,
   exportVar,
@@ -327,13 +327,4 @@ export async function installNix(ctx: JobContext, opts: InstallOptions = {}): Pr
   const info = await describeNix(found, true);
   info.daemon = choice.mode === 'daemon';
   return info;
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -9,7 +9,7 @@ export const NIX_FEATURE_ARGS = ['--extra-experimental-features', 'nix-command f
 
 export const DEFAULT_PROFILE_BIN = '/nix/var/nix/profiles/default/bin';
 
-function isExecutable(p: string): boolean {
+export function isExecutable(p: string): boolean {
   try {
     fs.accessSync(p, fs.constants.X_OK);
     return fs.statSync(p).isFile();
@@ -67,19 +67,23 @@ export async function ensureNix(ctx: JobContext): Promise<NixInfo> {
   return ctx.nix;
 }
 
+/** Runs `<nixBin> <args>` with flakes enabled (for the post step, which has no job context). */
+export function runNix(nixBin: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return run(nixBin, [...NIX_FEATURE_ARGS, ...args], opts);
+}
+
 /** Runs `nix <args>` with flakes enabled. */
 export async function nix(
   ctx: JobContext,
   args: readonly string[],
   opts: ExecOptions = {},
 ): Promise<ExecResult> {
-  const info = await ensureNix(ctx);
-  return run(info.nix, [...NIX_FEATURE_ARGS, ...args], opts);
+  return runNix((await ensureNix(ctx)).nix, args, opts);
 }
 
 /** The runtime closure of store paths (`nix path-info -r`), sorted. */
-export async function closureOf(ctx: JobContext, paths: readonly string[]): Promise<string[]> {
-  const { stdout } = await nix(ctx, ['path-info', '-r', ...paths], {
+export async function closureOfPaths(nixBin: string, paths: readonly string[]): Promise<string[]> {
+  const { stdout } = await runNix(nixBin, ['path-info', '-r', ...paths], {
     errorTitle: 'Could not read the closure',
   });
   return [
@@ -90,6 +94,11 @@ export async function closureOf(ctx: JobContext, paths: readonly string[]): Prom
         .filter((s) => s.startsWith('/')),
     ),
   ].sort();
+}
+
+/** The runtime closure of store paths, with the job's Nix. */
+export async function closureOf(ctx: JobContext, paths: readonly string[]): Promise<string[]> {
+  return closureOfPaths((await ensureNix(ctx)).nix, paths);
 }
 
 /** /nix/store/HASH-NAME/... -> /nix/store/HASH-NAME */

@@ -6,7 +6,8 @@ import { errorMessage } from './errors.js';
 import { registerSecret, scrubSecrets } from './exec.js';
 import { SECRET_INPUTS, type InputReader } from './inputs.js';
 import type { Log } from './log.js';
-import { applyPushFilter, closureOfPaths, pushToCachix, pushToStore, runNix, type PushEnv } from './push.js';
+import { closureOfPaths, runNix } from './nix.js';
+import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from './push.js';
 import { removeSecretFiles } from './secret-files.js';
 import type { PostState } from './state.js';
 

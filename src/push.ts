@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError } from './errors.js';
-import { run, type ExecOptions, type ExecResult } from './exec.js';
+import { run } from './exec.js';
 import type { Log } from './log.js';
-import { NIX_FEATURE_ARGS } from './nix.js';
+import { runNix } from './nix.js';
 import { makeSecretDir, removeSecretFiles, writePrivateFile } from './secret-files.js';
 
 /**
@@ -18,10 +18,6 @@ export interface PushEnv {
   log: Log;
   /** Folder for the temporary key file. */
   tempDir: string;
-}
-
-export function runNix(nix: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  return run(nix, [...NIX_FEATURE_ARGS, ...args], opts);
 }
 
 /** Splits paths into those to push and those push-filter excludes. */
@@ -58,21 +54,6 @@ export async function narSizes(nix: string, paths: readonly string[]): Promise<M
     errorTitle: 'Could not read path sizes',
   });
   return parsePathInfoSizes(stdout);
-}
-
-/** The runtime closure of paths (`nix path-info -r`), sorted. */
-export async function closureOfPaths(nix: string, paths: readonly string[]): Promise<string[]> {
-  const { stdout } = await runNix(nix, ['path-info', '-r', ...paths], {
-    errorTitle: 'Could not read the closure',
-  });
-  return [
-    ...new Set(
-      stdout
-        .split('\n')
-        .map((s) => s.trim())
-        .filter((s) => s.startsWith('/')),
-    ),
-  ].sort();
 }
 
 /** Adds a store parameter to a store URL (`?k=v` or `&k=v`). */

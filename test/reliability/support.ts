@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import type { ReliabilityRow } from '../support/reliability-reporter.js';
 import { FLAKES_DIR, nixEnv } from '../support/nix.js';
-import { actionInputs, DIST, parseFileCommands, ROOT, type StepResult } from '../support/runner.js';
+import type { StartedStep } from '../support/runner.js';
 
 /**
  * Shared by the reliability suite: cases that record what they tried and what happened (for the
@@ -240,109 +240,7 @@ export function nixSubcommand(s: Spawned): string {
 
 // ---- dist/index.js, as a runner runs it ----------------------------------------------------------
 
-export interface StartedStep {
-  child: ChildProcess;
-  dir: string;
-  files: Record<
-    'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY',
-    string
-  >;
-  runnerTemp: string;
-  /** stdout+stderr so far. */
-  output(): string;
-  done: Promise<StepResult & { signal: NodeJS.Signals | null }>;
-}
-
-export interface StartStepOptions {
-  inputs?: Record<string, string>;
-  env?: Record<string, string | undefined>;
-  workspace?: string;
-  state?: Record<string, string>;
-  dir?: string;
-  runnerTemp?: string;
-  /** Run `prefix... node dist/index.js` instead of node directly (unshare, a shell script). */
-  prefix?: string[];
-  timeoutMs?: number;
-  /** Start it as a process group leader, so killGroup() can end what it spawned. */
-  detached?: boolean;
-}
-
-/**
- * Starts dist/index.js the way test/support/runner.ts's runStep does (INPUT_* with action.yml's
- * defaults, the file-command files, GITHUB_ACTIONS=true), but returns at once so the test can
- * signal it mid-run, and can run it inside a prefix command.
- */
-export function startStep(opts: StartStepOptions = {}): StartedStep {
-  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rel-runner-'));
-  fs.mkdirSync(dir, { recursive: true });
-  const files = {
-    GITHUB_OUTPUT: path.join(dir, 'output'),
-    GITHUB_STATE: path.join(dir, 'state'),
-    GITHUB_ENV: path.join(dir, 'env'),
-    GITHUB_PATH: path.join(dir, 'path'),
-    GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
-  };
-  for (const f of Object.values(files)) fs.writeFileSync(f, '');
-  const runnerTemp = opts.runnerTemp ?? path.join(dir, 'runner-temp');
-  fs.mkdirSync(runnerTemp, { recursive: true });
-  const env: Record<string, string> = {};
-  for (const k of ['PATH', 'HOME', 'NIX_CONFIG', 'LANG', 'TMPDIR']) {
-    const v = process.env[k];
-    if (v !== undefined) env[k] = v;
-  }
-  Object.assign(env, files, {
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: opts.workspace ?? ROOT,
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: os.arch() === 'arm64' ? 'ARM64' : 'X64',
-    GITHUB_REPOSITORY: 'example/repo',
-    GITHUB_SHA: '0'.repeat(40),
-    GITHUB_RUN_ID: '1',
-  });
-  for (const [name, spec] of Object.entries(actionInputs())) {
-    let def = spec.default ?? '';
-    if (def.includes('${{')) def = '';
-    env[`INPUT_${name.toUpperCase()}`] = def;
-  }
-  for (const [name, value] of Object.entries(opts.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value;
-  for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
-  for (const [k, v] of Object.entries(opts.env ?? {})) {
-    if (v === undefined) Reflect.deleteProperty(env, k);
-    else env[k] = v;
-  }
-  const argv = [...(opts.prefix ?? []), process.execPath, DIST];
-  const child = spawn(argv[0]!, argv.slice(1), {
-    env,
-    cwd: opts.workspace ?? ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: opts.detached ?? false,
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
-  const done = new Promise<StepResult & { signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const read = (f: string): string => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
-      resolve({
-        code,
-        signal,
-        stdout: out,
-        stderr: '',
-        outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
-        state: parseFileCommands(read(files.GITHUB_STATE)),
-        exportedEnv: parseFileCommands(read(files.GITHUB_ENV)),
-        addedPath: read(files.GITHUB_PATH).split('\n').filter(Boolean),
-        summary: read(files.GITHUB_STEP_SUMMARY),
-        log: out,
-      });
-    });
-  });
-  return { child, dir, files, runnerTemp, output: () => out, done };
-}
+export { startStep, type StartedStep, type RunStepOptions as StartStepOptions } from '../support/runner.js';
 
 /** Kills what is left of a detached step's process group (children it spawned). */
 export function killGroup(step: StartedStep): void {

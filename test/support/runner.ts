@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,11 +68,30 @@ export interface RunStepOptions {
   dir?: string;
   /** RUNNER_TEMP, shared by a job's steps. */
   runnerTemp?: string;
+  /** Run `prefix... node dist/index.js` instead of node directly (unshare, a shell script). */
+  prefix?: string[];
+  /** Start it as a process group leader, so the whole group can be killed. */
+  detached?: boolean;
 }
 
-export async function runStep(opts: RunStepOptions = {}): Promise<StepResult> {
+export type FileCommand =
+  'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY';
+
+export interface StartedStep {
+  child: ChildProcess;
+  dir: string;
+  files: Record<FileCommand, string>;
+  runnerTemp: string;
+  /** stdout+stderr so far. */
+  output(): string;
+  done: Promise<StepResult & { signal: NodeJS.Signals | null }>;
+}
+
+/** Starts dist/index.js as a runner does and returns at once (so a test can signal it mid-run). */
+export function startStep(opts: RunStepOptions = {}): StartedStep {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'runner-'));
-  const files = {
+  fs.mkdirSync(dir, { recursive: true });
+  const files: Record<FileCommand, string> = {
     GITHUB_OUTPUT: path.join(dir, 'output'),
     GITHUB_STATE: path.join(dir, 'state'),
     GITHUB_ENV: path.join(dir, 'env'),
@@ -80,8 +99,8 @@ export async function runStep(opts: RunStepOptions = {}): Promise<StepResult> {
     GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
   };
   for (const f of Object.values(files)) fs.writeFileSync(f, '');
-  const temp = opts.runnerTemp ?? path.join(dir, 'runner-temp');
-  fs.mkdirSync(temp, { recursive: true });
+  const runnerTemp = opts.runnerTemp ?? path.join(dir, 'runner-temp');
+  fs.mkdirSync(runnerTemp, { recursive: true });
   const env: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'NIX_CONFIG', 'LANG', 'TMPDIR']) {
     const v = process.env[k];
@@ -91,7 +110,7 @@ export async function runStep(opts: RunStepOptions = {}): Promise<StepResult> {
     GITHUB_ACTIONS: 'true',
     CI: 'true',
     GITHUB_WORKSPACE: opts.workspace ?? ROOT,
-    RUNNER_TEMP: temp,
+    RUNNER_TEMP: runnerTemp,
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: os.arch() === 'arm64' ? 'ARM64' : 'X64',
     GITHUB_REPOSITORY: 'example/repo',
@@ -110,34 +129,49 @@ export async function runStep(opts: RunStepOptions = {}): Promise<StepResult> {
     if (v === undefined) Reflect.deleteProperty(env, k);
     else env[k] = v;
   }
-  const child = spawn(process.execPath, [DIST], {
+  const argv = [...(opts.prefix ?? []), process.execPath, DIST];
+  const child = spawn(argv[0]!, argv.slice(1), {
     env,
     cwd: opts.workspace ?? ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let both = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    both += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    both += d.toString();
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
-  const code = await new Promise<number | null>((resolve) =>
-    child.on('close', (c) => {
-      resolve(c);
-    }),
-  );
-  clearTimeout(timer);
-  const read = (f: string): string => fs.readFileSync(f, 'utf8');
-  return {
-    code,
-    stdout,
-    stderr,
-    outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
-    state: parseFileCommands(read(files.GITHUB_STATE)),
-    exportedEnv: parseFileCommands(read(files.GITHUB_ENV)),
-    addedPath: read(files.GITHUB_PATH).split('\n').filter(Boolean),
-    summary: read(files.GITHUB_STEP_SUMMARY),
-    log: stdout + stderr,
-  };
+  const done = new Promise<StepResult & { signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const read = (f: string): string => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
+        state: parseFileCommands(read(files.GITHUB_STATE)),
+        exportedEnv: parseFileCommands(read(files.GITHUB_ENV)),
+        addedPath: read(files.GITHUB_PATH).split('\n').filter(Boolean),
+        summary: read(files.GITHUB_STEP_SUMMARY),
+        log: both,
+      });
+    });
+  });
+  return { child, dir, files, runnerTemp, output: () => both, done };
+}
+
+/** Runs dist/index.js as a runner does, to the end. */
+export async function runStep(opts: RunStepOptions = {}): Promise<StepResult> {
+  return startStep(opts).done;
 }
 
 /** Runs the main step, then the post step with the state it saved (as action.yml's post does). */

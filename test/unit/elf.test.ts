@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from '../support/prng.js';
 import {
   EM_AARCH64,
   EM_X86_64,
@@ -884,17 +885,6 @@ describe('malformed input', () => {
 // ---------------------------------------------------------------------------------------------
 // Random mutations
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface FuzzBase {
   name: string;
   data: Buffer;
@@ -932,7 +922,7 @@ describe('random mutations', () => {
       '/lib/x86_64-linux-gnu/libz.so.1',
       '/bin/ls',
     ].map(fuzzBase);
-    const rand = mulberry32(0x5eed1234);
+    const rand = prng(0x5eed1234);
     const int = (n: number): number => Math.floor(rand() * n);
     const VALUES = [
       0n,

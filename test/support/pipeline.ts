@@ -15,12 +15,8 @@ export interface PipelineRun extends RunOutcome {
   tempDir: string;
 }
 
-export async function runPipeline(
-  inputs: Record<string, string>,
-  opts: { workspace?: string; env?: Record<string, string>; tempDir?: string } = {},
-): Promise<PipelineRun> {
-  process.env['NIX_CONFIG'] = NIX_CONFIG_LINES.join('\n');
-  const tempDir = opts.tempDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
+/** A plain-text log (as the local command prints it) captured into a string. */
+export function capturedLog(): { log: ReturnType<typeof consoleLog>; text: () => string } {
   let text = '';
   const stream = {
     write: (s: string): boolean => {
@@ -28,14 +24,33 @@ export async function runPipeline(
       return true;
     },
   } as unknown as NodeJS.WritableStream;
-  const log = consoleLog({ verbose: true, stream });
+  return { log: consoleLog({ verbose: true, stream }), text: () => text };
+}
+
+/** This process's environment as a run outside GitHub sees it, with the workspace and RUNNER_TEMP given. */
+export function localEnv(
+  workspace: string,
+  tempDir: string,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    GITHUB_WORKSPACE: opts.workspace ?? process.cwd(),
+    GITHUB_WORKSPACE: workspace,
     RUNNER_TEMP: tempDir,
-    ...opts.env,
+    ...extra,
   };
   delete env['GITHUB_ACTIONS'];
+  return env;
+}
+
+export async function runPipeline(
+  inputs: Record<string, string>,
+  opts: { workspace?: string; env?: Record<string, string>; tempDir?: string } = {},
+): Promise<PipelineRun> {
+  process.env['NIX_CONFIG'] = NIX_CONFIG_LINES.join('\n');
+  const tempDir = opts.tempDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
+  const { log, text } = capturedLog();
+  const env = localEnv(opts.workspace ?? process.cwd(), tempDir, opts.env);
   const outcome = await runMain({ read: (n) => inputs[n] ?? '', log, env });
-  return { ...outcome, log: text, outputs: log.outputs, tempDir };
+  return { ...outcome, log: text(), outputs: log.outputs, tempDir };
 }

@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createContext, runnerInfo, type JobContext, type RunnerInfo } from '../../src/context.js';
-import { registerSecret } from '../../src/exec.js';
-import { parseInputs, SECRET_INPUTS } from '../../src/inputs.js';
-import { consoleLog, type Log } from '../../src/log.js';
+import { parseInputs } from '../../src/inputs.js';
+import type { Log } from '../../src/log.js';
+import { maskSecrets } from '../../src/main.js';
 import { emptyPostState } from '../../src/state.js';
+import { capturedLog, localEnv } from './pipeline.js';
 
 /**
  * A job context for calling one stage (or the post step) in-process, with a plain-text log
@@ -24,33 +25,14 @@ export function stageContext(
   opts: { workspace: string; env?: Record<string, string>; runner?: Partial<RunnerInfo> },
 ): StageContext {
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stage-'));
-  let text = '';
-  const stream = {
-    write: (s: string): boolean => {
-      text += s;
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-  const log = consoleLog({ verbose: true, stream });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GITHUB_WORKSPACE: opts.workspace,
-    RUNNER_TEMP: tempDir,
-    ...opts.env,
-  };
-  delete env['GITHUB_ACTIONS'];
+  const { log, text } = capturedLog();
+  const env = localEnv(opts.workspace, tempDir, opts.env);
   const all: Record<string, string> = { stages: 'install,cachix', ...inputs };
   const read = (n: string): string => all[n] ?? '';
-  for (const name of SECRET_INPUTS) {
-    const v = read(name).trim();
-    if (v) {
-      log.setSecret(v);
-      registerSecret(v);
-    }
-  }
+  maskSecrets(read, log);
   const parsed = parseInputs(read, { workspace: opts.workspace, tempDir, env });
   const ctx = createContext(parsed, log, { ...runnerInfo(env), ...opts.runner }, emptyPostState());
-  return { ctx, log, text: () => text, tempDir };
+  return { ctx, log, text, tempDir };
 }
 
 /** Snapshot of process.env; the returned function puts it back. */

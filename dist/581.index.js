@@ -16,7 +16,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8422);
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5625);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4008);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3042);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5106);
+
 
 
 
@@ -143,7 +145,7 @@ async function runCli(argv, out = process.stdout) {
     delete env['GITHUB_ACTIONS'];
     const { ctx, error } = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .runMain */ .VN)({ read: (n) => args.inputs[n] ?? '', log, env });
     if (ctx)
-        await (await Promise.all(/* import() */[__webpack_require__.e(863), __webpack_require__.e(106)]).then(__webpack_require__.bind(__webpack_require__, 5106))).runPost(ctx.post, log);
+        await (0,_post_js__WEBPACK_IMPORTED_MODULE_4__/* .runPost */ .a)(ctx.post, log);
     const outputs = Object.fromEntries([...log.outputs].filter(([k]) => k !== 'summary-json'));
     out.write(args.json
         ? `${JSON.stringify(outputs, null, 2)}\n`

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { DEFAULTS, STAGES } from './inputs.js';
 import { consoleLog } from './log.js';
 import { runMain } from './main.js';
+import { runPost } from './post.js';
 
 /**
  * The local command: the same stages, outside GitHub, for people who want to
@@ -125,7 +126,7 @@ export async function runCli(
   const env = { ...process.env };
   delete env['GITHUB_ACTIONS'];
   const { ctx, error } = await runMain({ read: (n) => args.inputs[n] ?? '', log, env });
-  if (ctx) await (await import('./post.js')).runPost(ctx.post, log);
+  if (ctx) await runPost(ctx.post, log);
   const outputs = Object.fromEntries([...log.outputs].filter(([k]) => k !== 'summary-json'));
   out.write(
     args.json

@@ -1,4 +1,3 @@
-import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,6 +27,9 @@ export function closureCacheDir(env: NodeJS.ProcessEnv, home: string): string {
   const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.cache');
   return path.join(base, 'nix-lambda', 'closure');
 }
+
+/** @actions/cache (with its Azure storage client) is large: loaded only when the cache is used. */
+const loadCacheLibrary = (): Promise<typeof import('@actions/cache')> => import('@actions/cache');
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
@@ -103,6 +105,7 @@ export async function restoreClosureCache(ctx: JobContext, home: string): Promis
   ctx.post.closureCache = { dir, key, hit: false };
   try {
     fs.mkdirSync(dir, { recursive: true });
+    const cache = await loadCacheLibrary();
     const matched = await cache.restoreCache([dir], key, restoreKeys);
     if (!matched) {
       // @actions/cache reports a failing service with its own warning and returns nothing, as for a miss.
@@ -152,6 +155,7 @@ export async function saveClosureCache(
     fs.mkdirSync(state.dir, { recursive: true });
     await runNix(['copy', '--to', `file://${state.dir}?compression=none`, ...closure]);
     const bytes = folderBytes(state.dir);
+    const cache = await loadCacheLibrary();
     const id = await cache.saveCache([state.dir], state.key);
     if (id === -1) {
       log.notice(`Closure cache ${state.key} was not saved (see the cache messages above).`, 'Closure cache');

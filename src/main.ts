@@ -5,6 +5,7 @@ import { registerSecret, scrubSecrets } from './exec.js';
 import { parseInputs, SECRET_INPUTS, type InputReader } from './inputs.js';
 import { actionsLog, type Log } from './log.js';
 import { runStages } from './pipeline.js';
+import { runPost } from './post.js';
 import { onTermination } from './signals.js';
 import { emptyPostState, isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
 import { collectSummary, renderSummary } from './summary.js';
@@ -109,7 +110,6 @@ async function finishSummary(ctx: JobContext | undefined, log: Log, error: unkno
 /** Entry point of dist/index.js when a runner (or act) runs it. */
 export async function runAction(): Promise<void> {
   if (isPostStep()) {
-    const { runPost } = await import('./post.js');
     await runPost(loadPostState(), actionsLog);
     return;
   }

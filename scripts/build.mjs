@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Bundles the action into dist/ (or the folder given): the entry point, and the deflate worker
-// that src/deflate.ts starts from dist/deflate-worker/index.mjs.
+// Bundles the action into dist/ (or the folder given): the entry point, the deflate worker that
+// src/deflate.ts starts from dist/deflate-worker/index.mjs, and licenses.txt, the licences of every
+// production package (see writeLicenses).
 //   node scripts/build.mjs [out]
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,12 +9,137 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
-const ncc = path.join(ROOT, 'node_modules', '.bin', 'ncc');
-const build = (entry, dir, extra = []) =>
-  execFileSync(ncc, ['build', entry, '-o', dir, '--quiet', ...extra], { cwd: ROOT, stdio: 'inherit' });
 
-fs.rmSync(out, { recursive: true, force: true });
-build('src/index.ts', out, ['--license', 'licenses.txt']);
-build('src/deflate-worker/index.mjs', path.join(out, 'deflate-worker'));
-fs.chmodSync(path.join(out, 'index.js'), 0o755);
+/** The production packages, from `npm ls --omit=dev --all --parseable`: their folders, this project's excluded. */
+export function productionPackageDirs(root = ROOT) {
+  // The npm that runs this script (npm run build), else the one on PATH.
+  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+  const out = execFileSync(npm[0], [...npm.slice(1), 'ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const rootDir = path.resolve(root);
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && path.resolve(l) !== rootDir);
+}
+
+/** Code-point order (not the locale's), so the file is the same on every machine. */
+const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Version order: numeric parts as numbers (1.10.0 after 1.9.0), the rest by code point. */
+function byVersion(a, b) {
+  const pa = a.split(/[.+-]/);
+  const pb = b.split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    if (x === y) continue;
+    if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) - Number(y);
+    return byCodePoint(x, y);
+  }
+  return 0;
+}
+
+/** The SPDX expression of a package.json (`license`, or the old `license: {type}` / `licenses: [...]`). */
+function declaredLicense(pkg) {
+  const one = (l) => (typeof l === 'string' ? l : l && typeof l.type === 'string' ? l.type : undefined);
+  if (one(pkg.license)) return one(pkg.license);
+  if (Array.isArray(pkg.licenses)) {
+    const all = pkg.licenses.map(one).filter(Boolean);
+    if (all.length > 0) return all.length === 1 ? all[0] : `(${all.join(' OR ')})`;
+  }
+  return undefined;
+}
+
+/** The text, with line ends, a byte-order mark and trailing blanks normalised. */
+function normalise(text) {
+  return text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t]+$/gm, '')
+    .trim();
+}
+
+const LICENSE_FILE = /^(licen[cs]e|copying|notice|unlicense)([.\-_].*)?$/i;
+
+/** One package: name, version, declared licence, and the licence text it ships (or what it declares). */
+export function describePackage(dir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const license = declaredLicense(pkg);
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && LICENSE_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort(byCodePoint);
+  if (files.length === 0 && !license)
+    throw new Error(
+      `${pkg.name}@${pkg.version} (${dir}) has no licence file and no license in its package.json`,
+    );
+  const text =
+    files.length > 0
+      ? files.map((f) => normalise(fs.readFileSync(path.join(dir, f), 'utf8'))).join('\n\n')
+      : `${license} (the package ships no licence file; this is the license field of its package.json)`;
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    license: license ?? 'see the licence text',
+    source: files.length > 0 ? files.join(', ') : 'package.json',
+    text,
+  };
+}
+
+/**
+ * licenses.txt: every production package (`npm ls --omit=dev --all`), bundled into dist/ or not,
+ * once per name and version, sorted, each with its licence text. The same dependencies give the
+ * same bytes (check-dist compares dist/ with a fresh build).
+ */
+export function renderLicenses(dirs) {
+  const seen = new Map();
+  for (const dir of dirs) {
+    const p = describePackage(dir);
+    const id = `${p.name}@${p.version}`;
+    if (!seen.has(id)) seen.set(id, p);
+  }
+  const packages = [...seen.values()].sort(
+    (a, b) => byCodePoint(a.name, b.name) || byVersion(a.version, b.version),
+  );
+  const rule = '-'.repeat(80);
+  const parts = [
+    'Third-party software in dist/: the licences of every production dependency of nix-lambda',
+    `(npm ls --omit=dev --all), ${packages.length} packages, sorted by name and version.`,
+    'nix-lambda itself is under the MIT License (LICENSE). Generated by scripts/build.mjs.',
+  ];
+  for (const p of packages)
+    parts.push(
+      '',
+      rule,
+      `Package: ${p.name}@${p.version}`,
+      `License: ${p.license}`,
+      `Licence text from: ${p.source}`,
+      '',
+      p.text,
+    );
+  return `${parts.join('\n')}\n`;
+}
+
+export function writeLicenses(file, root = ROOT) {
+  fs.writeFileSync(file, renderLicenses(productionPackageDirs(root)));
+}
+
+function main() {
+  const out = path.resolve(process.argv[2] ?? path.join(ROOT, 'dist'));
+  const ncc = path.join(ROOT, 'node_modules', '.bin', 'ncc');
+  const build = (entry, dir) =>
+    execFileSync(ncc, ['build', entry, '-o', dir, '--quiet'], { cwd: ROOT, stdio: 'inherit' });
+
+  fs.rmSync(out, { recursive: true, force: true });
+  build('src/index.ts', out);
+  build('src/deflate-worker/index.mjs', path.join(out, 'deflate-worker'));
+  fs.chmodSync(path.join(out, 'index.js'), 0o755);
+  writeLicenses(path.join(out, 'licenses.txt'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -3,8 +3,12 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { deflate as deflateHere } from 'libdeflate';
+// The engine's own package.json (its `exports` hide the file from a bare `libdeflate/package.json`):
+// read from node_modules by tests and local runs, inlined by the bundler (only `version` is kept) in dist/.
+import libdeflatePackage from '../node_modules/libdeflate/package.json' with { type: 'json' };
 
 /**
  * Raw DEFLATE for the zip writer: libdeflate (WebAssembly), which at level 6 writes
@@ -14,8 +18,65 @@ import { deflate as deflateHere } from 'libdeflate';
  * so packaging the same closure again deflates nothing.
  */
 
-/** Bumped whenever the compressor or its settings change what bytes it produces. */
-const COMPRESSOR_ID = 'libdeflate-0.1.0';
+/**
+ * libdeflate's Emscripten module, which holds the WebAssembly as a base64 data URI. A literal
+ * `new URL(..., import.meta.url)`: from src/ it is the file in node_modules; the bundler copies it
+ * beside dist/index.js (the bundled engine is built from the same file), so both read the same bytes.
+ */
+const ENGINE_MODULE = new URL('../node_modules/libdeflate/dist/libdeflate.wasm.mjs', import.meta.url);
+
+export interface DeflateEngine {
+  name: 'libdeflate';
+  /** The version in libdeflate's package.json. */
+  version: string;
+  /** SHA-256 (hex) of the WebAssembly module that does the compressing. */
+  wasmSha256: string;
+}
+
+let engine: DeflateEngine | undefined;
+
+/** The WebAssembly bytes inside an Emscripten module's source (its `data:...;base64,` URI). */
+export function wasmFromModuleSource(source: string): Buffer {
+  const found = [...source.matchAll(/data:application\/octet-stream;base64,([A-Za-z0-9+/]+={0,2})/g)];
+  if (found.length !== 1)
+    throw new Error(`expected one base64 WebAssembly module in libdeflate's module, found ${found.length}`);
+  const wasm = Buffer.from(found[0]![1]!, 'base64');
+  if (!wasm.subarray(0, 4).equals(Buffer.from([0, 0x61, 0x73, 0x6d])))
+    throw new Error("libdeflate's embedded module does not start with WebAssembly's magic number");
+  return wasm;
+}
+
+/**
+ * The compressor that produces the deflated bytes: libdeflate's version and the SHA-256 of its
+ * WebAssembly. Read once per process, on first use (only the deflate cache needs it).
+ */
+export function deflateEngine(): DeflateEngine {
+  if (!engine) {
+    let wasm: Buffer;
+    try {
+      wasm = wasmFromModuleSource(fs.readFileSync(ENGINE_MODULE, 'utf8'));
+    } catch (err) {
+      throw new Error(
+        `deflate: cannot identify the compressor (${fileURLToPath(ENGINE_MODULE)}): ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+    engine = {
+      name: 'libdeflate',
+      version: libdeflatePackage.version,
+      wasmSha256: createHash('sha256').update(wasm).digest('hex'),
+    };
+  }
+  return engine;
+}
+
+/**
+ * The compressor's part of every cache key: another libdeflate version, or the same version built
+ * into different WebAssembly, never reads entries this one wrote (it could deflate differently).
+ */
+export function compressorId(e: DeflateEngine = deflateEngine()): string {
+  return `${e.name}-${e.version.replace(/[^\w.-]/g, '_')}-${e.wasmSha256}`;
+}
 
 /** Files smaller than this are compressed on the calling thread: a round trip costs more. */
 const SMALL = 64 * 1024;
@@ -139,15 +200,15 @@ export class DeflatePool {
 }
 
 /**
- * Compressed files by the SHA-256 of their bytes and the level. Entries are written
- * atomically (temporary file, rename), so a crash leaves no half entry, and each starts
- * with the SHA-256 of the compressed bytes that follow: a damaged entry is a miss.
+ * Compressed files by the SHA-256 of their bytes, the level and the compressor (compressorId).
+ * Entries are written atomically (temporary file, rename), so a crash leaves no half entry, and
+ * each starts with the SHA-256 of the compressed bytes that follow: a damaged entry is a miss.
  */
 export class DeflateCache {
   constructor(readonly dir: string) {}
 
   key(data: Buffer, level: number): string {
-    return `${createHash('sha256').update(data).digest('hex')}-${level}-${COMPRESSOR_ID}`;
+    return `${createHash('sha256').update(data).digest('hex')}-${level}-${compressorId()}`;
   }
 
   async get(key: string): Promise<Buffer | undefined> {

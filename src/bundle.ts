@@ -3,11 +3,11 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BundledFile } from './context.js';
 import type { ClosureResult, LoadedObject } from './closure.js';
-import { ElfPatchUnsupported, patchElf, readElf } from './elf.js';
+import { ElfPatchUnsupported, isElf, patchElf, readElf, type PatchRequest } from './elf.js';
 import { ActionError } from './errors.js';
 import { run } from './exec.js';
 import type { IncludeSpec } from './inputs.js';
-import { storePathOf } from './nix.js';
+import { storePathOf } from './store-path.js';
 
 /**
  * Turns a resolved closure into the files of the bundle, patched:
@@ -40,7 +40,7 @@ export interface PatchOutcome {
 export async function patchCopy(
   data: Buffer,
   name: string,
-  req: { interp?: string; rpath?: string },
+  req: PatchRequest,
   tempDir: string,
 ): Promise<{ data: Buffer; outcome: PatchOutcome }> {
   try {
@@ -56,6 +56,7 @@ export async function patchCopy(
       const args: string[] = [];
       if (req.interp !== undefined) args.push('--set-interpreter', req.interp);
       if (req.rpath !== undefined) args.push('--set-rpath', req.rpath, '--force-rpath');
+      for (const [from, to] of Object.entries(req.needed ?? {})) args.push('--replace-needed', from, to);
       await run('patchelf', [...args, file], {
         errorTitle: 'Could not patch a bundled file',
       }).catch((e: unknown) => {
@@ -68,6 +69,7 @@ export async function patchCopy(
       const changes = [
         ...(req.interp !== undefined ? [`interp -> ${req.interp}`] : []),
         ...(req.rpath !== undefined ? [`RPATH ${req.rpath}`] : []),
+        ...Object.entries(req.needed ?? {}).map(([from, to]) => `NEEDED ${from} -> ${to}`),
       ];
       return { data: out, outcome: { changes, patchelf: reason } };
     } finally {
@@ -90,48 +92,130 @@ export interface PlanOptions {
   log: (msg: string) => void;
 }
 
+/** Names musl's loader takes as itself (ldso/dynlink.c): libc, libpthread, librt, libm, libdl, libutil, libxnet. */
+const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
+
+/** The search path a bundled file at `name` (a path in the zip) gets: its folder, then lib/. */
+export function rpathFor(name: string): string {
+  const dir = path.posix.dirname(name);
+  if (dir === 'lib') return LIBRARY_RPATH;
+  const rel = path.posix.relative(dir, 'lib');
+  return dir === '.' ? PROGRAM_RPATH : `${LIBRARY_RPATH}:$ORIGIN/${rel}`;
+}
+
+/**
+ * musl's loader searches LD_LIBRARY_PATH (Lambda's /lib64 first) before any RPATH, so a musl bundle
+ * names its libraries by absolute path: DT_NEEDED libfoo.so.1 becomes <task-root>/lib/libfoo.so.1,
+ * which both musl and glibc open directly. musl's own names (libc.so...) stay.
+ */
+function muslNeeded(obj: LoadedObject, c: ClosureResult, taskRoot: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of obj.elf.needed) {
+    if (n.includes('/') || MUSL_RESERVED.test(n)) continue;
+    const lib = c.byName.get(n);
+    if (lib && lib !== c.interpreter && lib.via !== 'include' && lib !== c.program)
+      out[n] = `${taskRoot}/lib/${lib.name}`;
+    else if (obj.via === 'include') out[n] = `${taskRoot}/${path.posix.dirname(obj.name)}/${n}`;
+  }
+  return out;
+}
+
 /** Bundle entries for the program and its libraries, patched. */
 export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promise<BundleEntry[]> {
   const entries: BundleEntry[] = [];
+  const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
   const add = async (
     obj: LoadedObject,
-    name: string,
+    names: string[],
     kind: BundleEntry['kind'],
-    req: { interp?: string; rpath?: string },
+    req: PatchRequest,
   ): Promise<void> => {
     let data = obj.data;
     let patched: string[] = [];
-    if (req.interp !== undefined || req.rpath !== undefined) {
-      const r = await patchCopy(obj.data, name, req, opts.tempDir);
+    if (musl && obj !== c.interpreter) {
+      const needed = muslNeeded(obj, c, opts.taskRoot);
+      if (Object.keys(needed).length > 0) req = { ...req, needed };
+    }
+    if (req.interp !== undefined || req.rpath !== undefined || req.needed !== undefined) {
+      const r = await patchCopy(obj.data, names[0]!, req, opts.tempDir);
       data = r.data;
       patched = r.outcome.changes;
-      if (r.outcome.patchelf) opts.log(`${name}: patched with patchelf because ${r.outcome.patchelf}`);
+      if (r.outcome.patchelf) opts.log(`${names[0]!}: patched with patchelf because ${r.outcome.patchelf}`);
     }
-    entries.push({
-      name,
-      source: obj.foundAt,
-      storePath: obj.storePath,
-      kind,
-      bytes: data.length,
-      mode: kind === 'program' || kind === 'interpreter' ? 0o755 : fileMode(obj),
-      patched,
-      data,
-    });
+    for (const name of names)
+      entries.push({
+        name,
+        source: obj.foundAt,
+        storePath: obj.storePath,
+        kind,
+        bytes: data.length,
+        mode: kind === 'program' || kind === 'interpreter' ? 0o755 : fileMode(obj),
+        patched,
+        reason: name === names[0] ? obj.reason : `${obj.reason}; also named ${name} in the strings`,
+        data,
+      });
   };
 
+  const interpFor = (obj: LoadedObject): string | undefined =>
+    obj.elf.interp && c.interpreter ? `${opts.taskRoot}/lib/${c.interpreter.name}` : undefined;
+  const withPath = (obj: LoadedObject): boolean =>
+    obj.elf.needed.length > 0 || obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
   const prog = c.program;
-  const progReq: { interp?: string; rpath?: string } = {};
-  if (prog.elf.interp && c.interpreter) progReq.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
-  if (prog.elf.needed.length > 0 || prog.elf.rpath !== undefined || prog.elf.runpath !== undefined)
-    progReq.rpath = PROGRAM_RPATH;
-  const jobs: Promise<void>[] = [add(prog, 'bootstrap', 'program', progReq)];
-  if (c.interpreter) jobs.push(add(c.interpreter, `lib/${c.interpreter.name}`, 'interpreter', {}));
+  const progReq: PatchRequest = {};
+  const progInterp = interpFor(prog);
+  if (progInterp !== undefined) progReq.interp = progInterp;
+  if (withPath(prog)) progReq.rpath = PROGRAM_RPATH;
+  const jobs: Promise<void>[] = [add(prog, ['bootstrap'], 'program', progReq)];
+  if (c.interpreter) jobs.push(add(c.interpreter, [`lib/${c.interpreter.name}`], 'interpreter', {}));
   for (const lib of c.libraries) {
     const hasPath = lib.elf.rpath !== undefined || lib.elf.runpath !== undefined;
-    jobs.push(add(lib, `lib/${lib.name}`, 'library', hasPath ? { rpath: LIBRARY_RPATH } : {}));
+    jobs.push(
+      add(
+        lib,
+        [lib.name, ...lib.aliases].map((n) => `lib/${n}`),
+        'library',
+        hasPath ? { rpath: LIBRARY_RPATH } : {},
+      ),
+    );
   }
   await Promise.all(jobs);
   return entries;
+}
+
+/**
+ * Patches the include entries that are dynamically linked ELF objects (resolved by
+ * ClosureResolver.addIncludes): the loader in the bundle, a search path that finds their folder and
+ * lib/ from where they sit in the zip, and for musl absolute DT_NEEDED names. Returns the entries
+ * with their patched bytes.
+ */
+export async function patchIncludes(
+  entries: BundleEntry[],
+  c: ClosureResult,
+  opts: PlanOptions,
+): Promise<BundleEntry[]> {
+  const byName = new Map(c.included.map((o) => [o.name, o]));
+  const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
+  return Promise.all(
+    entries.map(async (e) => {
+      const obj = byName.get(e.name);
+      if (!obj) return e;
+      const req: PatchRequest = {};
+      if (obj.elf.interp && c.interpreter) req.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
+      // As for the program and the libraries: a program always gets a search path (else its libraries
+      // come from LD_LIBRARY_PATH), a library only when it had one (else it inherits its loader's).
+      const hasPath = obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
+      if (hasPath || (obj.elf.interp !== undefined && obj.elf.needed.length > 0))
+        req.rpath = rpathFor(e.name);
+      if (musl) {
+        const needed = muslNeeded(obj, c, opts.taskRoot);
+        if (Object.keys(needed).length > 0) req.needed = needed;
+      }
+      if (req.interp === undefined && req.rpath === undefined && req.needed === undefined) return e;
+      const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
+      if (r.outcome.patchelf) opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
+      return { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
+    }),
+  );
 }
 
 /**
@@ -156,9 +240,17 @@ async function walk(
   return out;
 }
 
+/** What to bundle besides the closure: an `include` entry, or a data set found in the closure. */
+export interface BundleSource extends IncludeSpec {
+  /** For a folder: which files (relative to it) to take; all when undefined. */
+  keep?: (rel: string) => boolean;
+  /** Why it is bundled, for the log and the summary. */
+  reason?: string;
+}
+
 /** Entries for the `include` input: files or folders from the output or the closure. */
 export async function bundleIncludes(
-  specs: readonly IncludeSpec[],
+  specs: readonly BundleSource[],
   outPath: string,
   closure: readonly string[],
 ): Promise<BundleEntry[]> {
@@ -209,7 +301,11 @@ export async function bundleIncludes(
       );
     }
     await check(source);
-    const files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
+    let files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
+    if (st.isDirectory() && spec.keep) {
+      const keep = spec.keep;
+      files = files.filter((f) => keep(path.relative(source, f).split(path.sep).join('/')));
+    }
     for (const f of files) {
       const name = st.isDirectory()
         ? path.posix.join(spec.target, path.relative(source, f).split(path.sep).join('/'))
@@ -231,6 +327,7 @@ export async function bundleIncludes(
         bytes: data.length,
         mode: fst.mode & 0o777,
         patched: [],
+        reason: spec.reason ?? `include ${spec.source}`,
         data,
       });
     }
@@ -243,16 +340,31 @@ export interface StaticCheckProblem {
   problem: string;
 }
 
-/** Re-reads every bundled ELF: nothing may point into /nix/store, and no DT_RUNPATH may remain. */
-export function staticCheck(entries: readonly BundleEntry[]): StaticCheckProblem[] {
+/**
+ * Re-reads every bundled ELF (included ones too): nothing may point into /nix/store, no DT_RUNPATH
+ * may remain, and in a musl bundle every DT_NEEDED but musl's own names must be an absolute path
+ * (musl searches LD_LIBRARY_PATH before any RPATH).
+ */
+export function staticCheck(
+  entries: readonly BundleEntry[],
+  opts: { musl?: boolean } = {},
+): StaticCheckProblem[] {
   const problems: StaticCheckProblem[] = [];
   for (const e of entries) {
-    if (e.kind === 'include') continue;
+    if (e.kind === 'include' && !isElf(e.data)) continue;
     const elf = readElf(e.data, e.name);
     if (elf.interp?.includes('/nix/store'))
       problems.push({ name: e.name, problem: `interpreter ${elf.interp}` });
     if (elf.rpath?.includes('/nix/store')) problems.push({ name: e.name, problem: `RPATH ${elf.rpath}` });
     if (elf.runpath !== undefined) problems.push({ name: e.name, problem: `RUNPATH ${elf.runpath}` });
+    for (const n of elf.needed) {
+      if (n.includes('/nix/store')) problems.push({ name: e.name, problem: `DT_NEEDED ${n}` });
+      else if (opts.musl && e.kind !== 'interpreter' && !n.includes('/') && !MUSL_RESERVED.test(n))
+        problems.push({
+          name: e.name,
+          problem: `DT_NEEDED ${n} is a bare name: musl's loader would look in LD_LIBRARY_PATH (Amazon Linux's /lib64) first`,
+        });
+    }
   }
   return problems;
 }

@@ -66,6 +66,8 @@ export interface BundledFile {
   mode: number;
   /** What was changed in the copy (interp, rpath), empty when copied as is. */
   patched: string[];
+  /** Why it is in the bundle (DT_NEEDED of X, a dlopen folder, a data set, include). */
+  reason?: string;
 }
 
 export interface LibraryInfo {
@@ -89,6 +91,18 @@ export interface PackageResult {
   runtimeEnv: Record<string, string>;
   /** How the bundle was checked: 'loader' (ran ld.so --list in an isolated root), 'static' (headers only). */
   verified: 'loader' | 'static';
+  /** Store paths named in the bundled files that matter on Lambda: handled (data sets, includes) or not (with the fix). */
+  references: StoreReferenceNote[];
+}
+
+export interface StoreReferenceNote {
+  /** The bundled file naming it. */
+  file: string;
+  path: string;
+  /** How it is judged (references.ts Verdict kinds): data, included, library, unbundled, data-not-bundled. */
+  kind: string;
+  /** bundled as X, or the problem and its fix. */
+  note: string;
 }
 
 export type StageStatus = 'success' | 'failed' | 'skipped';

@@ -51,6 +51,12 @@ export interface PatchRequest {
   interp?: string;
   /** The object's search path becomes exactly one DT_RPATH value; no DT_RUNPATH remains. */
   rpath?: string;
+  /**
+   * DT_NEEDED names to replace (old name -> new name), e.g. with absolute paths that every loader
+   * opens directly. The new strings go into .dynstr bytes the rewrite frees (old search paths, the
+   * replaced names); a version need (vn_file) naming the same library follows its DT_NEEDED.
+   */
+  needed?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_NAME = 'ELF data';
@@ -502,6 +508,8 @@ interface Ref {
   kind: RefKind;
   /** Dynamic tag, symbol index or entry number, for messages. */
   n: number;
+  /** File offset of the field holding the string offset (dynamic entries and version needs' file names). */
+  pos?: number;
 }
 
 function refLabel(ref: Ref): string {
@@ -568,7 +576,7 @@ function collectRefs(p: Parsed, r: Reader, tab: StrTab): Ref[] {
       r.unsupported('prelinked object (DT_GNU_LIBLIST): its library list also names strings');
     }
     if (STRING_TAGS.has(d.tag) && d.tag !== DT_RPATH && d.tag !== DT_RUNPATH) {
-      refs.push({ off: Number(d.val), kind: 'dyn', n: d.tag });
+      refs.push({ off: Number(d.val), kind: 'dyn', n: d.tag, pos: d.pos });
     }
   }
 
@@ -654,7 +662,7 @@ function collectRefs(p: Parsed, r: Reader, tab: StrTab): Ref[] {
       step();
       r.need(off + 16, `version need ${i}`);
       const cnt = r.u16(off + 2);
-      refs.push({ off: r.u32(off + 4), kind: 'verneed-file', n: i });
+      refs.push({ off: r.u32(off + 4), kind: 'verneed-file', n: i, pos: off + 4 });
       let a = off + r.u32(off + 8);
       for (let j = 0; j < cnt; j++) {
         step();
@@ -760,31 +768,67 @@ function planInterp(p: Parsed, r: Reader, value: string, writes: Write[], change
   changes.push(`interp ${p.interp.toString('utf8')} -> ${value}`);
 }
 
-interface RpathPlan {
+interface StringPlan {
+  /** References into .dynstr other than the search path entries, as they must be after the patch. */
   refs: Ref[];
+  /** Spans of the strings still referenced (the replaced DT_NEEDED names excluded). */
   spans: Spans;
-  value: Buffer;
+  /** The new search path, when one was asked for. */
+  value: Buffer | undefined;
+  /** DT_NEEDED names as they must read after the patch. */
+  needed: string[];
 }
 
-function planRpath(
+/** The string a reference points at (undefined when it is out of range or has no NUL). */
+function refString(p: Parsed, tab: StrTab, off: number): string | undefined {
+  if (off < 0 || off >= tab.size) return undefined;
+  const end = nulEnds(p.buf, tab, [off])[0]!;
+  return end < 0 ? undefined : p.buf.toString('utf8', tab.off + off, tab.off + end);
+}
+
+/**
+ * Plans the .dynstr side of a patch: the search path (every RPATH/RUNPATH entry becomes one DT_RPATH
+ * value, written over an old search path string) and the DT_NEEDED replacements (new strings placed
+ * in bytes the rewrite frees: the old search paths' and the replaced names'). Bytes that any other
+ * reference still uses (the linker's tail merging) are never touched.
+ */
+function planStrings(
   p: Parsed,
   r: Reader,
-  value: string,
+  req: PatchRequest,
   writes: Write[],
   changes: string[],
-): RpathPlan | undefined {
-  const entries = p.dyn.filter((d) => d.tag === DT_RPATH || d.tag === DT_RUNPATH);
-  if (entries.length === 0) r.unsupported('no RPATH or RUNPATH entry');
-  const want = encode(r, value, 'RPATH');
+): StringPlan | undefined {
+  const renames = new Map(
+    Object.entries(req.needed ?? {}).filter(([from, to]) => from !== to && p.strtab !== undefined),
+  );
+  const entries =
+    req.rpath === undefined ? [] : p.dyn.filter((d) => d.tag === DT_RPATH || d.tag === DT_RUNPATH);
+  if (req.rpath !== undefined && entries.length === 0) r.unsupported('no RPATH or RUNPATH entry');
+  const want = req.rpath === undefined ? undefined : encode(r, req.rpath, 'RPATH');
   const strs = dynStrings(p, r, entries);
+  const desc = describe(p);
+  const neededAfter = desc.needed.map((n) => renames.get(n) ?? n);
+  const renaming = desc.needed.some((n) => renames.has(n));
+  const rpathDone =
+    want === undefined || entries.every((e) => e.tag === DT_RPATH && strs.get(e)!.equals(want));
+  if (rpathDone && !renaming) return undefined;
   const tab = p.strtab!;
-  if (entries.every((e) => e.tag === DT_RPATH && strs.get(e)!.equals(want))) return undefined;
 
-  const refs = collectRefs(p, r, tab);
+  const allRefs = collectRefs(p, r, tab);
+  /** References that follow a replaced DT_NEEDED name (the entries themselves, and version needs' file names). */
+  const moving = allRefs.filter((x) => {
+    if (x.pos === undefined) return false;
+    if (!(x.kind === 'verneed-file' || (x.kind === 'dyn' && x.n === DT_NEEDED))) return false;
+    const s = refString(p, tab, x.off);
+    return s !== undefined && renames.has(s);
+  });
+  const movingSet = new Set(moving);
+  const kept = allRefs.filter((x) => !movingSet.has(x));
   const spans = new Spans(
     p.buf,
     tab,
-    refs.map((x) => x.off),
+    kept.map((x) => x.off),
   );
   const endCache = new Map<number, number>();
   const endOf = (off: number): number => {
@@ -799,78 +843,151 @@ function planRpath(
   /** Names a reference whose string shares bytes with [a, b] (for the message). */
   const conflictWith = (a: number, b: number): string => {
     const span = spans.firstOverlap(a, b);
-    const hit = span && refs.find((x) => x.off >= span.start && x.off <= b && endOf(x.off) >= a);
+    const hit = span && kept.find((x) => x.off >= span.start && x.off <= b && endOf(x.off) >= a);
     if (!hit) return 'another string';
     const s = p.buf.toString('utf8', tab.off + hit.off, tab.off + endOf(hit.off));
     return `${refLabel(hit)} ("${s}" at offset ${hit.off})`;
   };
 
-  // The old strings, by offset, in entry order.
+  // The old search path strings, by offset, in entry order.
   const oldAt = new Map<number, Buffer>();
   for (const e of entries) if (!oldAt.has(Number(e.val))) oldAt.set(Number(e.val), strs.get(e)!);
-  // Where the new string goes: a string that already says it, else the first old one that can take it.
-  let target: number | undefined;
-  for (const [o, old] of oldAt) {
-    if (old.equals(want)) {
-      target = o;
-      break;
-    }
-  }
-  const reasons: string[] = [];
-  if (target === undefined) {
+  /** Bytes of .dynstr in use after the patch (set as the plan places strings). */
+  const taken: [number, number][] = [];
+
+  if (want !== undefined && !rpathDone) {
+    // Where the new string goes: a string that already says it, else the first old one that can take it.
+    let target: number | undefined;
     for (const [o, old] of oldAt) {
-      const shown = old.toString('utf8');
-      if (want.length > old.length) {
-        reasons.push(
-          `the new RPATH ${value} (${want.length} bytes) is longer than the old string ${shown} (${old.length} bytes)`,
-        );
-      } else if (spans.firstOverlap(o, o + want.length)) {
-        reasons.push(
-          `the old string ${shown} at .dynstr offset ${o} shares bytes ${o}..${o + want.length} with ${conflictWith(o, o + want.length)}`,
-        );
-      } else {
+      if (old.equals(want)) {
         target = o;
         break;
       }
-      if (reasons.length >= 3) break;
     }
-  }
-  if (target === undefined) r.unsupported(`cannot rewrite the search path in place: ${reasons.join('; ')}`);
+    const reasons: string[] = [];
+    if (target === undefined) {
+      for (const [o, old] of oldAt) {
+        const shown = old.toString('utf8');
+        if (want.length > old.length) {
+          reasons.push(
+            `the new RPATH ${req.rpath!} (${want.length} bytes) is longer than the old string ${shown} (${old.length} bytes)`,
+          );
+        } else if (spans.firstOverlap(o, o + want.length)) {
+          reasons.push(
+            `the old string ${shown} at .dynstr offset ${o} shares bytes ${o}..${o + want.length} with ${conflictWith(o, o + want.length)}`,
+          );
+        } else {
+          target = o;
+          break;
+        }
+        if (reasons.length >= 3) break;
+      }
+    }
+    if (target === undefined) r.unsupported(`cannot rewrite the search path in place: ${reasons.join('; ')}`);
 
-  const t = target;
-  const tOld = oldAt.get(t)!;
-  if (!tOld.equals(want)) {
-    // new + NUL, then zeros up to the first string still referenced inside the old one (or its end).
-    const from = t + want.length + 1;
-    const next = spans.firstOverlap(from, t + tOld.length);
-    const zeroEnd = Math.max(from, Math.min(next ? next.start : t + tOld.length, t + tOld.length));
-    const bytes = Buffer.alloc(zeroEnd - t);
-    want.copy(bytes);
-    writes.push({ pos: tab.off + t, bytes });
-  }
-  // Old strings no longer referenced: cleared when nothing else shares their bytes.
-  for (const [o, old] of oldAt) {
-    const len = old.length;
-    if (o === t || len === 0 || spans.firstOverlap(o, o + len) || (o <= t + want.length && t <= o + len)) {
-      continue;
+    const t = target;
+    taken.push([t, t + want.length]);
+    const tOld = oldAt.get(t)!;
+    if (!tOld.equals(want)) {
+      // new + NUL, then zeros up to the first string still referenced inside the old one (or its end).
+      const from = t + want.length + 1;
+      const next = spans.firstOverlap(from, t + tOld.length);
+      const zeroEnd = Math.max(from, Math.min(next ? next.start : t + tOld.length, t + tOld.length));
+      const bytes = Buffer.alloc(zeroEnd - t);
+      want.copy(bytes);
+      writes.push({ pos: tab.off + t, bytes });
     }
-    writes.push({ pos: tab.off + o, bytes: Buffer.alloc(len) });
-  }
-  // Every entry becomes DT_RPATH pointing at the new string.
-  const seen = new Set<string>();
-  for (const e of entries) {
-    if (e.tag !== DT_RPATH || e.val !== BigInt(t)) {
-      const bytes = Buffer.alloc(DYN_SIZE);
-      bytes.writeBigUInt64LE(BigInt(DT_RPATH), 0);
-      bytes.writeBigUInt64LE(BigInt(t), 8);
-      writes.push({ pos: e.pos, bytes });
+    // Old strings no longer referenced: cleared when nothing else shares their bytes.
+    for (const [o, old] of oldAt) {
+      const len = old.length;
+      if (o === t || len === 0 || spans.firstOverlap(o, o + len) || (o <= t + want.length && t <= o + len)) {
+        continue;
+      }
+      writes.push({ pos: tab.off + o, bytes: Buffer.alloc(len) });
     }
-    const old = strs.get(e)!;
-    if (e.tag === DT_RPATH && old.equals(want)) continue;
-    const msg = `${tagName(e.tag)} ${old.toString('utf8')} -> RPATH ${value}`;
-    if (!seen.has(msg)) changes.push(msg);
-    seen.add(msg);
+    // Every entry becomes DT_RPATH pointing at the new string.
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (e.tag !== DT_RPATH || e.val !== BigInt(t)) {
+        const bytes = Buffer.alloc(DYN_SIZE);
+        bytes.writeBigUInt64LE(BigInt(DT_RPATH), 0);
+        bytes.writeBigUInt64LE(BigInt(t), 8);
+        writes.push({ pos: e.pos, bytes });
+      }
+      const old = strs.get(e)!;
+      if (e.tag === DT_RPATH && old.equals(want)) continue;
+      const msg = `${tagName(e.tag)} ${old.toString('utf8')} -> RPATH ${req.rpath!}`;
+      if (!seen.has(msg)) changes.push(msg);
+      seen.add(msg);
+    }
+  } else if (want !== undefined) {
+    const t = Number(entries[0]!.val);
+    taken.push([t, t + want.length]);
   }
+
+  /** Where each moving reference points after the patch. */
+  const movedTo = new Map<Ref, number>();
+  if (renaming) {
+    // Free bytes: the old search paths and the replaced names, less every byte still referenced.
+    const free = new Uint8Array(tab.size);
+    const mark = (from: number, to: number, v: number): void => {
+      for (let i = Math.max(0, from); i <= Math.min(to, tab.size - 1); i++) free[i] = v;
+    };
+    if (want !== undefined) for (const [o, old] of oldAt) mark(o, o + old.length, 1);
+    for (const x of moving) mark(x.off, endOf(x.off), 1);
+    for (let i = 0; i < spans.starts.length; i++) mark(spans.starts[i]!, spans.ends[i]!, 0);
+    for (const [a, b] of taken) mark(a, b, 0);
+    const placed = new Map<string, number>();
+    const alloc = (s: Buffer): number | undefined => {
+      let run = 0;
+      for (let i = 0; i < tab.size; i++) {
+        run = free[i] ? run + 1 : 0;
+        if (run === s.length + 1) {
+          const at = i - s.length;
+          mark(at, i, 0);
+          return at;
+        }
+      }
+      return undefined;
+    };
+    for (const from of desc.needed) {
+      const to = renames.get(from);
+      if (to === undefined || placed.has(to)) continue;
+      const bytes = encode(r, to, 'DT_NEEDED name');
+      const at = alloc(bytes);
+      if (at === undefined) {
+        const need = [...new Set(desc.needed.filter((n) => renames.has(n)).map((n) => renames.get(n)!))];
+        r.unsupported(
+          `no room in the dynamic string table for the new DT_NEEDED names (${need.join(', ')}): the bytes freed by the old search path and names are too few`,
+        );
+      }
+      placed.set(to, at);
+      const out = Buffer.alloc(bytes.length + 1);
+      bytes.copy(out);
+      writes.push({ pos: tab.off + at, bytes: out });
+      changes.push(`NEEDED ${from} -> ${to}`);
+    }
+    for (const x of moving) {
+      const to = renames.get(refString(p, tab, x.off)!)!;
+      const at = placed.get(to);
+      if (at === undefined) continue; // a version need for a library that is not a DT_NEEDED: left alone
+      if (x.kind === 'dyn') {
+        const bytes = Buffer.alloc(8);
+        bytes.writeBigUInt64LE(BigInt(at), 0);
+        writes.push({ pos: x.pos! + 8, bytes });
+      } else {
+        const bytes = Buffer.alloc(4);
+        bytes.writeUInt32LE(at, 0);
+        writes.push({ pos: x.pos!, bytes });
+      }
+      movedTo.set(x, at);
+    }
+  }
+  const refs = allRefs.map((x) => {
+    const at = movedTo.get(x);
+    return at === undefined ? x : { ...x, off: at };
+  });
+
   for (const w of writes) {
     if (w.pos < tab.off || w.pos >= tab.off + tab.size) continue;
     for (const s of structuralRanges(p)) {
@@ -879,7 +996,7 @@ function planRpath(
       }
     }
   }
-  return { refs, spans, value: want };
+  return { refs, spans, value: want, needed: neededAfter };
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
@@ -893,14 +1010,14 @@ function verifyPatch(
   before: Parsed,
   desc: ElfFile,
   req: PatchRequest,
-  plan: RpathPlan | undefined,
+  plan: StringPlan | undefined,
   journal: readonly { pos: number; old: Buffer }[],
 ): string | undefined {
   const after = parse(buf, file);
   const d = describe(after);
   if (d.type !== desc.type || d.machine !== desc.machine) return 'the ELF header changed';
-  if (!sameStrings(d.needed, desc.needed) || d.soname !== desc.soname) {
-    return 'DT_NEEDED or DT_SONAME changed';
+  if (!sameStrings(d.needed, plan?.needed ?? desc.needed) || d.soname !== desc.soname) {
+    return 'DT_NEEDED or DT_SONAME did not come out as asked';
   }
   if (d.interp !== (req.interp ?? desc.interp)) return 'PT_INTERP did not come out as asked';
   const tab = before.strtab;
@@ -910,15 +1027,17 @@ function verifyPatch(
   if (after.dyn.length !== before.dyn.length) return 'the dynamic section changed length';
   if (req.rpath === undefined) {
     if (d.rpath !== desc.rpath || d.runpath !== desc.runpath) return 'the search path changed';
-    return undefined;
+  } else if (d.rpath !== req.rpath || d.runpath !== undefined) {
+    return 'the search path did not come out as asked';
   }
-  if (d.rpath !== req.rpath || d.runpath !== undefined) return 'the search path did not come out as asked';
   if (!plan || !tab) return undefined;
   const r = new Reader(buf, file);
-  const entries = after.dyn.filter((x) => x.tag === DT_RPATH || x.tag === DT_RUNPATH);
-  const strs = dynStrings(after, r, entries);
-  if (!entries.every((e) => e.tag === DT_RPATH && strs.get(e)!.equals(plan.value))) {
-    return 'not every search path entry came out as asked';
+  if (plan.value !== undefined) {
+    const entries = after.dyn.filter((x) => x.tag === DT_RPATH || x.tag === DT_RUNPATH);
+    const strs = dynStrings(after, r, entries);
+    if (!entries.every((e) => e.tag === DT_RPATH && strs.get(e)!.equals(plan.value!))) {
+      return 'not every search path entry came out as asked';
+    }
   }
   const refs = collectRefs(after, r, tab);
   if (refs.length !== plan.refs.length || refs.some((x, i) => x.off !== plan.refs[i]!.off)) {
@@ -949,7 +1068,7 @@ export function patchElf(buf: Buffer, req: PatchRequest, file: string = DEFAULT_
   const writes: Write[] = [];
   const changes: string[] = [];
   if (req.interp !== undefined) planInterp(p, r, req.interp, writes, changes);
-  const plan = req.rpath !== undefined ? planRpath(p, r, req.rpath, writes, changes) : undefined;
+  const plan = planStrings(p, r, req, writes, changes);
   if (writes.length === 0) return [];
 
   const journal: { pos: number; old: Buffer }[] = [];

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from './errors.js';
+import { DATA_SETS, type DataSetId } from './runtime-env.js';
 
 /**
  * Every input of the action, parsed and validated into one typed object before
@@ -51,6 +52,12 @@ export interface Inputs {
   taskRoot: string;
   include: IncludeSpec[];
   bundleCertificates: boolean;
+  /** Data sets (certificates, locales, gconv, tzdata, terminfo) to bundle: those the files reference (auto), and those named. */
+  bundleData: { auto: boolean; sets: DataSetId[] };
+  /** Libraries to bundle that no DT_NEEDED names (dlopen): sonames or store paths. */
+  extraLibraries: string[];
+  /** Library names (shell patterns) the dlopen detection leaves out. */
+  excludeLibraries: string[];
   zipPath: string;
   verify: Tristate;
   // deploy
@@ -110,6 +117,9 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   'task-root': '/var/task',
   include: '',
   'bundle-certificates': 'false',
+  'bundle-data': 'auto',
+  'extra-libraries': '',
+  'exclude-libraries': '',
   'zip-path': '',
   verify: 'auto',
   'function-name': '',
@@ -372,6 +382,33 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
     include.push({ source, target: nt });
   }
   const bundleCertificates = bool('bundle-certificates');
+  const bundleData: Inputs['bundleData'] = { auto: false, sets: [] };
+  const dataItems = splitList(get('bundle-data'));
+  for (const item of dataItems) {
+    if (item === 'auto') bundleData.auto = true;
+    else if (item === 'none') {
+      if (dataItems.length > 1) bad('bundle-data', '`none` cannot be combined with other entries.');
+    } else if ((DATA_SETS as readonly string[]).includes(item)) {
+      if (!bundleData.sets.includes(item as DataSetId)) bundleData.sets.push(item as DataSetId);
+    } else
+      bad(
+        'bundle-data',
+        `unknown entry "${item}"; write auto, none, or some of ${DATA_SETS.join(', ')} (with or without auto).`,
+      );
+  }
+  if (bundleCertificates && !bundleData.sets.includes('certificates')) bundleData.sets.push('certificates');
+  const LIBRARY_NAME = /^[A-Za-z0-9_+.*?-]+$/;
+  const extraLibraries = splitList(get('extra-libraries'));
+  for (const lib of extraLibraries)
+    if (!(lib.startsWith('/nix/store/') || /^lib[A-Za-z0-9_+.-]*\.so(\.[0-9]+)*$/.test(lib)))
+      bad(
+        'extra-libraries',
+        `"${lib}" is neither a library name (libfoo.so.1) nor a /nix/store path of the build's closure.`,
+      );
+  const excludeLibraries = splitList(get('exclude-libraries'));
+  for (const lib of excludeLibraries)
+    if (!LIBRARY_NAME.test(lib))
+      bad('exclude-libraries', `"${lib}" is not a library name or a pattern such as libGL*.so*.`);
   let zipPath = get('zip-path');
   if (zipPath) {
     zipPath = path.resolve(penv.workspace, zipPath);
@@ -518,6 +555,9 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
     taskRoot,
     include,
     bundleCertificates,
+    bundleData,
+    extraLibraries,
+    excludeLibraries,
     zipPath,
     verify,
     functionNames,

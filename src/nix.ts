@@ -100,11 +100,3 @@ export async function closureOfPaths(nixBin: string, paths: readonly string[]): 
 export async function closureOf(ctx: JobContext, paths: readonly string[]): Promise<string[]> {
   return closureOfPaths((await ensureNix(ctx)).nix, paths);
 }
-
-/** /nix/store/HASH-NAME/... -> /nix/store/HASH-NAME */
-export function storePathOf(p: string, storeDir = '/nix/store'): string | undefined {
-  if (!p.startsWith(`${storeDir}/`)) return undefined;
-  const rest = p.slice(storeDir.length + 1);
-  const name = rest.split('/')[0];
-  return name ? `${storeDir}/${name}` : undefined;
-}

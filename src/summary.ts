@@ -1,4 +1,4 @@
-import type { BundledFile, JobContext, StageRecord } from './context.js';
+import type { BundledFile, JobContext, StageRecord, StoreReferenceNote } from './context.js';
 import type { DeployResult } from './deploy/types.js';
 import { formatBytes, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from './limits.js';
 
@@ -21,6 +21,7 @@ export interface SummaryData {
     unzippedBytes: number;
     zipSha256: string;
     files: Omit<BundledFile, 'mode'>[];
+    references: StoreReferenceNote[];
   };
   deployments: DeployResult[];
 }
@@ -50,6 +51,7 @@ export function collectSummary(ctx: JobContext, error?: { title: string; message
       unzippedBytes: p.unzippedBytes,
       zipSha256: p.zipSha256,
       files: p.files.map(({ mode: _mode, ...f }) => f),
+      references: p.references,
     };
   return data;
 }
@@ -84,6 +86,18 @@ function table(head: string[], rows: string[][]): string {
 
 function percent(part: number, whole: number): string {
   return `${((part / whole) * 100).toFixed(part / whole < 0.1 ? 1 : 0)}%`;
+}
+
+/** The deepest folder holding every one of the paths. */
+function commonFolder(names: readonly string[]): string {
+  let parts = names[0]!.split('/').slice(0, -1);
+  for (const n of names.slice(1)) {
+    const p = n.split('/');
+    let i = 0;
+    while (i < parts.length && parts[i] === p[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join('/') || '.';
 }
 
 /** Short store-path form: /nix/store/abcdefgh…-name. */
@@ -128,20 +142,60 @@ export function renderSummary(d: SummaryData): string {
     const libs = b.files
       .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
       .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
-    const other = b.files
-      .filter((f) => f.kind === 'program' || f.kind === 'include')
-      .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
-    const rows = [...other, ...libs].map((f) => [
+    const programs = b.files.filter((f) => f.kind === 'program');
+    // Included files: one row per include (a data set's folder holds hundreds of files).
+    const groups = new Map<string, Omit<BundledFile, 'mode'>[]>();
+    for (const f of b.files.filter((x) => x.kind === 'include')) {
+      const key = f.reason ?? f.name;
+      groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    const why = (f: Omit<BundledFile, 'mode'>): string =>
+      f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
+    const row = (f: Omit<BundledFile, 'mode'>): string[] => [
       code(f.name),
       f.kind,
       code(shortStorePath(f.storePath)),
       formatBytes(f.bytes),
-    ]);
-    rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`]);
+      why(f),
+    ];
+    const includeRows = [...groups.values()]
+      .map((fs): [number, string[]] => {
+        const bytes = fs.reduce((n, f) => n + f.bytes, 0);
+        if (fs.length === 1) return [bytes, row(fs[0]!)];
+        const dir = commonFolder(fs.map((f) => f.name));
+        return [
+          bytes,
+          [
+            code(`${dir}/`),
+            `include (${fs.length} files)`,
+            code(shortStorePath(fs[0]!.storePath)),
+            formatBytes(bytes),
+            why(fs[0]!),
+          ],
+        ];
+      })
+      .sort((x, y) => y[0] - x[0])
+      .map(([, r]) => r);
+    const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
+    rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`, '']);
     out.push(
       `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`,
     );
-    out.push(table(['File', 'Kind', 'From', 'Size'], rows));
+    out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
+    const refs = b.references;
+    if (refs.length > 0) {
+      out.push('### Store paths named in the bundle');
+      out.push(
+        table(
+          ['File', 'Store path', 'On Lambda'],
+          refs.map((r) => [
+            code(r.file),
+            code(shortStorePath(r.path)),
+            `${r.kind === 'data' || r.kind === 'included' ? '✅' : '⚠️'} ${cell(r.note)}`,
+          ]),
+        ),
+      );
+    }
     out.push('### Zip and Lambda limits');
     const zipOk = b.zipBytes <= LAMBDA_ZIP_LIMIT;
     const unzOk = b.unzippedBytes <= LAMBDA_UNZIPPED_LIMIT;

@@ -2,13 +2,18 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { LambdaArch } from './context.js';
-import { readElf } from './elf.js';
+import { decoyLibrary } from './decoy.js';
+import { EM_AARCH64, EM_X86_64, readElf } from './elf.js';
 import { run, type ExecResult } from './exec.js';
 
 /**
- * The loader check: run the bundled loader's `--list` on the bootstrap inside an
- * isolated root that holds only the bundle (unshare --root), with Lambda's
- * LD_LIBRARY_PATH. What it prints is what Lambda's loader would do.
+ * The loader check: run the bundled loader's `--list` on the bootstrap inside an isolated root
+ * (unshare --root) that holds the bundle at the task root and, in /lib64 and /usr/lib64, a decoy
+ * under every soname the bundle ships (Amazon Linux keeps its own, older copies there), with
+ * Lambda's LD_LIBRARY_PATH. The libraries the program loads with dlopen() are listed too
+ * (`--preload`). What it prints is what Lambda's loader would do: a library that loses to
+ * LD_LIBRARY_PATH is listed from /lib64 and fails the check. glibc's and musl's loaders both take
+ * `--list` and `--preload`.
  */
 
 export const LAMBDA_LD_LIBRARY_PATH =
@@ -52,7 +57,13 @@ export function parseLoaderList(
   }
   for (const raw of stderr.split('\n')) {
     const line = raw.trim();
-    if (line && /not found|error while loading|cannot open|undefined symbol/.test(line)) problems.push(line);
+    if (
+      line &&
+      /not found|error while loading|cannot open|undefined symbol|cannot be preloaded|Error loading|Error relocating/.test(
+        line,
+      )
+    )
+      problems.push(line);
   }
   return { problems, outside, listed };
 }
@@ -82,12 +93,22 @@ function findQemu(): string | undefined {
  * Runs the check in root (which holds the bundle at root+taskRoot).
  * Returns ran: false when unshare cannot set up the root here (no privileges, no user namespaces, no unshare).
  */
+export interface LoaderCheckOptions {
+  /** Bundled libraries the program loads with dlopen (paths under the task root), listed with --preload. */
+  preload?: readonly string[];
+  /** Sonames to put decoys under in /lib64 and /usr/lib64 (the bundle's library names). */
+  decoys?: readonly string[];
+  /** The executable to list, relative to the task root (default bootstrap). */
+  program?: string;
+}
+
 export async function loaderCheck(
   root: string,
   taskRoot: string,
   loaderName: string,
   bundleArch: LambdaArch,
   hostArch: LambdaArch | 'other',
+  opts: LoaderCheckOptions = {},
 ): Promise<LoaderCheck> {
   const notRun = (reason: string): LoaderCheck => ({
     ran: false,
@@ -111,6 +132,13 @@ export async function loaderCheck(
     prefix = ['/qemu-aarch64'];
   }
   for (const d of ['proc', 'tmp', 'dev']) await fsp.mkdir(path.join(root, d), { recursive: true });
+  const machine = bundleArch === 'arm64' ? EM_AARCH64 : EM_X86_64;
+  for (const d of ['lib64', 'usr/lib64']) {
+    await fsp.mkdir(path.join(root, d), { recursive: true });
+    for (const name of new Set([...(opts.decoys ?? []), loaderName]))
+      await fsp.writeFile(path.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
+  }
+  const preload = opts.preload ?? [];
   const inner = [
     '--mount',
     '--pid',
@@ -121,7 +149,8 @@ export async function loaderCheck(
     ...prefix,
     `${taskRoot}/lib/${loaderName}`,
     '--list',
-    `${taskRoot}/bootstrap`,
+    ...(preload.length > 0 ? ['--preload', preload.join(':')] : []),
+    `${taskRoot}/${opts.program ?? 'bootstrap'}`,
   ];
   const env = {
     LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,

@@ -1078,6 +1078,7 @@ export function packageOf(z: TestZip, runtimeEnv: Record<string, string> = {}): 
     architecture: z.arch,
     bundleDir: WORK,
     files: [],
+    references: [],
     libraries: [],
     runtimeEnv,
     verified: 'static',

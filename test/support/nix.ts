@@ -23,6 +23,14 @@ export const FIXTURE_NAMES = [
   'multi',
   'single',
   'certs',
+  // the shapes of real nixpkgs outputs (shapes.nix)
+  'symlinked',
+  'symlinked-aarch64',
+  'dlopen',
+  'dlopen-aarch64',
+  'baked',
+  'musl',
+  'include',
 ] as const;
 
 /**
@@ -87,7 +95,8 @@ export function cleanupPreparedFlakes(): void {
 process.once('exit', cleanupPreparedFlakes);
 
 /**
- * Copies test/fixtures/flakes/<name> and the shared top-level files (lib.nix, hello.c) into a fresh
+ * Copies test/fixtures/flakes/<name>, the shared top-level files (lib.nix, shapes.nix, hello.c) and
+ * the shapes/ sources into a fresh
  * temp dir laid out as in the source tree, makes that dir a git repository with every file added
  * (no commit), and returns the flake's own directory `<tmp>/<name>`. Nix treats it as
  * `git+file://<tmp>?dir=<name>`, which is what lets the flake import `../lib.nix`.
@@ -101,6 +110,8 @@ export async function prepareFlake(name: string): Promise<string> {
   for (const entry of fs.readdirSync(FLAKES_DIR, { withFileTypes: true })) {
     if (entry.isFile()) fs.copyFileSync(path.join(FLAKES_DIR, entry.name), path.join(repo, entry.name));
   }
+  // Sources shared by the shape fixtures (shapes.nix).
+  fs.cpSync(path.join(FLAKES_DIR, 'shapes'), path.join(repo, 'shapes'), { recursive: true });
   fs.cpSync(src, path.join(repo, name), { recursive: true });
   await run('git', ['-c', 'init.defaultBranch=main', 'init', '-q', repo]);
   await run('git', ['add', '-A'], { cwd: repo });

@@ -1013,3 +1013,71 @@ describe('random mutations', () => {
     expect(stats.patched).toBeGreaterThan(100);
   });
 });
+
+describe('DT_NEEDED replaced by absolute paths (how a musl bundle beats LD_LIBRARY_PATH)', () => {
+  const LONG = () => `${T('A')}:/nix/store/${HASH}-zlib-1.3.1/lib:/nix/store/${HASH}-glibc-2.40-66/lib`;
+  beforeAll(() => {
+    gcc('gcc', [
+      '-o',
+      'prog-abs',
+      'main.c',
+      'A/libdep.so.1',
+      '-Wl,--enable-new-dtags',
+      `-Wl,-rpath,${LONG()}`,
+    ]);
+    fs.mkdirSync(T('N'), { recursive: true });
+    fs.copyFileSync(T('A/libdep.so.1'), T('N/libdep.so.1'));
+  });
+
+  it('writes the new names into the bytes the old search path frees, and the loader opens them directly', () => {
+    const data = copyOf(T('prog-abs'));
+    const size = data.length;
+    const abs = T('N/libdep.so.1');
+    const changes = patchElf(data, { rpath: '$ORIGIN', needed: { 'libdep.so.1': abs } }, 'prog-abs');
+    expect(data.length).toBe(size);
+    expect(changes).toEqual([`RUNPATH ${LONG()} -> RPATH $ORIGIN`, `NEEDED libdep.so.1 -> ${abs}`]);
+    const out = T('abs', 'prog');
+    writeExec(out, data);
+    expect(readelfSummary(out)).toMatchObject({
+      needed: [abs, 'libc.so.6'],
+      rpath: '$ORIGIN',
+      runpath: undefined,
+    });
+    expect(symbolsAndVersions(out)).toBe(symbolsAndVersions(T('prog-abs')));
+    // LD_LIBRARY_PATH holds a decoy under the same name: an absolute DT_NEEDED is not searched for.
+    const r = run(out, [], { env: { ...process.env, LD_LIBRARY_PATH: T('D') }, cwd: '/' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('dep=42 lib=7\n');
+    // Patching again changes nothing.
+    const again = Buffer.from(data);
+    expect(patchElf(again, { rpath: '$ORIGIN', needed: { 'libdep.so.1': abs } }, 'prog-abs')).toEqual([]);
+    expect(again.equals(data)).toBe(true);
+  });
+
+  it("moves a version need's file name with its DT_NEEDED, so glibc's version check still finds the library", () => {
+    const data = copyOf(T('prog-abs'));
+    const libc = fs.realpathSync('/lib/x86_64-linux-gnu/libc.so.6');
+    patchElf(data, { rpath: '$ORIGIN', needed: { 'libc.so.6': libc } }, 'prog-abs');
+    const out = T('abs2', 'prog');
+    writeExec(out, data);
+    expect(must('readelf', ['-V', out])).toContain(`File: ${libc}`);
+    const r = run(out, [], { cwd: '/', env: { ...process.env, LD_LIBRARY_PATH: T('A') } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('dep=42 lib=7\n');
+  });
+
+  it('refuses, leaving the bytes alone, when the freed bytes cannot hold the new names', () => {
+    const data = copyOf(T('prog-sys')); // RUNPATH is only A's short path
+    const before = Buffer.from(data);
+    expectUnsupported(
+      () =>
+        patchElf(
+          data,
+          { rpath: '$ORIGIN', needed: { 'libdep.so.1': `/${'x'.repeat(200)}/libdep.so.1` } },
+          'prog-sys',
+        ),
+      /no room in the dynamic string table for the new DT_NEEDED names/,
+    );
+    expect(data.equals(before)).toBe(true);
+  });
+});

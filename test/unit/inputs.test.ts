@@ -203,3 +203,45 @@ describe('parseInputs', () => {
     expect(p.join('\n')).not.toContain(secret);
   });
 });
+
+describe('the bundle inputs of issue 11', () => {
+  it('bundle-data: auto by default, a list with or without auto, none', () => {
+    expect(parse(base).bundleData).toEqual({ auto: true, sets: [] });
+    expect(parse({ ...base, 'bundle-data': 'auto, gconv' }).bundleData).toEqual({
+      auto: true,
+      sets: ['gconv'],
+    });
+    expect(parse({ ...base, 'bundle-data': 'tzdata\nterminfo' }).bundleData).toEqual({
+      auto: false,
+      sets: ['tzdata', 'terminfo'],
+    });
+    expect(parse({ ...base, 'bundle-data': 'none' }).bundleData).toEqual({ auto: false, sets: [] });
+    // bundle-certificates is the same as naming certificates
+    expect(parse({ ...base, 'bundle-data': 'none', 'bundle-certificates': 'true' }).bundleData).toEqual({
+      auto: false,
+      sets: ['certificates'],
+    });
+  });
+  it('bundle-data: an unknown entry, or none with others, names the input and the choices', () => {
+    expect(problems({ ...base, 'bundle-data': 'auto, fonts' })).toEqual([
+      'Input `bundle-data`: unknown entry "fonts"; write auto, none, or some of certificates, locales, gconv, tzdata, terminfo (with or without auto).',
+    ]);
+    expect(problems({ ...base, 'bundle-data': 'none, gconv' })).toEqual([
+      'Input `bundle-data`: `none` cannot be combined with other entries.',
+    ]);
+  });
+  it('extra-libraries and exclude-libraries: names, patterns and store paths', () => {
+    const h = '0123456789abcdfghijklmnpqrsvwxyz';
+    const r = parse({
+      ...base,
+      'extra-libraries': `libfoo.so.1\n/nix/store/${h}-x/lib/libx.so`,
+      'exclude-libraries': 'libGL*.so*, libcuda.so.1',
+    });
+    expect(r.extraLibraries).toEqual(['libfoo.so.1', `/nix/store/${h}-x/lib/libx.so`]);
+    expect(r.excludeLibraries).toEqual(['libGL*.so*', 'libcuda.so.1']);
+    expect(problems({ ...base, 'extra-libraries': 'foo', 'exclude-libraries': 'lib/x.so' })).toEqual([
+      'Input `extra-libraries`: "foo" is neither a library name (libfoo.so.1) nor a /nix/store path of the build\'s closure.',
+      'Input `exclude-libraries`: "lib/x.so" is not a library name or a pattern such as libGL*.so*.',
+    ]);
+  });
+});

@@ -56,6 +56,7 @@ function data(): SummaryData {
           patched: [],
         },
       ],
+      references: [],
     },
     deployments: [],
   };

@@ -32313,7 +32313,7 @@ function quoteArg(a) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3042);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(900);
 
 // A runner starts `node dist/index.js` with no arguments (main and post step);
 // the local command (`nix-lambda package ...`) always has some. The stages' modules are
@@ -32343,6 +32343,8 @@ __webpack_async_result__();
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _runtime_env_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1589);
+
 
 
 
@@ -32383,6 +32385,9 @@ const DEFAULTS = {
     'task-root': '/var/task',
     include: '',
     'bundle-certificates': 'false',
+    'bundle-data': 'auto',
+    'extra-libraries': '',
+    'exclude-libraries': '',
     'zip-path': '',
     verify: 'auto',
     'function-name': '',
@@ -32622,6 +32627,33 @@ function parseInputs(read, penv) {
         include.push({ source, target: nt });
     }
     const bundleCertificates = bool('bundle-certificates');
+    const bundleData = { auto: false, sets: [] };
+    const dataItems = splitList(get('bundle-data'));
+    for (const item of dataItems) {
+        if (item === 'auto')
+            bundleData.auto = true;
+        else if (item === 'none') {
+            if (dataItems.length > 1)
+                bad('bundle-data', '`none` cannot be combined with other entries.');
+        }
+        else if (_runtime_env_js__WEBPACK_IMPORTED_MODULE_3__/* .DATA_SETS */ .zw.includes(item)) {
+            if (!bundleData.sets.includes(item))
+                bundleData.sets.push(item);
+        }
+        else
+            bad('bundle-data', `unknown entry "${item}"; write auto, none, or some of ${_runtime_env_js__WEBPACK_IMPORTED_MODULE_3__/* .DATA_SETS */ .zw.join(', ')} (with or without auto).`);
+    }
+    if (bundleCertificates && !bundleData.sets.includes('certificates'))
+        bundleData.sets.push('certificates');
+    const LIBRARY_NAME = /^[A-Za-z0-9_+.*?-]+$/;
+    const extraLibraries = splitList(get('extra-libraries'));
+    for (const lib of extraLibraries)
+        if (!(lib.startsWith('/nix/store/') || /^lib[A-Za-z0-9_+.-]*\.so(\.[0-9]+)*$/.test(lib)))
+            bad('extra-libraries', `"${lib}" is neither a library name (libfoo.so.1) nor a /nix/store path of the build's closure.`);
+    const excludeLibraries = splitList(get('exclude-libraries'));
+    for (const lib of excludeLibraries)
+        if (!LIBRARY_NAME.test(lib))
+            bad('exclude-libraries', `"${lib}" is not a library name or a pattern such as libGL*.so*.`);
     let zipPath = get('zip-path');
     if (zipPath) {
         zipPath = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(penv.workspace, zipPath);
@@ -32762,6 +32794,9 @@ function parseInputs(read, penv) {
         taskRoot,
         include,
         bundleCertificates,
+        bundleData,
+        extraLibraries,
+        excludeLibraries,
         zipPath,
         verify,
         functionNames,
@@ -32916,7 +32951,7 @@ function consoleLog(opts = {}) {
 
 /***/ }),
 
-/***/ 3042:
+/***/ 900:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33447,7 +33482,7 @@ function collectRefs(p, r, tab) {
             r.unsupported('prelinked object (DT_GNU_LIBLIST): its library list also names strings');
         }
         if (STRING_TAGS.has(d.tag) && d.tag !== DT_RPATH && d.tag !== DT_RUNPATH) {
-            refs.push({ off: Number(d.val), kind: 'dyn', n: d.tag });
+            refs.push({ off: Number(d.val), kind: 'dyn', n: d.tag, pos: d.pos });
         }
     }
     // The dynamic symbol table (through DT_SYMTAB, as the loader sees it).
@@ -33541,7 +33576,7 @@ function collectRefs(p, r, tab) {
             step();
             r.need(off + 16, `version need ${i}`);
             const cnt = r.u16(off + 2);
-            refs.push({ off: r.u32(off + 4), kind: 'verneed-file', n: i });
+            refs.push({ off: r.u32(off + 4), kind: 'verneed-file', n: i, pos: off + 4 });
             let a = off + r.u32(off + 8);
             for (let j = 0; j < cnt; j++) {
                 step();
@@ -33638,17 +33673,46 @@ function planInterp(p, r, value, writes, changes) {
     writes.push({ pos: seg.offset, bytes: out });
     changes.push(`interp ${p.interp.toString('utf8')} -> ${value}`);
 }
-function planRpath(p, r, value, writes, changes) {
-    const entries = p.dyn.filter((d) => d.tag === DT_RPATH || d.tag === DT_RUNPATH);
-    if (entries.length === 0)
-        r.unsupported('no RPATH or RUNPATH entry');
-    const want = encode(r, value, 'RPATH');
-    const strs = dynStrings(p, r, entries);
-    const tab = p.strtab;
-    if (entries.every((e) => e.tag === DT_RPATH && strs.get(e).equals(want)))
+/** The string a reference points at (undefined when it is out of range or has no NUL). */
+function refString(p, tab, off) {
+    if (off < 0 || off >= tab.size)
         return undefined;
-    const refs = collectRefs(p, r, tab);
-    const spans = new Spans(p.buf, tab, refs.map((x) => x.off));
+    const end = nulEnds(p.buf, tab, [off])[0];
+    return end < 0 ? undefined : p.buf.toString('utf8', tab.off + off, tab.off + end);
+}
+/**
+ * Plans the .dynstr side of a patch: the search path (every RPATH/RUNPATH entry becomes one DT_RPATH
+ * value, written over an old search path string) and the DT_NEEDED replacements (new strings placed
+ * in bytes the rewrite frees: the old search paths' and the replaced names'). Bytes that any other
+ * reference still uses (the linker's tail merging) are never touched.
+ */
+function planStrings(p, r, req, writes, changes) {
+    const renames = new Map(Object.entries(req.needed ?? {}).filter(([from, to]) => from !== to && p.strtab !== undefined));
+    const entries = req.rpath === undefined ? [] : p.dyn.filter((d) => d.tag === DT_RPATH || d.tag === DT_RUNPATH);
+    if (req.rpath !== undefined && entries.length === 0)
+        r.unsupported('no RPATH or RUNPATH entry');
+    const want = req.rpath === undefined ? undefined : encode(r, req.rpath, 'RPATH');
+    const strs = dynStrings(p, r, entries);
+    const desc = describe(p);
+    const neededAfter = desc.needed.map((n) => renames.get(n) ?? n);
+    const renaming = desc.needed.some((n) => renames.has(n));
+    const rpathDone = want === undefined || entries.every((e) => e.tag === DT_RPATH && strs.get(e).equals(want));
+    if (rpathDone && !renaming)
+        return undefined;
+    const tab = p.strtab;
+    const allRefs = collectRefs(p, r, tab);
+    /** References that follow a replaced DT_NEEDED name (the entries themselves, and version needs' file names). */
+    const moving = allRefs.filter((x) => {
+        if (x.pos === undefined)
+            return false;
+        if (!(x.kind === 'verneed-file' || (x.kind === 'dyn' && x.n === DT_NEEDED)))
+            return false;
+        const s = refString(p, tab, x.off);
+        return s !== undefined && renames.has(s);
+    });
+    const movingSet = new Set(moving);
+    const kept = allRefs.filter((x) => !movingSet.has(x));
+    const spans = new Spans(p.buf, tab, kept.map((x) => x.off));
     const endCache = new Map();
     const endOf = (off) => {
         let e = endCache.get(off);
@@ -33663,81 +33727,159 @@ function planRpath(p, r, value, writes, changes) {
     /** Names a reference whose string shares bytes with [a, b] (for the message). */
     const conflictWith = (a, b) => {
         const span = spans.firstOverlap(a, b);
-        const hit = span && refs.find((x) => x.off >= span.start && x.off <= b && endOf(x.off) >= a);
+        const hit = span && kept.find((x) => x.off >= span.start && x.off <= b && endOf(x.off) >= a);
         if (!hit)
             return 'another string';
         const s = p.buf.toString('utf8', tab.off + hit.off, tab.off + endOf(hit.off));
         return `${refLabel(hit)} ("${s}" at offset ${hit.off})`;
     };
-    // The old strings, by offset, in entry order.
+    // The old search path strings, by offset, in entry order.
     const oldAt = new Map();
     for (const e of entries)
         if (!oldAt.has(Number(e.val)))
             oldAt.set(Number(e.val), strs.get(e));
-    // Where the new string goes: a string that already says it, else the first old one that can take it.
-    let target;
-    for (const [o, old] of oldAt) {
-        if (old.equals(want)) {
-            target = o;
-            break;
-        }
-    }
-    const reasons = [];
-    if (target === undefined) {
+    /** Bytes of .dynstr in use after the patch (set as the plan places strings). */
+    const taken = [];
+    if (want !== undefined && !rpathDone) {
+        // Where the new string goes: a string that already says it, else the first old one that can take it.
+        let target;
         for (const [o, old] of oldAt) {
-            const shown = old.toString('utf8');
-            if (want.length > old.length) {
-                reasons.push(`the new RPATH ${value} (${want.length} bytes) is longer than the old string ${shown} (${old.length} bytes)`);
-            }
-            else if (spans.firstOverlap(o, o + want.length)) {
-                reasons.push(`the old string ${shown} at .dynstr offset ${o} shares bytes ${o}..${o + want.length} with ${conflictWith(o, o + want.length)}`);
-            }
-            else {
+            if (old.equals(want)) {
                 target = o;
                 break;
             }
-            if (reasons.length >= 3)
-                break;
+        }
+        const reasons = [];
+        if (target === undefined) {
+            for (const [o, old] of oldAt) {
+                const shown = old.toString('utf8');
+                if (want.length > old.length) {
+                    reasons.push(`the new RPATH ${req.rpath} (${want.length} bytes) is longer than the old string ${shown} (${old.length} bytes)`);
+                }
+                else if (spans.firstOverlap(o, o + want.length)) {
+                    reasons.push(`the old string ${shown} at .dynstr offset ${o} shares bytes ${o}..${o + want.length} with ${conflictWith(o, o + want.length)}`);
+                }
+                else {
+                    target = o;
+                    break;
+                }
+                if (reasons.length >= 3)
+                    break;
+            }
+        }
+        if (target === undefined)
+            r.unsupported(`cannot rewrite the search path in place: ${reasons.join('; ')}`);
+        const t = target;
+        taken.push([t, t + want.length]);
+        const tOld = oldAt.get(t);
+        if (!tOld.equals(want)) {
+            // new + NUL, then zeros up to the first string still referenced inside the old one (or its end).
+            const from = t + want.length + 1;
+            const next = spans.firstOverlap(from, t + tOld.length);
+            const zeroEnd = Math.max(from, Math.min(next ? next.start : t + tOld.length, t + tOld.length));
+            const bytes = Buffer.alloc(zeroEnd - t);
+            want.copy(bytes);
+            writes.push({ pos: tab.off + t, bytes });
+        }
+        // Old strings no longer referenced: cleared when nothing else shares their bytes.
+        for (const [o, old] of oldAt) {
+            const len = old.length;
+            if (o === t || len === 0 || spans.firstOverlap(o, o + len) || (o <= t + want.length && t <= o + len)) {
+                continue;
+            }
+            writes.push({ pos: tab.off + o, bytes: Buffer.alloc(len) });
+        }
+        // Every entry becomes DT_RPATH pointing at the new string.
+        const seen = new Set();
+        for (const e of entries) {
+            if (e.tag !== DT_RPATH || e.val !== BigInt(t)) {
+                const bytes = Buffer.alloc(DYN_SIZE);
+                bytes.writeBigUInt64LE(BigInt(DT_RPATH), 0);
+                bytes.writeBigUInt64LE(BigInt(t), 8);
+                writes.push({ pos: e.pos, bytes });
+            }
+            const old = strs.get(e);
+            if (e.tag === DT_RPATH && old.equals(want))
+                continue;
+            const msg = `${tagName(e.tag)} ${old.toString('utf8')} -> RPATH ${req.rpath}`;
+            if (!seen.has(msg))
+                changes.push(msg);
+            seen.add(msg);
         }
     }
-    if (target === undefined)
-        r.unsupported(`cannot rewrite the search path in place: ${reasons.join('; ')}`);
-    const t = target;
-    const tOld = oldAt.get(t);
-    if (!tOld.equals(want)) {
-        // new + NUL, then zeros up to the first string still referenced inside the old one (or its end).
-        const from = t + want.length + 1;
-        const next = spans.firstOverlap(from, t + tOld.length);
-        const zeroEnd = Math.max(from, Math.min(next ? next.start : t + tOld.length, t + tOld.length));
-        const bytes = Buffer.alloc(zeroEnd - t);
-        want.copy(bytes);
-        writes.push({ pos: tab.off + t, bytes });
+    else if (want !== undefined) {
+        const t = Number(entries[0].val);
+        taken.push([t, t + want.length]);
     }
-    // Old strings no longer referenced: cleared when nothing else shares their bytes.
-    for (const [o, old] of oldAt) {
-        const len = old.length;
-        if (o === t || len === 0 || spans.firstOverlap(o, o + len) || (o <= t + want.length && t <= o + len)) {
-            continue;
+    /** Where each moving reference points after the patch. */
+    const movedTo = new Map();
+    if (renaming) {
+        // Free bytes: the old search paths and the replaced names, less every byte still referenced.
+        const free = new Uint8Array(tab.size);
+        const mark = (from, to, v) => {
+            for (let i = Math.max(0, from); i <= Math.min(to, tab.size - 1); i++)
+                free[i] = v;
+        };
+        if (want !== undefined)
+            for (const [o, old] of oldAt)
+                mark(o, o + old.length, 1);
+        for (const x of moving)
+            mark(x.off, endOf(x.off), 1);
+        for (let i = 0; i < spans.starts.length; i++)
+            mark(spans.starts[i], spans.ends[i], 0);
+        for (const [a, b] of taken)
+            mark(a, b, 0);
+        const placed = new Map();
+        const alloc = (s) => {
+            let run = 0;
+            for (let i = 0; i < tab.size; i++) {
+                run = free[i] ? run + 1 : 0;
+                if (run === s.length + 1) {
+                    const at = i - s.length;
+                    mark(at, i, 0);
+                    return at;
+                }
+            }
+            return undefined;
+        };
+        for (const from of desc.needed) {
+            const to = renames.get(from);
+            if (to === undefined || placed.has(to))
+                continue;
+            const bytes = encode(r, to, 'DT_NEEDED name');
+            const at = alloc(bytes);
+            if (at === undefined) {
+                const need = [...new Set(desc.needed.filter((n) => renames.has(n)).map((n) => renames.get(n)))];
+                r.unsupported(`no room in the dynamic string table for the new DT_NEEDED names (${need.join(', ')}): the bytes freed by the old search path and names are too few`);
+            }
+            placed.set(to, at);
+            const out = Buffer.alloc(bytes.length + 1);
+            bytes.copy(out);
+            writes.push({ pos: tab.off + at, bytes: out });
+            changes.push(`NEEDED ${from} -> ${to}`);
         }
-        writes.push({ pos: tab.off + o, bytes: Buffer.alloc(len) });
-    }
-    // Every entry becomes DT_RPATH pointing at the new string.
-    const seen = new Set();
-    for (const e of entries) {
-        if (e.tag !== DT_RPATH || e.val !== BigInt(t)) {
-            const bytes = Buffer.alloc(DYN_SIZE);
-            bytes.writeBigUInt64LE(BigInt(DT_RPATH), 0);
-            bytes.writeBigUInt64LE(BigInt(t), 8);
-            writes.push({ pos: e.pos, bytes });
+        for (const x of moving) {
+            const to = renames.get(refString(p, tab, x.off));
+            const at = placed.get(to);
+            if (at === undefined)
+                continue; // a version need for a library that is not a DT_NEEDED: left alone
+            if (x.kind === 'dyn') {
+                const bytes = Buffer.alloc(8);
+                bytes.writeBigUInt64LE(BigInt(at), 0);
+                writes.push({ pos: x.pos + 8, bytes });
+            }
+            else {
+                const bytes = Buffer.alloc(4);
+                bytes.writeUInt32LE(at, 0);
+                writes.push({ pos: x.pos, bytes });
+            }
+            movedTo.set(x, at);
         }
-        const old = strs.get(e);
-        if (e.tag === DT_RPATH && old.equals(want))
-            continue;
-        const msg = `${tagName(e.tag)} ${old.toString('utf8')} -> RPATH ${value}`;
-        if (!seen.has(msg))
-            changes.push(msg);
-        seen.add(msg);
     }
+    const refs = allRefs.map((x) => {
+        const at = movedTo.get(x);
+        return at === undefined ? x : { ...x, off: at };
+    });
     for (const w of writes) {
         if (w.pos < tab.off || w.pos >= tab.off + tab.size)
             continue;
@@ -33747,7 +33889,7 @@ function planRpath(p, r, value, writes, changes) {
             }
         }
     }
-    return { refs, spans, value: want };
+    return { refs, spans, value: want, needed: neededAfter };
 }
 function sameStrings(a, b) {
     return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -33758,8 +33900,8 @@ function verifyPatch(buf, file, before, desc, req, plan, journal) {
     const d = describe(after);
     if (d.type !== desc.type || d.machine !== desc.machine)
         return 'the ELF header changed';
-    if (!sameStrings(d.needed, desc.needed) || d.soname !== desc.soname) {
-        return 'DT_NEEDED or DT_SONAME changed';
+    if (!sameStrings(d.needed, plan?.needed ?? desc.needed) || d.soname !== desc.soname) {
+        return 'DT_NEEDED or DT_SONAME did not come out as asked';
     }
     if (d.interp !== (req.interp ?? desc.interp))
         return 'PT_INTERP did not come out as asked';
@@ -33772,17 +33914,19 @@ function verifyPatch(buf, file, before, desc, req, plan, journal) {
     if (req.rpath === undefined) {
         if (d.rpath !== desc.rpath || d.runpath !== desc.runpath)
             return 'the search path changed';
-        return undefined;
     }
-    if (d.rpath !== req.rpath || d.runpath !== undefined)
+    else if (d.rpath !== req.rpath || d.runpath !== undefined) {
         return 'the search path did not come out as asked';
+    }
     if (!plan || !tab)
         return undefined;
     const r = new Reader(buf, file);
-    const entries = after.dyn.filter((x) => x.tag === DT_RPATH || x.tag === DT_RUNPATH);
-    const strs = dynStrings(after, r, entries);
-    if (!entries.every((e) => e.tag === DT_RPATH && strs.get(e).equals(plan.value))) {
-        return 'not every search path entry came out as asked';
+    if (plan.value !== undefined) {
+        const entries = after.dyn.filter((x) => x.tag === DT_RPATH || x.tag === DT_RUNPATH);
+        const strs = dynStrings(after, r, entries);
+        if (!entries.every((e) => e.tag === DT_RPATH && strs.get(e).equals(plan.value))) {
+            return 'not every search path entry came out as asked';
+        }
     }
     const refs = collectRefs(after, r, tab);
     if (refs.length !== plan.refs.length || refs.some((x, i) => x.off !== plan.refs[i].off)) {
@@ -33814,7 +33958,7 @@ function patchElf(buf, req, file = DEFAULT_NAME) {
     const changes = [];
     if (req.interp !== undefined)
         planInterp(p, r, req.interp, writes, changes);
-    const plan = req.rpath !== undefined ? planRpath(p, r, req.rpath, writes, changes) : undefined;
+    const plan = planStrings(p, r, req, writes, changes);
     if (writes.length === 0)
         return [];
     const journal = [];
@@ -34853,6 +34997,102 @@ async function install(ctx, opts = {}) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/store-path.ts
+/**
+ * Nix store paths as strings (a pure module): which store path a file lies in, and the store path
+ * references baked into a file's bytes.
+ */
+const STORE_DIR = '/nix/store';
+/** /nix/store/HASH-NAME/... -> /nix/store/HASH-NAME */
+function storePathOf(p, storeDir = STORE_DIR) {
+    if (!p.startsWith(`${storeDir}/`))
+        return undefined;
+    const rest = p.slice(storeDir.length + 1);
+    const name = rest.split('/')[0];
+    return name ? `${storeDir}/${name}` : undefined;
+}
+/** Characters of a store hash (Nix's base-32 alphabet). */
+const HASH = /^[0-9abcdfghijklmnpqrsvwxyz]{32}$/;
+const isNameByte = (b) => (b >= 0x30 && b <= 0x39) || // 0-9
+    (b >= 0x41 && b <= 0x5a) || // A-Z
+    (b >= 0x61 && b <= 0x7a) || // a-z
+    b === 0x2b || // +
+    b === 0x2d || // -
+    b === 0x2e || // .
+    b === 0x5f || // _
+    b === 0x3f || // ?
+    b === 0x3d; // =
+/** Bytes of a path below a store path: name bytes, '/', and a few more that file names use. */
+const isPathByte = (b) => isNameByte(b) || b === 0x2f || b === 0x2c || b === 0x40 || b === 0x25 || b === 0x7e || b === 0x23;
+/**
+ * Every /nix/store/HASH-NAME[/...] reference in the bytes (as text: C strings, Rust and Go string
+ * literals, scripts), each once, sorted. A path ends at the first byte that cannot be part of one.
+ */
+function scanStoreReferences(data, storeDir = STORE_DIR) {
+    const needle = Buffer.from(`${storeDir}/`, 'latin1');
+    const found = new Map();
+    let i = data.indexOf(needle);
+    while (i >= 0) {
+        const start = i;
+        let end = start + needle.length;
+        while (end < data.length && isPathByte(data[end]))
+            end++;
+        // Sentence punctuation after a path in a message.
+        while (end > start + needle.length && (data[end - 1] === 0x2e || data[end - 1] === 0x2c))
+            end--;
+        const text = data.toString('latin1', start, end);
+        const rest = text.slice(needle.length);
+        const slash = rest.indexOf('/');
+        const base = slash < 0 ? rest : rest.slice(0, slash);
+        const dash = base.indexOf('-');
+        if (dash === 32 && HASH.test(base.slice(0, 32)) && base.length > 33) {
+            const storePath = `${storeDir}/${base}`;
+            const sub = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
+            const p = sub ? `${storePath}/${sub}` : storePath;
+            if (!found.has(p))
+                found.set(p, { path: p, storePath, sub });
+        }
+        i = data.indexOf(needle, Math.max(end, start + 1));
+    }
+    return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+const SO = Buffer.from('.so', 'latin1');
+const isSonameByte = (b) => isNameByte(b) && b !== 0x3f && b !== 0x3d;
+const isDigit = (b) => b >= 0x30 && b <= 0x39;
+/**
+ * Library names written in the bytes as a program passes them to dlopen(): `lib<name>.so` with an
+ * optional version (libfoo.so, libfoo.so.1, libfoo-2.so.0.3), standing alone (not inside a path or a
+ * longer word). Each once, sorted.
+ */
+function scanSonames(data) {
+    const names = new Set();
+    let i = data.indexOf(SO);
+    while (i >= 0) {
+        let start = i;
+        while (start > 0 && i - start < 255 && isSonameByte(data[start - 1]))
+            start--;
+        let end = i + SO.length;
+        while (end + 1 < data.length && data[end] === 0x2e && isDigit(data[end + 1])) {
+            end++;
+            while (end < data.length && isDigit(data[end]))
+                end++;
+        }
+        const before = start > 0 ? data[start - 1] : 0;
+        const after = end < data.length ? data[end] : 0;
+        if (end - start > 6 &&
+            data[start] === 0x6c && // l
+            data[start + 1] === 0x69 && // i
+            data[start + 2] === 0x62 && // b
+            start + 3 < i &&
+            before !== 0x2f && // not the end of a path
+            !isSonameByte(before) &&
+            !isSonameByte(after))
+            names.add(data.toString('latin1', start, end));
+        i = data.indexOf(SO, Math.max(end, i + 1));
+    }
+    return [...names].sort();
+}
+
 ;// CONCATENATED MODULE: ./src/bundle.ts
 
 
@@ -34886,6 +35126,8 @@ async function patchCopy(data, name, req, tempDir) {
                 args.push('--set-interpreter', req.interp);
             if (req.rpath !== undefined)
                 args.push('--set-rpath', req.rpath, '--force-rpath');
+            for (const [from, to] of Object.entries(req.needed ?? {}))
+                args.push('--replace-needed', from, to);
             await (0,exec/* run */.eF)('patchelf', [...args, file], {
                 errorTitle: 'Could not patch a bundled file',
             }).catch((e) => {
@@ -34895,6 +35137,7 @@ async function patchCopy(data, name, req, tempDir) {
             const changes = [
                 ...(req.interp !== undefined ? [`interp -> ${req.interp}`] : []),
                 ...(req.rpath !== undefined ? [`RPATH ${req.rpath}`] : []),
+                ...Object.entries(req.needed ?? {}).map(([from, to]) => `NEEDED ${from} -> ${to}`),
             ];
             return { data: out, outcome: { changes, patchelf: reason } };
         }
@@ -34911,45 +35154,118 @@ function fileMode(data) {
         return 0o755;
     }
 }
+/** Names musl's loader takes as itself (ldso/dynlink.c): libc, libpthread, librt, libm, libdl, libutil, libxnet. */
+const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
+/** The search path a bundled file at `name` (a path in the zip) gets: its folder, then lib/. */
+function rpathFor(name) {
+    const dir = external_node_path_.posix.dirname(name);
+    if (dir === 'lib')
+        return LIBRARY_RPATH;
+    const rel = external_node_path_.posix.relative(dir, 'lib');
+    return dir === '.' ? PROGRAM_RPATH : `${LIBRARY_RPATH}:$ORIGIN/${rel}`;
+}
+/**
+ * musl's loader searches LD_LIBRARY_PATH (Lambda's /lib64 first) before any RPATH, so a musl bundle
+ * names its libraries by absolute path: DT_NEEDED libfoo.so.1 becomes <task-root>/lib/libfoo.so.1,
+ * which both musl and glibc open directly. musl's own names (libc.so...) stay.
+ */
+function muslNeeded(obj, c, taskRoot) {
+    const out = {};
+    for (const n of obj.elf.needed) {
+        if (n.includes('/') || MUSL_RESERVED.test(n))
+            continue;
+        const lib = c.byName.get(n);
+        if (lib && lib !== c.interpreter && lib.via !== 'include' && lib !== c.program)
+            out[n] = `${taskRoot}/lib/${lib.name}`;
+        else if (obj.via === 'include')
+            out[n] = `${taskRoot}/${external_node_path_.posix.dirname(obj.name)}/${n}`;
+    }
+    return out;
+}
 /** Bundle entries for the program and its libraries, patched. */
 async function bundleClosure(c, opts) {
     const entries = [];
-    const add = async (obj, name, kind, req) => {
+    const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
+    const add = async (obj, names, kind, req) => {
         let data = obj.data;
         let patched = [];
-        if (req.interp !== undefined || req.rpath !== undefined) {
-            const r = await patchCopy(obj.data, name, req, opts.tempDir);
+        if (musl && obj !== c.interpreter) {
+            const needed = muslNeeded(obj, c, opts.taskRoot);
+            if (Object.keys(needed).length > 0)
+                req = { ...req, needed };
+        }
+        if (req.interp !== undefined || req.rpath !== undefined || req.needed !== undefined) {
+            const r = await patchCopy(obj.data, names[0], req, opts.tempDir);
             data = r.data;
             patched = r.outcome.changes;
             if (r.outcome.patchelf)
-                opts.log(`${name}: patched with patchelf because ${r.outcome.patchelf}`);
+                opts.log(`${names[0]}: patched with patchelf because ${r.outcome.patchelf}`);
         }
-        entries.push({
-            name,
-            source: obj.foundAt,
-            storePath: obj.storePath,
-            kind,
-            bytes: data.length,
-            mode: kind === 'program' || kind === 'interpreter' ? 0o755 : fileMode(obj),
-            patched,
-            data,
-        });
+        for (const name of names)
+            entries.push({
+                name,
+                source: obj.foundAt,
+                storePath: obj.storePath,
+                kind,
+                bytes: data.length,
+                mode: kind === 'program' || kind === 'interpreter' ? 0o755 : fileMode(obj),
+                patched,
+                reason: name === names[0] ? obj.reason : `${obj.reason}; also named ${name} in the strings`,
+                data,
+            });
     };
+    const interpFor = (obj) => obj.elf.interp && c.interpreter ? `${opts.taskRoot}/lib/${c.interpreter.name}` : undefined;
+    const withPath = (obj) => obj.elf.needed.length > 0 || obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
     const prog = c.program;
     const progReq = {};
-    if (prog.elf.interp && c.interpreter)
-        progReq.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
-    if (prog.elf.needed.length > 0 || prog.elf.rpath !== undefined || prog.elf.runpath !== undefined)
+    const progInterp = interpFor(prog);
+    if (progInterp !== undefined)
+        progReq.interp = progInterp;
+    if (withPath(prog))
         progReq.rpath = PROGRAM_RPATH;
-    const jobs = [add(prog, 'bootstrap', 'program', progReq)];
+    const jobs = [add(prog, ['bootstrap'], 'program', progReq)];
     if (c.interpreter)
-        jobs.push(add(c.interpreter, `lib/${c.interpreter.name}`, 'interpreter', {}));
+        jobs.push(add(c.interpreter, [`lib/${c.interpreter.name}`], 'interpreter', {}));
     for (const lib of c.libraries) {
         const hasPath = lib.elf.rpath !== undefined || lib.elf.runpath !== undefined;
-        jobs.push(add(lib, `lib/${lib.name}`, 'library', hasPath ? { rpath: LIBRARY_RPATH } : {}));
+        jobs.push(add(lib, [lib.name, ...lib.aliases].map((n) => `lib/${n}`), 'library', hasPath ? { rpath: LIBRARY_RPATH } : {}));
     }
     await Promise.all(jobs);
     return entries;
+}
+/**
+ * Patches the include entries that are dynamically linked ELF objects (resolved by
+ * ClosureResolver.addIncludes): the loader in the bundle, a search path that finds their folder and
+ * lib/ from where they sit in the zip, and for musl absolute DT_NEEDED names. Returns the entries
+ * with their patched bytes.
+ */
+async function patchIncludes(entries, c, opts) {
+    const byName = new Map(c.included.map((o) => [o.name, o]));
+    const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
+    return Promise.all(entries.map(async (e) => {
+        const obj = byName.get(e.name);
+        if (!obj)
+            return e;
+        const req = {};
+        if (obj.elf.interp && c.interpreter)
+            req.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
+        // As for the program and the libraries: a program always gets a search path (else its libraries
+        // come from LD_LIBRARY_PATH), a library only when it had one (else it inherits its loader's).
+        const hasPath = obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
+        if (hasPath || (obj.elf.interp !== undefined && obj.elf.needed.length > 0))
+            req.rpath = rpathFor(e.name);
+        if (musl) {
+            const needed = muslNeeded(obj, c, opts.taskRoot);
+            if (Object.keys(needed).length > 0)
+                req.needed = needed;
+        }
+        if (req.interp === undefined && req.rpath === undefined && req.needed === undefined)
+            return e;
+        const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
+        if (r.outcome.patchelf)
+            opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
+        return { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
+    }));
 }
 /**
  * Files under dir (following links), each checked with `check` before it is read or descended
@@ -34974,7 +35290,7 @@ async function walk(dir, seen, check) {
 /** Entries for the `include` input: files or folders from the output or the closure. */
 async function bundleIncludes(specs, outPath, closure) {
     const inClosure = new Set(closure);
-    const outStore = (0,nix/* storePathOf */.CI)(outPath);
+    const outStore = storePathOf(outPath);
     /** The real path of p, which must lie in the build output or its closure (links are followed). */
     const check = async (p) => {
         let real;
@@ -34984,7 +35300,7 @@ async function bundleIncludes(specs, outPath, closure) {
         catch {
             throw new errors/* ActionError */.lZ('Include not found', `Input \`include\`: ${p} does not exist or cannot be read (a dangling link?).`);
         }
-        const sp = (0,nix/* storePathOf */.CI)(real);
+        const sp = storePathOf(real);
         const inside = (sp !== undefined && (inClosure.has(sp) || sp === outStore)) ||
             real === outPath ||
             real.startsWith(`${outPath}/`);
@@ -34996,7 +35312,7 @@ async function bundleIncludes(specs, outPath, closure) {
     for (const spec of specs) {
         const source = spec.source.startsWith('/') ? spec.source : external_node_path_.join(outPath, spec.source);
         if (spec.source.startsWith('/')) {
-            const sp = (0,nix/* storePathOf */.CI)(spec.source);
+            const sp = storePathOf(spec.source);
             if (!sp || !inClosure.has(sp))
                 throw new errors/* ActionError */.lZ('Include not in the closure', `Input \`include\`: ${spec.source} is not in the build's runtime closure; only store paths the program depends on can be bundled.`);
         }
@@ -35009,7 +35325,11 @@ async function bundleIncludes(specs, outPath, closure) {
             throw new errors/* ActionError */.lZ('Include not found', `Input \`include\`: ${source} does not exist or cannot be read.`);
         }
         await check(source);
-        const files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
+        let files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
+        if (st.isDirectory() && spec.keep) {
+            const keep = spec.keep;
+            files = files.filter((f) => keep(external_node_path_.relative(source, f).split(external_node_path_.sep).join('/')));
+        }
         for (const f of files) {
             const name = st.isDirectory()
                 ? external_node_path_.posix.join(spec.target, external_node_path_.relative(source, f).split(external_node_path_.sep).join('/'))
@@ -35027,22 +35347,27 @@ async function bundleIncludes(specs, outPath, closure) {
             entries.push({
                 name,
                 source: f,
-                storePath: (0,nix/* storePathOf */.CI)(real) ?? (0,nix/* storePathOf */.CI)(f) ?? outPath,
+                storePath: storePathOf(real) ?? storePathOf(f) ?? outPath,
                 kind: 'include',
                 bytes: data.length,
                 mode: fst.mode & 0o777,
                 patched: [],
+                reason: spec.reason ?? `include ${spec.source}`,
                 data,
             });
         }
     }
     return entries;
 }
-/** Re-reads every bundled ELF: nothing may point into /nix/store, and no DT_RUNPATH may remain. */
-function staticCheck(entries) {
+/**
+ * Re-reads every bundled ELF (included ones too): nothing may point into /nix/store, no DT_RUNPATH
+ * may remain, and in a musl bundle every DT_NEEDED but musl's own names must be an absolute path
+ * (musl searches LD_LIBRARY_PATH before any RPATH).
+ */
+function staticCheck(entries, opts = {}) {
     const problems = [];
     for (const e of entries) {
-        if (e.kind === 'include')
+        if (e.kind === 'include' && !isElf(e.data))
             continue;
         const elf = readElf(e.data, e.name);
         if (elf.interp?.includes('/nix/store'))
@@ -35051,6 +35376,15 @@ function staticCheck(entries) {
             problems.push({ name: e.name, problem: `RPATH ${elf.rpath}` });
         if (elf.runpath !== undefined)
             problems.push({ name: e.name, problem: `RUNPATH ${elf.runpath}` });
+        for (const n of elf.needed) {
+            if (n.includes('/nix/store'))
+                problems.push({ name: e.name, problem: `DT_NEEDED ${n}` });
+            else if (opts.musl && e.kind !== 'interpreter' && !n.includes('/') && !MUSL_RESERVED.test(n))
+                problems.push({
+                    name: e.name,
+                    problem: `DT_NEEDED ${n} is a bare name: musl's loader would look in LD_LIBRARY_PATH (Amazon Linux's /lib64) first`,
+                });
+        }
     }
     return problems;
 }
@@ -35061,111 +35395,191 @@ function staticCheck(entries) {
 
 
 const PLATFORM = { 62: 'x86_64', 183: 'aarch64' };
+/** Expands $ORIGIN, $LIB and $PLATFORM (and their ${...} forms) in a search path entry. */
 function expandTokens(dir, origin, machine) {
     return dir
         .replace(/\$\{ORIGIN\}|\$ORIGIN(?![A-Za-z0-9_])/g, origin)
         .replace(/\$\{LIB\}|\$LIB(?![A-Za-z0-9_])/g, 'lib64')
         .replace(/\$\{PLATFORM\}|\$PLATFORM(?![A-Za-z0-9_])/g, PLATFORM[machine] ?? '');
 }
-function searchDirs(value, obj) {
+/** dir + '/' + name, with nothing normalised: `..` is the kernel's to resolve, through symlinks. */
+function joinRaw(dir, name) {
+    return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+/** The folder part of a path as the loader takes it (glibc strips the last component; nothing else). */
+function dirnameRaw(p) {
+    const i = p.lastIndexOf('/');
+    if (i < 0)
+        return '.';
+    return i === 0 ? '/' : p.slice(0, i);
+}
+/** The expanded entries of a search path string, for an object whose $ORIGIN is origin. */
+function searchDirs(value, origin, machine) {
     if (!value)
         return [];
     return value
         .split(':')
         .filter((d) => d !== '')
-        .map((d) => expandTokens(d, external_node_path_.dirname(obj.foundAt), obj.elf.machine));
+        .map((d) => expandTokens(d, origin, machine));
 }
-async function resolveClosure(programPath, opts) {
-    const readFile = opts.readFile ?? ((p) => promises_.readFile(p));
-    const cache = new Map();
-    /** Reads and parses a file once; undefined when it does not exist. */
-    const load = async (p) => {
-        let real;
-        try {
-            real = await promises_.realpath(p);
-            if (!(await promises_.stat(real)).isFile())
-                return undefined;
+function dirsOf(obj, which) {
+    return searchDirs(obj.elf[which], obj.origin, obj.elf.machine);
+}
+/** Shell-style patterns (`*`, `?`) for library names. */
+function nameMatcher(patterns) {
+    const res = patterns.map((p) => new RegExp(`^${p
+        .split('')
+        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+        .join('')}$`));
+    return (name) => res.some((r) => r.test(name));
+}
+const MUSL_LOADER = /^ld-musl-[\w-]+\.so\.1$/;
+/** The library-resolution state of one bundle: the program, then whatever else joins it. */
+class ClosureResolver {
+    program;
+    libraries = [];
+    included = [];
+    missing = [];
+    dlopenSkipped = [];
+    /** Objects that cannot share the bundle (another loader, another machine): each says why. */
+    conflicts = [];
+    interpreter;
+    byName = new Map();
+    byReal = new Map();
+    includedByReal = new Map();
+    cache = new Map();
+    realDirs = new Map();
+    /** Real folders from which some DT_NEEDED library was loaded. */
+    supplying = new Set();
+    queue = [];
+    closureLibDirs;
+    closurePaths;
+    readFile;
+    constructor(program, opts, readFile) {
+        this.program = program;
+        this.readFile = readFile;
+        this.closurePaths = opts.closure;
+        this.closureLibDirs = opts.closure.flatMap((sp) => [external_node_path_.join(sp, 'lib'), external_node_path_.join(sp, 'lib64')]);
+    }
+    /** Loads the program (and its interpreter); resolve() then walks its DT_NEEDED closure. */
+    static async open(programPath, opts) {
+        const readFile = opts.readFile ?? ((p) => promises_.readFile(p));
+        const cache = new Map();
+        const first = await loadFile(programPath, cache, readFile);
+        if (!first)
+            throw new Error(`${programPath} does not exist`);
+        if ('error' in first)
+            throw new ElfError(first.error);
+        const program = makeObject('bootstrap', programPath, first, {
+            // glibc takes the program's $ORIGIN from /proc/self/exe: the resolved file.
+            origin: dirnameRaw(first.real),
+            neededBy: undefined,
+            via: 'program',
+            reason: 'the program',
+            optional: false,
+            loader: undefined,
+        });
+        const r = new ClosureResolver(program, opts, readFile);
+        for (const [k, v] of cache)
+            r.cache.set(k, v);
+        await r.loadInterpreter(program);
+        return r;
+    }
+    get isMusl() {
+        return this.interpreter !== undefined && MUSL_LOADER.test(this.interpreter.name);
+    }
+    /** Walks the DT_NEEDED closure of everything loaded so far, then adds what glibc loads by itself. */
+    async resolve() {
+        if (!this.byReal.has(this.program.real)) {
+            this.byReal.set(this.program.real, this.program);
+            this.queue.push(this.program);
         }
-        catch {
-            return undefined;
+        await this.drain();
+        await this.addGlibcExtras();
+    }
+    async loadInterpreter(from) {
+        const interp = from.elf.interp;
+        if (!interp)
+            return;
+        const l = await this.load(interp);
+        if (this.interpreter) {
+            if (l && !('error' in l) && l.real !== this.interpreter.real)
+                this.conflicts.push(`${from.name} runs with the loader ${interp}, the program with ${this.interpreter.foundAt}: one bundle has one loader (lib/${this.interpreter.name}); build both against the same C library`);
+            return;
         }
-        let entry = cache.get(real);
-        if (!entry) {
-            entry = (async () => {
-                const data = await readFile(real);
-                try {
-                    return { real, data, elf: readElf(data, real) };
-                }
-                catch (e) {
-                    if (e instanceof ElfError)
-                        return { error: e.message };
-                    throw e;
-                }
-            })();
-            cache.set(real, entry);
-        }
-        return entry;
-    };
-    const progLoaded = await load(programPath);
-    if (!progLoaded)
-        throw new Error(`${programPath} does not exist`);
-    if ('error' in progLoaded)
-        throw new ElfError(progLoaded.error);
-    const pelf = progLoaded.elf;
-    const program = {
-        name: 'bootstrap',
-        foundAt: programPath,
-        storePath: (0,nix/* storePathOf */.CI)(progLoaded.real) ?? external_node_path_.dirname(progLoaded.real),
-        data: progLoaded.data,
-        elf: pelf,
-        neededBy: undefined,
-        via: 'program',
-        chain: [],
-    };
-    program.chain = [program];
-    const matches = (e) => e.machine === pelf.machine;
-    /** Loaded objects by every name they answer to (DT_NEEDED name and SONAME). */
-    const byName = new Map();
-    const byReal = new Map();
-    const libraries = [];
-    const missing = [];
-    const closureLibDirs = opts.closure.flatMap((sp) => [external_node_path_.join(sp, 'lib'), external_node_path_.join(sp, 'lib64')]);
-    let interpreter;
-    if (pelf.interp) {
-        const l = await load(pelf.interp);
         if (l && !('error' in l)) {
-            interpreter = {
-                name: external_node_path_.basename(pelf.interp),
-                foundAt: pelf.interp,
-                storePath: (0,nix/* storePathOf */.CI)(l.real) ?? external_node_path_.dirname(l.real),
-                data: l.data,
-                elf: l.elf,
-                neededBy: 'bootstrap',
+            const it = makeObject(external_node_path_.basename(interp), interp, l, {
+                origin: dirnameRaw(interp),
+                neededBy: from.name,
                 via: 'interp',
-                chain: [],
-            };
-            interpreter.chain = [interpreter];
-            byName.set(interpreter.name, interpreter);
+                reason: `the loader (PT_INTERP of ${from.name})`,
+                optional: false,
+                loader: undefined,
+            });
+            this.interpreter = it;
+            this.byName.set(it.name, it);
             if (l.elf.soname)
-                byName.set(l.elf.soname, interpreter);
-            byReal.set(l.real, interpreter);
+                this.byName.set(l.elf.soname, it);
+            this.byReal.set(l.real, it);
         }
         else {
-            missing.push({
-                soname: external_node_path_.basename(pelf.interp),
-                neededBy: `bootstrap (interpreter ${pelf.interp})`,
+            this.missing.push({
+                soname: external_node_path_.basename(interp),
+                neededBy: `${from.name} (interpreter ${interp})`,
                 wrongArch: [],
+                searched: [dirnameRaw(interp)],
+                optional: false,
                 ...(l ? { malformed: [l.error] } : {}),
             });
         }
     }
-    const queue = [program];
-    const find = async (soname, obj) => {
+    load(p) {
+        return loadFile(p, this.cache, this.readFile);
+    }
+    /** The real folder of a path (cached), undefined when it does not exist. */
+    realDir(dir) {
+        let r = this.realDirs.get(dir);
+        if (!r) {
+            r = promises_.realpath(dir).catch(() => undefined);
+            this.realDirs.set(dir, r);
+        }
+        return r;
+    }
+    /** Inside a store path of the build's closure (dlopen folders must be: anything else is the build machine's). */
+    inClosure(p) {
+        return this.closurePaths.some((sp) => p === sp || p.startsWith(`${sp}/`));
+    }
+    matches(e) {
+        return e.machine === this.program.elf.machine;
+    }
+    /** The folders the loader searches for a name needed (or dlopened) by obj, in order. */
+    searchOrder(obj, withClosure) {
+        const out = [];
+        // DT_RPATH of the object and its loaders (only objects without DT_RUNPATH), when the object has no DT_RUNPATH.
+        if (obj.elf.runpath === undefined) {
+            for (const l of obj.chain) {
+                if (l.elf.runpath !== undefined)
+                    continue;
+                for (const dir of dirsOf(l, 'rpath'))
+                    out.push({ dir, via: 'rpath' });
+            }
+        }
+        for (const dir of dirsOf(obj, 'runpath'))
+            out.push({ dir, via: 'runpath' });
+        // Nix's glibc keeps libraries (libgcc_s) beside the loader: its default folder.
+        if (this.interpreter)
+            out.push({ dir: dirnameRaw(this.interpreter.foundAt), via: 'glibc' });
+        if (withClosure)
+            for (const dir of this.closureLibDirs)
+                out.push({ dir, via: 'closure' });
+        return out;
+    }
+    async find(soname, obj, withClosure = true) {
         const wrongArch = [];
         const malformed = [];
-        const attempt = async (dir, via) => {
-            const p = external_node_path_.join(dir, soname);
-            const l = await load(p);
+        const searched = [];
+        const attempt = async (p, via) => {
+            const l = await this.load(p);
             if (!l)
                 return undefined;
             if ('error' in l) {
@@ -35174,123 +35588,589 @@ async function resolveClosure(programPath, opts) {
                     malformed.push(l.error);
                 return undefined;
             }
-            if (!matches(l.elf)) {
+            if (!this.matches(l.elf)) {
                 if (!wrongArch.includes(p))
                     wrongArch.push(p);
                 return undefined;
             }
-            const known = byReal.get(l.real);
+            const known = this.byReal.get(l.real);
             if (known)
                 return known;
-            const lo = {
-                name: soname,
-                foundAt: p,
-                storePath: (0,nix/* storePathOf */.CI)(l.real) ?? external_node_path_.dirname(l.real),
-                data: l.data,
-                elf: l.elf,
+            return makeObject(soname, p, l, {
+                origin: dirnameRaw(p),
                 neededBy: obj.name,
                 via,
-                chain: [],
-            };
-            lo.chain = [lo, ...obj.chain];
-            return lo;
+                reason: `DT_NEEDED of ${obj.name}`,
+                optional: obj.optional,
+                loader: obj,
+            });
         };
-        if (soname.includes('/'))
-            return { obj: await attempt(external_node_path_.dirname(soname), 'path'), wrongArch, malformed };
-        // DT_RPATH of the object and its loaders (only objects without DT_RUNPATH), when the object has no DT_RUNPATH.
-        if (obj.elf.runpath === undefined) {
-            for (const l of obj.chain) {
-                if (l.elf.runpath !== undefined)
-                    continue;
-                for (const d of searchDirs(l.elf.rpath, l)) {
-                    const r = await attempt(d, 'rpath');
-                    if (r)
-                        return { obj: r, wrongArch, malformed };
-                }
-            }
+        if (soname.includes('/')) {
+            searched.push(dirnameRaw(soname));
+            return { obj: await attempt(soname, 'path'), wrongArch, malformed, searched };
         }
-        for (const d of searchDirs(obj.elf.runpath, obj)) {
-            const r = await attempt(d, 'runpath');
+        for (const { dir, via } of this.searchOrder(obj, withClosure)) {
+            if (!searched.includes(dir))
+                searched.push(dir);
+            const r = await attempt(joinRaw(dir, soname), via);
             if (r)
-                return { obj: r, wrongArch, malformed };
+                return { obj: r, wrongArch, malformed, searched };
         }
-        // Nix's glibc keeps libraries (libgcc_s) beside the loader.
-        if (interpreter) {
-            const r = await attempt(external_node_path_.dirname(interpreter.foundAt), 'glibc');
-            if (r)
-                return { obj: r, wrongArch, malformed };
-        }
-        for (const d of closureLibDirs) {
-            const r = await attempt(d, 'closure');
-            if (r)
-                return { obj: r, wrongArch, malformed };
-        }
-        return { obj: undefined, wrongArch, malformed };
-    };
-    const addLoaded = (lo, real) => {
-        byName.set(lo.name, lo);
-        if (lo.elf.soname && !byName.has(lo.elf.soname))
-            byName.set(lo.elf.soname, lo);
-        byReal.set(real, lo);
-        libraries.push(lo);
-        queue.push(lo);
-    };
+        return { obj: undefined, wrongArch, malformed, searched };
+    }
+    add(lo) {
+        this.byName.set(lo.name, lo);
+        if (lo.elf.soname && !this.byName.has(lo.elf.soname))
+            this.byName.set(lo.elf.soname, lo);
+        this.byReal.set(lo.real, lo);
+        this.libraries.push(lo);
+        this.queue.push(lo);
+    }
     /** Loads the queue's dependencies breadth-first, as the loader does. */
-    const drain = async () => {
-        while (queue.length > 0) {
-            const obj = queue.shift();
+    async drain() {
+        while (this.queue.length > 0) {
+            const obj = this.queue.shift();
             for (const soname of obj.elf.needed) {
-                if (byName.has(soname))
+                if (this.byName.has(soname))
                     continue;
-                const { obj: found, wrongArch, malformed } = await find(soname, obj);
+                const { obj: found, wrongArch, malformed, searched } = await this.find(soname, obj);
                 if (!found) {
-                    missing.push({ soname, neededBy: obj.name, wrongArch, ...(malformed.length ? { malformed } : {}) });
-                    byName.set(soname, obj); // report once
+                    this.missing.push({
+                        soname,
+                        neededBy: obj.name,
+                        wrongArch,
+                        searched,
+                        optional: obj.optional,
+                        ...(malformed.length ? { malformed } : {}),
+                    });
+                    this.byName.set(soname, obj); // report once
                     continue;
                 }
-                const real = await promises_.realpath(found.foundAt);
-                const known = byReal.get(real);
-                if (known)
-                    byName.set(soname, known);
+                if (found.via !== 'path') {
+                    const dir = await this.realDir(dirnameRaw(found.foundAt));
+                    if (dir)
+                        this.supplying.add(dir);
+                }
+                const inc = this.includedByReal.get(found.real);
+                if (inc && obj.via === 'include' && dirnameRaw(inc.name) === dirnameRaw(obj.name))
+                    continue;
+                if (this.byReal.has(found.real))
+                    this.byName.set(soname, this.byReal.get(found.real));
                 else
-                    addLoaded(found, real);
+                    this.add(found);
             }
         }
-    };
-    await drain();
-    // Files the loader opens without a DT_NEEDED: Nix's glibc dlopens libgcc_s.so.1 from its own
-    // lib/ (pthread_cancel, unwinding); glibc before 2.34 loads NSS modules for name lookups.
-    if (interpreter) {
-        const glibcDir = external_node_path_.dirname(interpreter.foundAt);
-        const libc = byName.get('libc.so.6');
+    }
+    /**
+     * Files the loader opens without a DT_NEEDED: Nix's glibc dlopens libgcc_s.so.1 from its own lib/
+     * (pthread_cancel, unwinding); glibc before 2.34 loads NSS modules for name lookups.
+     */
+    async addGlibcExtras() {
+        if (!this.interpreter || this.isMusl)
+            return;
+        const glibcDir = dirnameRaw(this.interpreter.foundAt);
+        const libc = this.byName.get('libc.so.6');
         const oldGlibc = libc !== undefined && !libc.data.includes('GLIBC_2.34\0');
         const extras = [
-            'libgcc_s.so.1',
-            ...(oldGlibc ? ['libnss_files.so.2', 'libnss_dns.so.2', 'libresolv.so.2'] : []),
+            ['libgcc_s.so.1', 'loaded by glibc itself (pthread_cancel, unwinding)'],
+            ...(oldGlibc
+                ? [
+                    ['libnss_files.so.2', 'NSS module glibc < 2.34 loads for name lookups'],
+                    ['libnss_dns.so.2', 'NSS module glibc < 2.34 loads for name lookups'],
+                    ['libresolv.so.2', 'needed by glibc < 2.34 for DNS lookups'],
+                ]
+                : []),
         ];
-        for (const name of extras) {
-            if (byName.has(name))
+        for (const [name, reason] of extras) {
+            if (this.byName.has(name))
                 continue;
-            const p = external_node_path_.join(glibcDir, name);
-            const l = await load(p);
-            if (!l || 'error' in l || !matches(l.elf) || byReal.has(l.real))
+            const p = joinRaw(glibcDir, name);
+            const l = await this.load(p);
+            if (!l || 'error' in l || !this.matches(l.elf) || this.byReal.has(l.real))
                 continue;
-            const lo = {
-                name,
-                foundAt: p,
-                storePath: (0,nix/* storePathOf */.CI)(l.real) ?? external_node_path_.dirname(l.real),
-                data: l.data,
-                elf: l.elf,
+            this.add(makeObject(name, p, l, {
+                origin: glibcDir,
                 neededBy: 'glibc',
                 via: 'glibc',
-                chain: [],
-            };
-            lo.chain = [lo, program];
-            addLoaded(lo, l.real);
+                reason,
+                optional: false,
+                loader: this.program,
+            }));
         }
-        await drain();
+        await this.drain();
     }
-    return { program, interpreter, libraries, missing };
+    /**
+     * ELF objects of the `include` input (bundled at their targets): their interpreter must be the
+     * program's (one loader per bundle) and their dependencies join the bundle's lib/, unless the
+     * dependency is itself an included file in the same folder (found there through `$ORIGIN`).
+     * Static objects are left as they are. Returns the objects whose headers the bundle patches.
+     */
+    async addIncludes(files) {
+        const added = [];
+        for (const { file, target } of files) {
+            const l = await this.load(file);
+            if (!l)
+                throw new Error(`${file} does not exist`);
+            if ('error' in l)
+                throw new ElfError(l.error);
+            if (l.elf.isStatic && l.elf.rpath === undefined && l.elf.runpath === undefined)
+                continue;
+            if (!this.matches(l.elf)) {
+                this.conflicts.push(`${target} (include ${file}) is built for machine ${l.elf.machine}, the program for ${this.program.elf.machine}`);
+                continue;
+            }
+            const lo = makeObject(target, file, l, {
+                origin: dirnameRaw(l.elf.interp ? l.real : file),
+                neededBy: undefined,
+                via: 'include',
+                reason: `include ${target}`,
+                optional: false,
+                loader: undefined,
+            });
+            this.includedByReal.set(l.real, lo);
+            added.push(lo);
+        }
+        for (const lo of added) {
+            await this.loadInterpreter(lo);
+            this.included.push(lo);
+            this.queue.push(lo);
+        }
+        await this.drain();
+        await this.addGlibcExtras();
+        return added;
+    }
+    /**
+     * A library the `extra-libraries` input names: a soname (searched like a dlopen from the program,
+     * then in every lib folder of the closure) or a store path. Throws a plain Error when not found.
+     */
+    async addExtra(spec) {
+        let found;
+        if (spec.includes('/')) {
+            const l = await this.load(spec);
+            if (l && !('error' in l) && this.matches(l.elf))
+                found =
+                    this.byReal.get(l.real) ??
+                        makeObject(external_node_path_.basename(spec), spec, l, {
+                            origin: dirnameRaw(spec),
+                            neededBy: 'input extra-libraries',
+                            via: 'input',
+                            reason: 'input extra-libraries',
+                            optional: true,
+                            loader: this.program,
+                        });
+        }
+        else {
+            const known = this.byName.get(spec);
+            if (known && known !== this.program)
+                return known;
+            const r = await this.find(spec, this.program, true);
+            if (r.obj) {
+                found = r.obj;
+                if (!this.byReal.has(found.real)) {
+                    found.via = 'input';
+                    found.reason = 'input extra-libraries';
+                    found.neededBy = 'input extra-libraries';
+                    found.optional = true;
+                }
+            }
+            else
+                throw new Error(`${spec} is not in the program's search path nor in a lib folder of the build's closure (searched ${r.searched.join(', ')})`);
+        }
+        if (!found)
+            throw new Error(`${spec} is not an ELF library for this architecture`);
+        if (!this.byReal.has(found.real)) {
+            this.add(found);
+            await this.drain();
+        }
+        return found;
+    }
+    /**
+     * Libraries the bundled objects can dlopen() through their search paths, bundled with their
+     * dependencies: (1) every library in a RUNPATH/RPATH folder that supplies no DT_NEEDED library (not
+     * the C library's own folder); (2) names written in a bundled object's strings (libfoo.so.1) that
+     * the loader finds on that object's search path. Repeats until nothing new is found. Names matching
+     * `exclude` are left out (and listed in dlopenSkipped).
+     */
+    async detectDlopen(exclude) {
+        const interpDir = this.interpreter ? await this.realDir(dirnameRaw(this.interpreter.foundAt)) : undefined;
+        const glibcStore = this.interpreter?.storePath;
+        const scannedFolders = new Set();
+        const scannedNames = new Set();
+        const skipped = new Set();
+        const skip = (name, p, reason) => {
+            const key = `${name}\0${p}`;
+            if (skipped.has(key))
+                return;
+            skipped.add(key);
+            this.dlopenSkipped.push({ name, path: p, reason });
+        };
+        for (;;) {
+            const before = this.libraries.length;
+            const objects = [this.program, ...this.included, ...this.libraries];
+            // (1) Search path folders that supply no DT_NEEDED library.
+            for (const obj of objects) {
+                for (const which of ['rpath', 'runpath']) {
+                    for (const dir of dirsOf(obj, which)) {
+                        const real = await this.realDir(dir);
+                        if (!real || scannedFolders.has(real) || this.supplying.has(real) || real === interpDir)
+                            continue;
+                        if (!this.inClosure(real))
+                            continue;
+                        scannedFolders.add(real);
+                        await this.addFolder(dir, real, obj, which, exclude, skip);
+                    }
+                }
+            }
+            await this.drain();
+            // (2) Library names in the strings of the bundled objects (glibc's own are handled above);
+            // their DT_NEEDED names, written in the same bytes, are resolved by now.
+            for (const obj of [this.program, ...this.included, ...this.libraries]) {
+                if (scannedNames.has(obj) || (glibcStore !== undefined && obj.storePath === glibcStore))
+                    continue;
+                scannedNames.add(obj);
+                for (const name of scanSonames(obj.data)) {
+                    if (this.byName.has(name) || obj.elf.needed.includes(name))
+                        continue;
+                    const r = await this.find(name, obj, false);
+                    if (!r.obj)
+                        continue;
+                    const existing = this.byReal.get(r.obj.real);
+                    if (existing) {
+                        // Already bundled under another name: carry this one too, as the program asks for it.
+                        if (existing !== this.program && existing.name !== name && !existing.aliases.includes(name)) {
+                            if (exclude(name))
+                                skip(name, r.obj.foundAt, 'input exclude-libraries');
+                            else
+                                existing.aliases.push(name);
+                        }
+                        continue;
+                    }
+                    if (exclude(name) || (r.obj.elf.soname !== undefined && exclude(r.obj.elf.soname))) {
+                        skip(name, r.obj.foundAt, 'input exclude-libraries');
+                        continue;
+                    }
+                    r.obj.via = 'dlopen-name';
+                    r.obj.reason = `named in the strings of ${obj.name} (dlopen by name), found in ${dirnameRaw(r.obj.foundAt)}`;
+                    r.obj.optional = true;
+                    this.add(r.obj);
+                }
+            }
+            await this.drain();
+            if (this.libraries.length === before)
+                break;
+        }
+    }
+    async addFolder(dir, real, obj, which, exclude, skip) {
+        let names;
+        try {
+            names = (await promises_.readdir(real)).filter((n) => /\.so(\.|$)/.test(n)).sort();
+        }
+        catch {
+            return;
+        }
+        /** Files by their real path, with every name the folder gives them. */
+        const files = new Map();
+        for (const n of names) {
+            const l = await this.load(joinRaw(dir, n));
+            if (!l)
+                continue;
+            if ('error' in l) {
+                skip(n, joinRaw(dir, n), `not an ELF library: ${l.error}`);
+                continue;
+            }
+            if (l.elf.type !== 3)
+                continue; // ET_DYN only
+            if (!this.matches(l.elf)) {
+                skip(n, joinRaw(dir, n), 'built for another architecture');
+                continue;
+            }
+            const f = files.get(l.real);
+            if (f)
+                f.names.push(n);
+            else
+                files.set(l.real, { loaded: l, names: [n] });
+        }
+        const tag = which === 'rpath' ? 'RPATH' : 'RUNPATH';
+        for (const { loaded, names: fileNames } of files.values()) {
+            const soname = loaded.elf.soname;
+            const name = soname && fileNames.includes(soname)
+                ? soname
+                : fileNames.includes(external_node_path_.basename(loaded.real))
+                    ? external_node_path_.basename(loaded.real)
+                    : (soname ?? fileNames[0]);
+            const at = joinRaw(dir, fileNames.includes(name) ? name : fileNames[0]);
+            if (this.byReal.has(loaded.real))
+                continue;
+            if (fileNames.some((n) => exclude(n)) || (soname !== undefined && exclude(soname))) {
+                skip(name, at, 'input exclude-libraries');
+                continue;
+            }
+            const other = this.byName.get(name);
+            if (other) {
+                skip(name, at, `another library of that name is already bundled (${other.foundAt})`);
+                continue;
+            }
+            this.add(makeObject(name, at, loaded, {
+                origin: dirnameRaw(at),
+                neededBy: obj.name,
+                via: 'dlopen-folder',
+                reason: `in ${dir}, a ${tag} folder of ${obj.name} that supplies no DT_NEEDED library (dlopen)`,
+                optional: true,
+                loader: obj,
+            }));
+        }
+    }
+    result() {
+        return {
+            program: this.program,
+            interpreter: this.interpreter,
+            libraries: this.libraries,
+            included: this.included,
+            missing: this.missing,
+            dlopenSkipped: this.dlopenSkipped,
+            conflicts: this.conflicts,
+            byName: this.byName,
+        };
+    }
+}
+async function loadFile(p, cache, readFile) {
+    let real;
+    try {
+        // Native realpath(3): `..` after a symlink is resolved from the symlink's target, as the kernel does.
+        real = await promises_.realpath(p);
+        if (!(await promises_.stat(real)).isFile())
+            return undefined;
+    }
+    catch {
+        return undefined;
+    }
+    let entry = cache.get(real);
+    if (!entry) {
+        entry = (async () => {
+            const data = await readFile(real);
+            try {
+                return { real, data, elf: readElf(data, real) };
+            }
+            catch (e) {
+                if (e instanceof ElfError)
+                    return { error: e.message };
+                throw e;
+            }
+        })();
+        cache.set(real, entry);
+    }
+    return entry;
+}
+/** The one factory of loaded objects. */
+function makeObject(name, foundAt, l, o) {
+    const lo = {
+        name,
+        foundAt,
+        origin: o.origin,
+        real: l.real,
+        storePath: storePathOf(l.real) ?? external_node_path_.dirname(l.real),
+        data: l.data,
+        elf: l.elf,
+        neededBy: o.neededBy,
+        via: o.via,
+        reason: o.reason,
+        optional: o.optional,
+        chain: [],
+        aliases: [],
+    };
+    lo.chain = [lo, ...(o.loader?.chain ?? [])];
+    return lo;
+}
+/** The DT_NEEDED closure of a program (see ClosureResolver). */
+async function resolveClosure(programPath, opts) {
+    const r = await ClosureResolver.open(programPath, opts);
+    await r.resolve();
+    return r.result();
+}
+
+// EXTERNAL MODULE: ./src/runtime-env.ts
+var runtime_env = __nccwpck_require__(1589);
+;// CONCATENATED MODULE: ./src/references.ts
+
+
+
+const SOURCE_FILE = /\.(c|h|cc|cpp|cxx|hh|hpp|rs|hs|lhs|go|ml|mli|zig|s|S|y|l|d|nim|swift)$/;
+const SOURCE_STORE = /^[0-9a-z]{32}-(.*-)?(source|src|vendor|vendor-staging|cargo-vendor-dir|go-modules)(-[^/]*)?$/;
+function defaultStat(p) {
+    try {
+        const st = external_node_fs_.statSync(p);
+        return { isDirectory: st.isDirectory(), size: st.size };
+    }
+    catch {
+        return undefined;
+    }
+}
+function defaultRealpath(p) {
+    try {
+        return external_node_fs_.realpathSync.native(p);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What a reference found in `file` (from store path fileStore) means for the bundle. */
+function judgeReference(ref, fileStore, ctx) {
+    const stat = ctx.stat ?? defaultStat;
+    const realpath = ctx.realpath ?? defaultRealpath;
+    if (ctx.glibcStore !== undefined && fileStore === ctx.glibcStore && ref.storePath === ctx.glibcStore)
+        return { kind: 'glibc' };
+    const storeName = ref.storePath.slice(ref.storePath.lastIndexOf('/') + 1);
+    if (SOURCE_FILE.test(ref.sub) || SOURCE_STORE.test(storeName))
+        return { kind: 'source' };
+    const set = (0,runtime_env/* dataSetOf */.SH)(ref.sub);
+    if (set) {
+        const target = ctx.dataSets.get(set.id);
+        if (target !== undefined)
+            return { kind: 'data', set: set.id, target };
+        if (stat(`${ref.storePath}/${set.root}`) === undefined)
+            return { kind: 'absent' };
+        return {
+            kind: 'data-not-bundled',
+            set: set.id,
+            why: ctx.dataSetsSkipped.get(set.id) ?? 'not bundled',
+        };
+    }
+    // The path itself, or (for a template such as DIR/%s) the deepest folder of it that exists.
+    let at = ref.path;
+    let st = stat(at);
+    while (!st && at.length > ref.storePath.length) {
+        at = at.slice(0, at.lastIndexOf('/'));
+        if (at.length <= ref.storePath.length)
+            break;
+        st = stat(at);
+    }
+    if (!st)
+        return { kind: 'absent' };
+    const real = realpath(at) ?? at;
+    const lib = ctx.libraries.get(real);
+    if (lib !== undefined)
+        return { kind: 'library', target: lib };
+    for (const [source, target] of ctx.includes) {
+        if (real === source)
+            return { kind: 'included', target };
+        if (real.startsWith(`${source}/`))
+            return { kind: 'included', target: `${target}/${real.slice(source.length + 1)}` };
+    }
+    return {
+        kind: 'unbundled',
+        what: st.isDirectory ? `a folder (${at === ref.path ? 'as written' : at})` : `a file of ${st.size} bytes`,
+    };
+}
+/** Every store path reference in the files, judged. */
+function findReferences(files, ctx) {
+    const out = [];
+    for (const f of files) {
+        for (const ref of scanStoreReferences(f.data)) {
+            out.push({ file: f.name, ref, verdict: judgeReference(ref, f.storePath, ctx) });
+        }
+    }
+    return out;
+}
+/** Findings the user has to act on. */
+function isProblem(v) {
+    return v.kind === 'data-not-bundled' || v.kind === 'library' || v.kind === 'unbundled';
+}
+/** One line for a finding that is a problem: what it is, and the fix. */
+function describeProblem(f, taskRoot) {
+    const v = f.verdict;
+    switch (v.kind) {
+        case 'data-not-bundled':
+            return `${f.ref.path}: ${runtime_env/* DATA_SET_DEFS */.v6[v.set].what}, ${v.why}. Fix: add \`${v.set}\` to the input bundle-data.`;
+        case 'library':
+            return `${f.ref.path}: a library loaded by its store path, which does not exist on Lambda (the bundle has it at ${taskRoot}/${v.target}). Fix: load it by name (dlopen("${v.target.replace(/^lib\//, '')}")), which the bundle's RPATH resolves.`;
+        case 'unbundled':
+            return `${f.ref.path}: ${v.what} that the bundle does not carry, so the path does not exist on Lambda. Fix: bundle it with include: ${f.ref.path}:<target> and point the program at ${taskRoot}/<target> (a variable in the input environment), or drop the reference from the build (nixpkgs: removeReferencesTo) if it is not used at run time.`;
+        default:
+            return f.ref.path;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/decoy.ts
+/**
+ * Decoy libraries for the loader check (a pure module): the smallest ELF64 shared object a loader
+ * accepts, carrying only a SONAME. The check's isolated root holds one under every soname the bundle
+ * ships, in /lib64 and /usr/lib64, where Amazon Linux keeps its own (older, incompatible) copies:
+ * a bundle that would take a library from LD_LIBRARY_PATH instead of its own lib/ lists it from there.
+ */
+const EHDR = 64;
+const PHDR = 56;
+const DYN = 16;
+const SYM = 24;
+const decoy_DT_NULL = 0;
+const decoy_DT_HASH = 4;
+const decoy_DT_STRTAB = 5;
+const decoy_DT_SYMTAB = 6;
+const decoy_DT_STRSZ = 10;
+const decoy_DT_SYMENT = 11;
+const decoy_DT_SONAME = 14;
+const align8 = (n) => (n + 7) & ~7;
+/** A shared object for machine (e_machine: 62 x86_64, 183 aarch64) whose only content is its SONAME. */
+function decoyLibrary(soname, machine) {
+    const name = Buffer.from(soname, 'utf8');
+    if (name.includes(0) || name.includes(0x2f))
+        throw new Error(`not a library name: ${JSON.stringify(soname)}`);
+    const phoff = EHDR;
+    const strOff = phoff + 2 * PHDR;
+    const strtab = Buffer.concat([Buffer.from([0]), name, Buffer.from([0])]);
+    const symOff = align8(strOff + strtab.length);
+    const hashOff = symOff + SYM; // one (null) symbol
+    const dynOff = align8(hashOff + 16); // nbucket, nchain, bucket[0], chain[0]
+    const dyn = [
+        [decoy_DT_HASH, hashOff],
+        [decoy_DT_STRTAB, strOff],
+        [decoy_DT_SYMTAB, symOff],
+        [decoy_DT_STRSZ, strtab.length],
+        [decoy_DT_SYMENT, SYM],
+        [decoy_DT_SONAME, 1],
+        [decoy_DT_NULL, 0],
+    ];
+    const size = dynOff + dyn.length * DYN;
+    const b = Buffer.alloc(size);
+    // ELF header: ELFCLASS64, little-endian, version 1, System V ABI; ET_DYN.
+    b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
+    b.writeUInt16LE(3, 16); // e_type ET_DYN
+    b.writeUInt16LE(machine, 18);
+    b.writeUInt32LE(1, 20); // e_version
+    b.writeBigUInt64LE(0n, 24); // e_entry
+    b.writeBigUInt64LE(BigInt(phoff), 32);
+    b.writeBigUInt64LE(0n, 40); // no section headers
+    b.writeUInt16LE(EHDR, 52);
+    b.writeUInt16LE(PHDR, 54);
+    b.writeUInt16LE(2, 56);
+    b.writeUInt16LE(64, 58); // e_shentsize (no sections, but the usual size)
+    // PT_LOAD: the whole file, read-write (loaders adjust the dynamic section in place).
+    const load = phoff;
+    b.writeUInt32LE(1, load);
+    b.writeUInt32LE(6, load + 4);
+    b.writeBigUInt64LE(0n, load + 8);
+    b.writeBigUInt64LE(0n, load + 16);
+    b.writeBigUInt64LE(0n, load + 24);
+    b.writeBigUInt64LE(BigInt(size), load + 32);
+    b.writeBigUInt64LE(BigInt(size), load + 40);
+    b.writeBigUInt64LE(0x10000n, load + 48);
+    // PT_DYNAMIC
+    const dynPh = phoff + PHDR;
+    b.writeUInt32LE(2, dynPh);
+    b.writeUInt32LE(6, dynPh + 4);
+    b.writeBigUInt64LE(BigInt(dynOff), dynPh + 8);
+    b.writeBigUInt64LE(BigInt(dynOff), dynPh + 16);
+    b.writeBigUInt64LE(BigInt(dynOff), dynPh + 24);
+    b.writeBigUInt64LE(BigInt(dyn.length * DYN), dynPh + 32);
+    b.writeBigUInt64LE(BigInt(dyn.length * DYN), dynPh + 40);
+    b.writeBigUInt64LE(8n, dynPh + 48);
+    strtab.copy(b, strOff);
+    b.writeUInt32LE(1, hashOff); // nbucket
+    b.writeUInt32LE(1, hashOff + 4); // nchain
+    dyn.forEach(([tag, val], i) => {
+        b.writeBigUInt64LE(BigInt(tag), dynOff + i * DYN);
+        b.writeBigUInt64LE(BigInt(val), dynOff + i * DYN + 8);
+    });
+    return b;
 }
 
 ;// CONCATENATED MODULE: ./src/verify.ts
@@ -35299,10 +36179,15 @@ async function resolveClosure(programPath, opts) {
 
 
 
+
 /**
- * The loader check: run the bundled loader's `--list` on the bootstrap inside an
- * isolated root that holds only the bundle (unshare --root), with Lambda's
- * LD_LIBRARY_PATH. What it prints is what Lambda's loader would do.
+ * The loader check: run the bundled loader's `--list` on the bootstrap inside an isolated root
+ * (unshare --root) that holds the bundle at the task root and, in /lib64 and /usr/lib64, a decoy
+ * under every soname the bundle ships (Amazon Linux keeps its own, older copies there), with
+ * Lambda's LD_LIBRARY_PATH. The libraries the program loads with dlopen() are listed too
+ * (`--preload`). What it prints is what Lambda's loader would do: a library that loses to
+ * LD_LIBRARY_PATH is listed from /lib64 and fails the check. glibc's and musl's loaders both take
+ * `--list` and `--preload`.
  */
 const LAMBDA_LD_LIBRARY_PATH = '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib';
 /** Parses `ld.so --list` output. */
@@ -35328,7 +36213,8 @@ function parseLoaderList(stdout, stderr, taskRoot) {
     }
     for (const raw of stderr.split('\n')) {
         const line = raw.trim();
-        if (line && /not found|error while loading|cannot open|undefined symbol/.test(line))
+        if (line &&
+            /not found|error while loading|cannot open|undefined symbol|cannot be preloaded|Error loading|Error relocating/.test(line))
             problems.push(line);
     }
     return { problems, outside, listed };
@@ -35355,11 +36241,7 @@ function findQemu() {
         return undefined;
     }
 }
-/**
- * Runs the check in root (which holds the bundle at root+taskRoot).
- * Returns ran: false when unshare cannot set up the root here (no privileges, no user namespaces, no unshare).
- */
-async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch) {
+async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opts = {}) {
     const notRun = (reason) => ({
         ran: false,
         reason,
@@ -35383,6 +36265,13 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch) {
     }
     for (const d of ['proc', 'tmp', 'dev'])
         await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
+    const machine = bundleArch === 'arm64' ? EM_AARCH64 : EM_X86_64;
+    for (const d of ['lib64', 'usr/lib64']) {
+        await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
+        for (const name of new Set([...(opts.decoys ?? []), loaderName]))
+            await promises_.writeFile(external_node_path_.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
+    }
+    const preload = opts.preload ?? [];
     const inner = [
         '--mount',
         '--pid',
@@ -35393,7 +36282,8 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch) {
         ...prefix,
         `${taskRoot}/lib/${loaderName}`,
         '--list',
-        `${taskRoot}/bootstrap`,
+        ...(preload.length > 0 ? ['--preload', preload.join(':')] : []),
+        `${taskRoot}/${opts.program ?? 'bootstrap'}`,
     ];
     const env = {
         LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
@@ -35424,57 +36314,6 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch) {
         return { ran: true, ...parseLoaderList(r.stdout, r.stderr, taskRoot), output: `${r.stdout}${r.stderr}` };
     }
     return notRun(`cannot create an isolated root here (${failures.join('; ')})`);
-}
-
-;// CONCATENATED MODULE: ./src/runtime-env.ts
-
-
-/**
- * Data files a relocated Nix program needs at run time, and the variables that
- * point it at them inside the bundle:
- * - CA certificates: Nix's OpenSSL reads NIX_SSL_CERT_FILE, then SSL_CERT_FILE, then
- *   /etc/ssl/certs/ca-certificates.crt (absent on Amazon Linux, which uses /etc/pki/tls/certs/ca-bundle.crt).
- * - Locales: a relocated glibc finds no locale data without LOCALE_ARCHIVE (an archive) or LOCPATH (a folder).
- */
-/** Where CA bundles live in nixpkgs store paths (cacert) and in other common layouts. */
-const CA_BUNDLE_PATHS = [
-    'etc/ssl/certs/ca-bundle.crt',
-    'etc/ssl/certs/ca-certificates.crt',
-    'etc/pki/tls/certs/ca-bundle.crt',
-];
-/** Where certificates go in the zip. */
-const BUNDLED_CA_PATH = 'etc/ssl/certs/ca-bundle.crt';
-/** The first CA bundle found in the closure's store paths (nixpkgs' cacert), or undefined. */
-function findCaBundle(closure, exists = external_node_fs_.existsSync) {
-    const ordered = [...closure].sort((a, b) => Number(/-(nss-)?cacert-/.test(b)) - Number(/-(nss-)?cacert-/.test(a)));
-    for (const sp of ordered)
-        for (const rel of CA_BUNDLE_PATHS) {
-            const p = external_node_path_.join(sp, rel);
-            if (exists(p))
-                return p;
-        }
-    return undefined;
-}
-/** Variables for the bundled data files, from the names of the files in the zip. */
-function runtimeEnvFor(names, taskRoot) {
-    const env = {};
-    const at = (n) => `${taskRoot}/${n}`;
-    const ca = names.find((n) => n === BUNDLED_CA_PATH) ??
-        names.find((n) => /(^|\/)(ca-bundle\.crt|ca-certificates\.crt)$/.test(n));
-    if (ca) {
-        env['SSL_CERT_FILE'] = at(ca);
-        env['NIX_SSL_CERT_FILE'] = at(ca);
-    }
-    const archive = names.find((n) => /(^|\/)locale-archive$/.test(n));
-    if (archive)
-        env['LOCALE_ARCHIVE'] = at(archive);
-    else {
-        // A locale folder holds LOCALE/LC_CTYPE files: LOCPATH is the folder above LOCALE.
-        const ctype = names.find((n) => /(^|\/)[^/]+\/LC_CTYPE$/.test(n));
-        if (ctype)
-            env['LOCPATH'] = at(external_node_path_.posix.dirname(external_node_path_.posix.dirname(ctype)));
-    }
-    return env;
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -35547,6 +36386,8 @@ const deflate = (input, level) => compress("deflate", input, level);
 const gzip = (input, level) => compress("gzip", input, level);
 const zlib = (input, level) => compress("zlib", input, level);
 
+;// CONCATENATED MODULE: ./node_modules/libdeflate/package.json
+const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/deflate.ts
 
 
@@ -35555,6 +36396,10 @@ const zlib = (input, level) => compress("zlib", input, level);
 
 
 
+
+// The engine's own package.json (its `exports` hide the file from a bare `libdeflate/package.json`):
+// read from node_modules by tests and local runs, inlined by the bundler (only `version` is kept) in dist/.
+
 /**
  * Raw DEFLATE for the zip writer: libdeflate (WebAssembly), which at level 6 writes
  * smaller output than Info-ZIP's `zip -6` or Node's zlib at the same speed, run
@@ -35562,8 +36407,51 @@ const zlib = (input, level) => compress("zlib", input, level);
  * optional content-addressed cache of compressed files: store paths never change,
  * so packaging the same closure again deflates nothing.
  */
-/** Bumped whenever the compressor or its settings change what bytes it produces. */
-const COMPRESSOR_ID = 'libdeflate-0.1.0';
+/**
+ * libdeflate's Emscripten module, which holds the WebAssembly as a base64 data URI. A literal
+ * `new URL(..., import.meta.url)`: from src/ it is the file in node_modules; the bundler copies it
+ * beside dist/index.js (the bundled engine is built from the same file), so both read the same bytes.
+ */
+const ENGINE_MODULE = new URL(/* asset import */ __nccwpck_require__(975), __nccwpck_require__.b);
+let engine;
+/** The WebAssembly bytes inside an Emscripten module's source (its `data:...;base64,` URI). */
+function wasmFromModuleSource(source) {
+    const found = [...source.matchAll(/data:application\/octet-stream;base64,([A-Za-z0-9+/]+={0,2})/g)];
+    if (found.length !== 1)
+        throw new Error(`expected one base64 WebAssembly module in libdeflate's module, found ${found.length}`);
+    const wasm = Buffer.from(found[0][1], 'base64');
+    if (!wasm.subarray(0, 4).equals(Buffer.from([0, 0x61, 0x73, 0x6d])))
+        throw new Error("libdeflate's embedded module does not start with WebAssembly's magic number");
+    return wasm;
+}
+/**
+ * The compressor that produces the deflated bytes: libdeflate's version and the SHA-256 of its
+ * WebAssembly. Read once per process, on first use (only the deflate cache needs it).
+ */
+function deflateEngine() {
+    if (!engine) {
+        let wasm;
+        try {
+            wasm = wasmFromModuleSource(external_node_fs_.readFileSync(ENGINE_MODULE, 'utf8'));
+        }
+        catch (err) {
+            throw new Error(`deflate: cannot identify the compressor (${(0,external_node_url_.fileURLToPath)(ENGINE_MODULE)}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        }
+        engine = {
+            name: 'libdeflate',
+            version: package_namespaceObject.rE,
+            wasmSha256: (0,external_node_crypto_.createHash)('sha256').update(wasm).digest('hex'),
+        };
+    }
+    return engine;
+}
+/**
+ * The compressor's part of every cache key: another libdeflate version, or the same version built
+ * into different WebAssembly, never reads entries this one wrote (it could deflate differently).
+ */
+function compressorId(e = deflateEngine()) {
+    return `${e.name}-${e.version.replace(/[^\w.-]/g, '_')}-${e.wasmSha256}`;
+}
 /** Files smaller than this are compressed on the calling thread: a round trip costs more. */
 const SMALL = 64 * 1024;
 /** A Buffer whose memory can move to a worker: it spans its whole ArrayBuffer (not a pool slice). */
@@ -35668,9 +36556,9 @@ class DeflatePool {
     }
 }
 /**
- * Compressed files by the SHA-256 of their bytes and the level. Entries are written
- * atomically (temporary file, rename), so a crash leaves no half entry, and each starts
- * with the SHA-256 of the compressed bytes that follow: a damaged entry is a miss.
+ * Compressed files by the SHA-256 of their bytes, the level and the compressor (compressorId).
+ * Entries are written atomically (temporary file, rename), so a crash leaves no half entry, and
+ * each starts with the SHA-256 of the compressed bytes that follow: a damaged entry is a miss.
  */
 class DeflateCache {
     dir;
@@ -35678,7 +36566,7 @@ class DeflateCache {
         this.dir = dir;
     }
     key(data, level) {
-        return `${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}-${level}-${COMPRESSOR_ID}`;
+        return `${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}-${level}-${compressorId()}`;
     }
     async get(key) {
         const file = external_node_path_.join(this.dir, `${key}.deflate`);
@@ -36397,10 +37285,14 @@ var limits = __nccwpck_require__(351);
 
 
 
+
+
+
 /**
- * Stage 4: de-nixify the program. Resolve its library closure in the store,
- * patch copies so the bundle wins over Amazon Linux's libraries, check the
- * result, and write a byte-reproducible zip.
+ * Stage 4: de-nixify the program. Resolve its library closure in the store (DT_NEEDED, what it
+ * loads with dlopen, the `include`d ELF objects' own), bundle the data its files name by store path,
+ * patch copies so the bundle wins over Amazon Linux's libraries, check the result in a Lambda-like
+ * root, and write a byte-reproducible zip.
  */
 async function packageStage(ctx) {
     try {
@@ -36431,6 +37323,16 @@ function errnoCode(err) {
     }
     return undefined;
 }
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** Phase timings, for ACTIONS_STEP_DEBUG. */
+function phaseTimer(log) {
+    let t = external_node_perf_hooks_.performance.now();
+    return (what) => {
+        const now = external_node_perf_hooks_.performance.now();
+        log.debug(`package: ${what} in ${Math.round(now - t)} ms`);
+        t = now;
+    };
+}
 async function packageBuild(ctx) {
     const { inputs, log } = ctx;
     const build = ctx.build;
@@ -36438,101 +37340,50 @@ async function packageBuild(ctx) {
         throw new errors/* ActionError */.lZ('Nothing to package', 'the package stage needs the build stage in the same run.');
     const work = external_node_path_.join(ctx.runner.tempDir, 'nix-lambda');
     await promises_.mkdir(work, { recursive: true });
-    let t = external_node_perf_hooks_.performance.now();
-    /** Phase timings, for ACTIONS_STEP_DEBUG. */
-    const phase = (what) => {
-        const now = external_node_perf_hooks_.performance.now();
-        log.debug(`package: ${what} in ${Math.round(now - t)} ms`);
-        t = now;
-    };
-    const closure = await resolveClosure(build.programPath, { closure: build.closure });
-    phase(`resolved ${closure.libraries.length} libraries`);
-    const elf = closure.program.elf;
+    const phase = phaseTimer(log);
+    const resolver = await ClosureResolver.open(build.programPath, { closure: build.closure });
+    const elf = resolver.program.elf;
     const arch = elf.arch;
     if (!arch)
         throw new errors/* ActionError */.lZ('Unsupported architecture', `${build.programRel} is an ELF for machine ${elf.machine}; Lambda runs x86_64 and arm64 programs only.`);
-    if (closure.missing.length > 0) {
-        const lines = closure.missing.map((m) => m.malformed
-            ? `${m.soname} (needed by ${m.neededBy}): not a valid ELF file: ${m.malformed.join('; ')}`
-            : m.wrongArch.length > 0
-                ? `${m.soname} (needed by ${m.neededBy}): only found for another architecture: ${m.wrongArch.join(', ')}`
-                : `${m.soname} (needed by ${m.neededBy})`);
-        const broken = closure.missing.some((m) => m.malformed);
-        if (broken)
-            throw new errors/* ActionError */.lZ('Malformed libraries', `${closure.missing.length} librar${closure.missing.length === 1 ? 'y' : 'ies'} of ${build.programRel} (${arch}) could not be used:\n${lines.join('\n')}\n` +
-                'A library file in the closure is damaged or is not an ELF shared object: rebuild the package that provides it.');
-        const wrong = closure.missing.some((m) => m.wrongArch.length > 0);
-        throw new errors/* ActionError */.lZ(wrong ? 'Wrong-architecture libraries' : 'Missing libraries', `${closure.missing.length} librar${closure.missing.length === 1 ? 'y' : 'ies'} of ${build.programRel} (${arch}) not found in its RPATH/RUNPATH or the build's closure:\n${lines.join('\n')}\n` +
-            (wrong
-                ? "The closure holds libraries built for another machine: build the flake output for the function's architecture."
-                : "Add the package that provides them to the program's runtime dependencies (buildInputs), so Nix records the reference."));
-    }
     if (elf.isStatic)
         log.info(`${build.programRel} is statically linked: packaged as it is.`);
-    const includes = [...inputs.include];
-    if (inputs.bundleCertificates) {
-        const ca = findCaBundle(build.closure);
-        if (!ca)
-            throw new errors/* ActionError */.lZ('No CA certificates in the closure', "Input `bundle-certificates`: no store path of the build's runtime closure holds a CA bundle (etc/ssl/certs/ca-bundle.crt). " +
-                'Make the program depend on nixpkgs\' cacert (for example refer to "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt" in it), ' +
-                `or bundle a file yourself with include: SOURCE:${BUNDLED_CA_PATH}.`);
-        log.info(`CA certificates: ${ca}`);
-        includes.push({ source: ca, target: BUNDLED_CA_PATH });
-    }
+    await resolver.resolve();
+    await addExtraLibraries(resolver, inputs.extraLibraries);
+    await resolver.detectDlopen(nameMatcher(inputs.excludeLibraries));
+    phase(`resolved ${resolver.libraries.length} libraries`);
+    const data = chooseDataSets(resolver, build, inputs, log);
+    const includeEntries = await bundleIncludes([...inputs.include, ...data.sources], build.outPath, build.closure);
+    await resolver.addIncludes(includeEntries.filter((e) => isElf(e.data)).map((e) => ({ file: e.source, target: e.name })));
+    const closure = resolver.result();
+    checkResolution(closure, build, arch, inputs, log);
+    const patchOpts = {
+        taskRoot: inputs.taskRoot,
+        tempDir: work,
+        log: (m) => {
+            log.info(m);
+        },
+    };
     const entries = [
-        ...(await bundleClosure(closure, {
-            taskRoot: inputs.taskRoot,
-            tempDir: work,
-            log: (m) => {
-                log.info(m);
-            },
-        })),
-        ...(await bundleIncludes(includes, build.outPath, build.closure)),
+        ...(await bundleClosure(closure, patchOpts)),
+        ...(await patchIncludes(includeEntries, closure, patchOpts)),
     ];
     phase(`read and patched ${entries.length} files`);
-    const names = new Map();
-    for (const e of entries) {
-        const prev = names.get(e.name);
-        if (prev)
-            throw new errors/* ActionError */.lZ('Bundle conflict', `two files would be bundled as ${e.name}: ${prev.source} and ${e.source}; change the \`include\` target.`);
-        names.set(e.name, e);
-    }
+    checkNames(entries);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-        log.info(`${e.name.padEnd(32)} ${(0,limits/* formatBytes */.z3)(e.bytes).padStart(9)}  ${e.source}${e.patched.length > 0 ? `  [${e.patched.join('; ')}]` : ''}`);
-    }
+    logEntries(entries, log);
     const unzippedBytes = entries.reduce((n, e) => n + e.bytes, 0);
     if (unzippedBytes > limits/* LAMBDA_UNZIPPED_LIMIT */.KA)
         throw new errors/* ActionError */.lZ('Bundle too large', `the bundle is ${(0,limits/* formatBytes */.z3)(unzippedBytes)} unzipped; Lambda's limit is ${(0,limits/* formatBytes */.z3)(limits/* LAMBDA_UNZIPPED_LIMIT */.KA)} (with layers). Trim the closure, or ship large data in a layer or a container image.`);
-    const problems = staticCheck(entries);
+    const musl = resolver.isMusl;
+    const problems = staticCheck(entries, { musl });
     if (problems.length > 0)
-        throw new errors/* ActionError */.lZ('Bundle still depends on Nix', `these bundled files still point into /nix/store:\n${problems.map((p) => `${p.name}: ${p.problem}`).join('\n')}`);
-    // The bundle on disk, inside a root that the loader check can enter.
-    const root = external_node_path_.join(work, 'root');
-    await promises_.rm(root, { recursive: true, force: true });
-    const bundleDir = external_node_path_.join(root, inputs.taskRoot);
-    await promises_.mkdir(bundleDir, { recursive: true });
-    const dirs = new Set(entries.map((e) => external_node_path_.dirname(external_node_path_.join(bundleDir, e.name))));
-    for (const d of dirs)
-        await promises_.mkdir(d, { recursive: true });
-    await Promise.all(entries.map((e) => promises_.writeFile(external_node_path_.join(bundleDir, e.name), e.data, { mode: e.mode | 0o444 })));
+        throw new errors/* ActionError */.lZ('Bundle still depends on Nix', `these bundled files still point into /nix/store${musl ? ' or would load libraries from LD_LIBRARY_PATH' : ''}:\n${problems.map((p) => `${p.name}: ${p.problem}`).join('\n')}`);
+    const references = reportReferences(entries, closure, data, inputs.taskRoot, log);
+    phase('checked the references');
+    const { bundleDir, root } = await writeBundleFolder(work, inputs.taskRoot, entries);
     phase('wrote the bundle folder');
-    let verified = 'static';
-    if (inputs.verify !== 'false' && !elf.isStatic && closure.interpreter) {
-        const check = await loaderCheck(root, inputs.taskRoot, closure.interpreter.name, arch, ctx.runner.arch);
-        if (!check.ran) {
-            if (inputs.verify === 'true')
-                throw new errors/* ActionError */.lZ('Could not verify the bundle', `verify: true, but ${check.reason ?? 'the check could not run'}. Set verify: auto to skip it where the machine cannot run it.`);
-            log.notice(`Loader check skipped: ${check.reason ?? 'not possible here'}. The headers were checked.`, 'Bundle verification');
-        }
-        else {
-            log.debug(check.output);
-            if (check.problems.length > 0 || check.outside.length > 0)
-                throw new errors/* ActionError */.lZ('Bundle does not load', `the bundled loader, run in an empty root with Lambda's LD_LIBRARY_PATH, reports:\n${[...check.problems, ...check.outside.map((o) => `loaded from outside the bundle: ${o}`)].join('\n')}`);
-            verified = 'loader';
-            log.info(`Loader check passed: ${check.listed.length} objects, all from ${inputs.taskRoot}.`);
-        }
-    }
+    const verified = await checkLoader(ctx, closure, entries, root, arch);
     phase('checked the bundle');
     const zip = await writeZip(entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })), inputs.zipPath, 
     // The bundle folder is written and checked: the zip writer may take the buffers' memory.
@@ -36543,13 +37394,13 @@ async function packageBuild(ctx) {
     if (zip.bytes > limits/* LAMBDA_ZIP_LIMIT */.mX)
         log.warning(`the zip is ${(0,limits/* formatBytes */.z3)(zip.bytes)}, over Lambda's ${(0,limits/* formatBytes */.z3)(limits/* LAMBDA_ZIP_LIMIT */.mX)} limit for a direct upload: deploy it through S3 (input s3-bucket).`, 'Zip over the direct-upload limit');
     log.info(`Wrote ${zip.path}: ${(0,limits/* formatBytes */.z3)(zip.bytes)} (${(0,limits/* formatBytes */.z3)(unzippedBytes)} unzipped, ${entries.length} files), CodeSha256 ${zip.sha256}`);
-    const runtimeEnv = runtimeEnvFor(entries.map((e) => e.name), inputs.taskRoot);
+    const runtimeEnv = (0,runtime_env/* runtimeEnvFor */.p)(entries.map((e) => e.name), inputs.taskRoot);
     for (const [k, v] of Object.entries(runtimeEnv))
         log.info(`The bundle needs ${k}=${v} (the deploy stage sets it unless \`environment\` does).`);
     const libraries = entries
         .filter((e) => e.kind === 'library' || e.kind === 'interpreter')
         .map((e) => ({ soname: external_node_path_.posix.basename(e.name), storePath: e.storePath, bytes: e.bytes }));
-    ctx.package = {
+    const result = {
         zipPath: zip.path,
         zipSha256: zip.sha256,
         zipBytes: zip.bytes,
@@ -36560,7 +37411,9 @@ async function packageBuild(ctx) {
         libraries,
         runtimeEnv,
         verified,
+        references,
     };
+    ctx.package = result;
     ctx.setOutput('architecture', arch);
     ctx.setOutput('zip-path', zip.path);
     ctx.setOutput('zip-sha256', zip.sha256);
@@ -36568,6 +37421,328 @@ async function packageBuild(ctx) {
     ctx.setOutput('unzipped-bytes', unzippedBytes);
     ctx.setOutput('libraries', JSON.stringify(libraries));
     ctx.setOutput('bundle-dir', bundleDir);
+    ctx.setOutput('runtime-environment', JSON.stringify(runtimeEnv));
+}
+async function addExtraLibraries(resolver, specs) {
+    for (const spec of specs) {
+        try {
+            await resolver.addExtra(spec);
+        }
+        catch (e) {
+            if (e instanceof ElfError)
+                throw e;
+            throw new errors/* ActionError */.lZ('Extra library not found', `Input \`extra-libraries\`: ${(0,errors/* errorMessage */.gJ)(e)}.`);
+        }
+    }
+}
+/**
+ * The data sets to bundle: those named in the input bundle-data (or bundle-certificates), and with
+ * `auto` those a bundled file references by store path (the C library's references to its own
+ * folders excepted: every glibc names its gconv folder). A target the `include` input already
+ * fills is left to it.
+ */
+function chooseDataSets(resolver, build, inputs, log) {
+    const choice = { sources: [], bundled: new Map(), skipped: new Map() };
+    const glibcStore = resolver.interpreter?.storePath;
+    const found = new Map();
+    if (inputs.bundleData.auto) {
+        const objects = [resolver.program, ...resolver.libraries];
+        for (const obj of objects) {
+            for (const ref of scanStoreReferences(obj.data)) {
+                if (glibcStore !== undefined && obj.storePath === glibcStore && ref.storePath === glibcStore)
+                    continue;
+                const set = (0,runtime_env/* dataSetOf */.SH)(ref.sub);
+                if (!set || found.has(set.id))
+                    continue;
+                const source = `${ref.storePath}/${set.root}`;
+                if (!external_node_fs_.existsSync(source))
+                    continue;
+                found.set(set.id, { source, root: set.root, by: obj.name });
+            }
+        }
+    }
+    for (const id of inputs.bundleData.sets) {
+        if (found.has(id))
+            continue;
+        const f = (0,runtime_env/* findDataSet */._h)(id, build.closure, id === 'gconv' && glibcStore ? [glibcStore] : []);
+        if (!f)
+            throw missingDataSet(id, inputs.bundleCertificates);
+        found.set(id, { ...f, by: `input bundle-data` });
+    }
+    const userTargets = new Set(inputs.include.map((i) => i.target));
+    for (const [id, f] of found) {
+        const def = runtime_env/* DATA_SET_DEFS */.v6[id];
+        const target = def.target(f.root);
+        if (userTargets.has(target))
+            continue;
+        if (id === 'locales' && !inputs.bundleData.sets.includes('locales')) {
+            const size = external_node_fs_.statSync(f.source).size;
+            if (f.root.endsWith('locale-archive') && size > runtime_env/* AUTO_LOCALE_ARCHIVE_LIMIT */._A) {
+                choice.skipped.set(id, `the locale archive is ${(0,limits/* formatBytes */.z3)(size)}, too large to bundle unasked (bundle a smaller one, such as nixpkgs' glibcLocalesUtf8 or glibcLocales with only the locales you use)`);
+                continue;
+            }
+        }
+        const reason = f.by === 'input bundle-data'
+            ? `${def.what}: input bundle-data`
+            : `${def.what}: ${f.by} references ${f.source}`;
+        choice.sources.push({
+            source: f.source,
+            target,
+            reason,
+            ...(def.keep ? { keep: def.keep } : {}),
+        });
+        choice.bundled.set(id, target);
+        log.info(`Bundling ${def.what} from ${f.source} as ${target} (${f.by === 'input bundle-data' ? 'input bundle-data' : `${f.by} references it`}).`);
+    }
+    if (!choice.bundled.has('gconv') && !inputs.bundleData.sets.includes('gconv')) {
+        const caller = [resolver.program, ...resolver.libraries].find((o) => o.storePath !== glibcStore && o.data.includes('iconv_open\0'));
+        if (caller)
+            log.notice(`${caller.name} calls iconv_open(): glibc converts UTF-8, UCS and ASCII by itself, but every other character set needs its gconv modules, which are not bundled. If the program converts other character sets, add gconv to the input bundle-data.`, 'iconv without gconv modules');
+    }
+    return choice;
+}
+function missingDataSet(id, viaCertificatesInput) {
+    if (id === 'certificates')
+        return new errors/* ActionError */.lZ('No CA certificates in the closure', `Input \`${viaCertificatesInput ? 'bundle-certificates' : 'bundle-data'}\`: no store path of the build's runtime closure holds a CA bundle (etc/ssl/certs/ca-bundle.crt). ` +
+            'Make the program depend on nixpkgs\' cacert (for example refer to "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt" in it), ' +
+            `or bundle a file yourself with include: SOURCE:${runtime_env/* BUNDLED_CA_PATH */.qX}.`);
+    const def = runtime_env/* DATA_SET_DEFS */.v6[id];
+    return new errors/* ActionError */.lZ(`No ${def.what} in the closure`, `Input \`bundle-data\`: ${id} is asked for, but no store path of the build's runtime closure holds ${def.roots.join(' or ')}. Make the program refer to nixpkgs' ${def.nixpkgs} so Nix keeps it in the closure, or drop ${id} from bundle-data.`);
+}
+/** Fails on libraries the program needs and the closure lacks; warns about the dlopen ones. */
+function checkResolution(closure, build, arch, inputs, log) {
+    if (closure.conflicts.length > 0)
+        throw new errors/* ActionError */.lZ('Bundle conflict', closure.conflicts.join('\n'));
+    const exclude = nameMatcher(inputs.excludeLibraries);
+    const forbidden = [closure.program, ...closure.libraries, ...closure.included]
+        .filter((o) => !o.optional &&
+        o.via !== 'program' &&
+        o.via !== 'include' &&
+        (exclude(o.name) || (o.elf.soname !== undefined && exclude(o.elf.soname))))
+        .map((o) => `${o.name} (${o.reason})`);
+    if (forbidden.length > 0)
+        throw new errors/* ActionError */.lZ('Cannot exclude a needed library', `Input \`exclude-libraries\` names libraries the program needs to start: ${forbidden.join(', ')}. Only libraries loaded with dlopen can be left out.`);
+    const describeMissing = (m) => m.malformed
+        ? `${m.soname} (needed by ${m.neededBy}): not a valid ELF file: ${m.malformed.join('; ')}`
+        : m.wrongArch.length > 0
+            ? `${m.soname} (needed by ${m.neededBy}): only found for another architecture: ${m.wrongArch.join(', ')}`
+            : `${m.soname} (needed by ${m.neededBy}): searched ${m.searched.length > 0 ? m.searched.join(', ') : 'nowhere'}`;
+    const optional = closure.missing.filter((m) => m.optional);
+    if (optional.length > 0)
+        log.warning(`libraries loaded with dlopen need libraries the closure does not have; they are bundled, and would fail to load under Nix too:\n${optional.map(describeMissing).join('\n')}`, 'dlopen libraries with missing dependencies');
+    const missing = closure.missing.filter((m) => !m.optional);
+    if (missing.length > 0) {
+        const lines = missing.map(describeMissing);
+        const n = plural(missing.length, 'library', 'libraries');
+        if (missing.some((m) => m.malformed))
+            throw new errors/* ActionError */.lZ('Malformed libraries', `${n} of ${build.programRel} (${arch}) could not be used:\n${lines.join('\n')}\n` +
+                'A library file in the closure is damaged or is not an ELF shared object: rebuild the package that provides it.');
+        const wrong = missing.some((m) => m.wrongArch.length > 0);
+        const elsewhere = missing.flatMap((m) => findInClosure(m.soname, build.closure).map((f) => `${m.soname}: ${f}`));
+        throw new errors/* ActionError */.lZ(wrong ? 'Wrong-architecture libraries' : 'Missing libraries', `${n} of ${build.programRel} (${arch}) not found in the search path of the object that needs it, nor in a lib folder of the build's closure:\n${lines.join('\n')}\n` +
+            (wrong
+                ? "The closure holds libraries built for another machine: build the flake output for the function's architecture."
+                : elsewhere.length > 0
+                    ? `The closure does hold files of that name, in folders no search path reaches:\n${elsewhere.join('\n')}\nAdd their folder to the RUNPATH of the object that needs them (nixpkgs: patchelf --add-rpath in postFixup), or name them in the input extra-libraries.`
+                    : "No store path of the closure holds them: add the package that provides them to the program's runtime dependencies (buildInputs), so Nix records the reference."));
+    }
+    for (const s of closure.dlopenSkipped)
+        if (s.reason !== 'input exclude-libraries')
+            log.warning(`${s.name} (${s.path}) is on a dlopen search path but not bundled: ${s.reason}.`, 'dlopen library not bundled');
+        else
+            log.info(`Not bundled (input exclude-libraries): ${s.name} (${s.path})`);
+}
+/** Files named soname anywhere below the closure's store paths (a few levels deep). */
+function findInClosure(soname, closure) {
+    const out = [];
+    const visit = (dir, depth) => {
+        let names;
+        try {
+            names = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const d of names) {
+            const p = external_node_path_.join(dir, d.name);
+            if (d.name === soname && (d.isFile() || d.isSymbolicLink()))
+                out.push(p);
+            else if (d.isDirectory() && depth < 4)
+                visit(p, depth + 1);
+        }
+    };
+    for (const sp of closure)
+        visit(sp, 0);
+    return out.slice(0, 10);
+}
+function checkNames(entries) {
+    const names = new Map();
+    for (const e of entries) {
+        const prev = names.get(e.name);
+        if (prev)
+            throw new errors/* ActionError */.lZ('Bundle conflict', `two files would be bundled as ${e.name}: ${prev.source} and ${e.source}; change the \`include\` target.`);
+        names.set(e.name, e);
+    }
+}
+function logEntries(entries, log) {
+    // A folder brought in by one include (a data set) is one line: it can hold thousands of files.
+    const groups = new Map();
+    for (const e of entries.filter((x) => x.kind === 'include')) {
+        const key = e.reason ?? e.name;
+        groups.set(key, [...(groups.get(key) ?? []), e]);
+    }
+    for (const e of entries) {
+        const group = e.kind === 'include' ? groups.get(e.reason ?? e.name) : [e];
+        if (group.length > 3) {
+            if (group[0] !== e)
+                continue;
+            const bytes = group.reduce((n, x) => n + x.bytes, 0);
+            const patched = group.filter((x) => x.patched.length > 0).length;
+            log.info(`${`${external_node_path_.posix.dirname(e.name)}/`.padEnd(32)} ${(0,limits/* formatBytes */.z3)(bytes).padStart(9)}  ${plural(group.length, 'file')}${patched > 0 ? `, ${patched} ELF objects patched` : ''}  (${e.reason ?? 'include'})`);
+            continue;
+        }
+        const why = e.kind === 'library' && e.reason && !e.reason.startsWith('DT_NEEDED') ? `  (${e.reason})` : '';
+        log.info(`${e.name.padEnd(32)} ${(0,limits/* formatBytes */.z3)(e.bytes).padStart(9)}  ${e.source}${e.patched.length > 0 ? `  [${e.patched.join('; ')}]` : ''}${why}`);
+    }
+}
+/**
+ * Scans every bundled file for /nix/store paths: a reference the bundle does not satisfy is a
+ * warning naming the file, the path and the fix (one annotation per file).
+ */
+function reportReferences(entries, closure, data, taskRoot, log) {
+    const libraries = new Map();
+    for (const o of [...closure.libraries, closure.interpreter].filter((x) => !!x))
+        libraries.set(o.real, `lib/${o.name}`);
+    const includes = new Map();
+    for (const e of entries.filter((x) => x.kind === 'include')) {
+        try {
+            includes.set(external_node_fs_.realpathSync.native(e.source), e.name);
+        }
+        catch {
+            // read a moment ago; a vanished file has nothing to say
+        }
+    }
+    const findings = findReferences(entries, {
+        glibcStore: closure.interpreter?.storePath,
+        dataSets: data.bundled,
+        dataSetsSkipped: data.skipped,
+        libraries,
+        includes,
+    });
+    const byFile = new Map();
+    for (const f of findings.filter((x) => isProblem(x.verdict))) {
+        const list = byFile.get(f.file) ?? [];
+        list.push(f);
+        byFile.set(f.file, list);
+    }
+    const SHOWN = 10;
+    for (const [file, list] of byFile) {
+        const lines = list.slice(0, SHOWN).map((f) => `- ${describeProblem(f, taskRoot)}`);
+        if (list.length > SHOWN)
+            lines.push(`- and ${list.length - SHOWN} more (see the job summary).`);
+        log.warning(`${file} names ${plural(list.length, 'store path')} that will not exist on Lambda:\n${lines.join('\n')}`, `Store paths baked into ${file}`);
+    }
+    const harmless = findings.filter((f) => !isProblem(f.verdict));
+    if (harmless.length > 0)
+        log.debug(`store path references handled or harmless: ${harmless.map((f) => `${f.file}: ${f.ref.path} (${f.verdict.kind})`).join('; ')}`);
+    return findings
+        .filter((f) => f.verdict.kind !== 'absent' && f.verdict.kind !== 'source' && f.verdict.kind !== 'glibc')
+        .map((f) => ({
+        file: f.file,
+        path: f.ref.path,
+        kind: f.verdict.kind,
+        note: isProblem(f.verdict)
+            ? describeProblem(f, taskRoot)
+            : 'target' in f.verdict
+                ? `bundled as ${f.verdict.target}`
+                : '',
+    }));
+}
+/** The bundle on disk, inside a root that the loader check can enter. */
+async function writeBundleFolder(work, taskRoot, entries) {
+    const root = external_node_path_.join(work, 'root');
+    await promises_.rm(root, { recursive: true, force: true });
+    const bundleDir = external_node_path_.join(root, taskRoot);
+    await promises_.mkdir(bundleDir, { recursive: true });
+    const dirs = new Set(entries.map((e) => external_node_path_.dirname(external_node_path_.join(bundleDir, e.name))));
+    for (const d of dirs)
+        await promises_.mkdir(d, { recursive: true });
+    await Promise.all(entries.map((e) => promises_.writeFile(external_node_path_.join(bundleDir, e.name), e.data, { mode: e.mode | 0o444 })));
+    return { root, bundleDir };
+}
+/** A predicate: does the object load with every dependency it names (transitively) in the bundle? */
+function completeObjects(closure) {
+    const missing = new Set(closure.missing.map((m) => `${m.neededBy}\0${m.soname}`));
+    const memo = new Map();
+    const ok = (o) => {
+        const known = memo.get(o);
+        if (known !== undefined)
+            return known;
+        memo.set(o, true); // cycles: assume complete while walking
+        let good = true;
+        for (const n of o.elf.needed) {
+            if (missing.has(`${o.name}\0${n}`))
+                good = false;
+            const dep = closure.byName.get(n);
+            if (dep && dep !== o && !ok(dep))
+                good = false;
+        }
+        memo.set(o, good);
+        return good;
+    };
+    return ok;
+}
+/** The loader check (verify.ts) with decoys under every bundled soname and the dlopen libraries preloaded. */
+async function checkLoader(ctx, closure, entries, root, arch) {
+    const { inputs, log } = ctx;
+    if (inputs.verify === 'false' || closure.program.elf.isStatic || !closure.interpreter)
+        return 'static';
+    // Libraries loaded with dlopen whose dependencies are all there, and included shared objects.
+    const complete = completeObjects(closure);
+    const preload = [
+        ...closure.libraries
+            .filter((l) => l.optional && complete(l))
+            .map((l) => `${inputs.taskRoot}/lib/${l.name}`),
+        ...closure.included
+            .filter((o) => !o.elf.interp && complete(o))
+            .map((o) => `${inputs.taskRoot}/${o.name}`),
+    ];
+    const decoys = entries.filter((e) => e.kind === 'library').map((e) => external_node_path_.posix.basename(e.name));
+    const programs = [
+        'bootstrap',
+        ...closure.included.filter((o) => o.elf.interp !== undefined && complete(o)).map((o) => o.name),
+    ];
+    const checks = [];
+    for (const program of programs)
+        checks.push(await loaderCheck(root, inputs.taskRoot, closure.interpreter.name, arch, ctx.runner.arch, {
+            preload: program === 'bootstrap' ? preload : [],
+            decoys,
+            program,
+        }));
+    const check = {
+        ...checks[0],
+        problems: checks.flatMap((c) => c.problems),
+        outside: checks.flatMap((c) => c.outside),
+        listed: checks.flatMap((c) => c.listed),
+        output: checks.map((c) => c.output).join('\n'),
+    };
+    if (!check.ran) {
+        if (inputs.verify === 'true')
+            throw new errors/* ActionError */.lZ('Could not verify the bundle', `verify: true, but ${check.reason ?? 'the check could not run'}. Set verify: auto to skip it where the machine cannot run it.`);
+        log.notice(`Loader check skipped: ${check.reason ?? 'not possible here'}. The headers were checked.`, 'Bundle verification');
+        return 'static';
+    }
+    log.debug(check.output);
+    if (check.problems.length > 0 || check.outside.length > 0)
+        throw new errors/* ActionError */.lZ('Bundle does not load', `the bundled loader, run in an isolated root with Lambda's LD_LIBRARY_PATH and Amazon Linux's library names in /lib64, reports:\n${[...check.problems, ...check.outside.map((o) => `loaded from outside the bundle: ${o}`)].join('\n')}`);
+    const dlopened = closure.libraries.filter((l) => l.optional && complete(l)).length;
+    const extra = [
+        ...(dlopened > 0 ? [plural(dlopened, 'dlopen library', 'dlopen libraries')] : []),
+        ...(preload.length > dlopened ? [plural(preload.length - dlopened, 'included shared object')] : []),
+        ...(programs.length > 1 ? [plural(programs.length - 1, 'included program')] : []),
+    ];
+    log.info(`Loader check passed: ${check.listed.length} objects${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''}, all from ${inputs.taskRoot}, none from the decoys in /lib64.`);
+    return 'loader';
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
@@ -36678,6 +37853,7 @@ function collectSummary(ctx, error) {
             unzippedBytes: p.unzippedBytes,
             zipSha256: p.zipSha256,
             files: p.files.map(({ mode: _mode, ...f }) => f),
+            references: p.references,
         };
     return data;
 }
@@ -36707,6 +37883,18 @@ function table(head, rows) {
 }
 function percent(part, whole) {
     return `${((part / whole) * 100).toFixed(part / whole < 0.1 ? 1 : 0)}%`;
+}
+/** The deepest folder holding every one of the paths. */
+function commonFolder(names) {
+    let parts = names[0].split('/').slice(0, -1);
+    for (const n of names.slice(1)) {
+        const p = n.split('/');
+        let i = 0;
+        while (i < parts.length && parts[i] === p[i])
+            i++;
+        parts = parts.slice(0, i);
+    }
+    return parts.join('/') || '.';
 }
 /** Short store-path form: /nix/store/abcdefgh…-name. */
 function shortStorePath(p) {
@@ -36740,18 +37928,53 @@ function renderSummary(d) {
         const libs = b.files
             .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
             .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
-        const other = b.files
-            .filter((f) => f.kind === 'program' || f.kind === 'include')
-            .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
-        const rows = [...other, ...libs].map((f) => [
+        const programs = b.files.filter((f) => f.kind === 'program');
+        // Included files: one row per include (a data set's folder holds hundreds of files).
+        const groups = new Map();
+        for (const f of b.files.filter((x) => x.kind === 'include')) {
+            const key = f.reason ?? f.name;
+            groups.set(key, [...(groups.get(key) ?? []), f]);
+        }
+        const why = (f) => f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
+        const row = (f) => [
             code(f.name),
             f.kind,
             code(shortStorePath(f.storePath)),
             (0,limits/* formatBytes */.z3)(f.bytes),
-        ]);
-        rows.push(['**Total**', `${b.files.length} files`, '', `**${(0,limits/* formatBytes */.z3)(b.unzippedBytes)}**`]);
+            why(f),
+        ];
+        const includeRows = [...groups.values()]
+            .map((fs) => {
+            const bytes = fs.reduce((n, f) => n + f.bytes, 0);
+            if (fs.length === 1)
+                return [bytes, row(fs[0])];
+            const dir = commonFolder(fs.map((f) => f.name));
+            return [
+                bytes,
+                [
+                    code(`${dir}/`),
+                    `include (${fs.length} files)`,
+                    code(shortStorePath(fs[0].storePath)),
+                    (0,limits/* formatBytes */.z3)(bytes),
+                    why(fs[0]),
+                ],
+            ];
+        })
+            .sort((x, y) => y[0] - x[0])
+            .map(([, r]) => r);
+        const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
+        rows.push(['**Total**', `${b.files.length} files`, '', `**${(0,limits/* formatBytes */.z3)(b.unzippedBytes)}**`, '']);
         out.push(`${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`);
-        out.push(table(['File', 'Kind', 'From', 'Size'], rows));
+        out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
+        const refs = b.references;
+        if (refs.length > 0) {
+            out.push('### Store paths named in the bundle');
+            out.push(table(['File', 'Store path', 'On Lambda'], refs.map((r) => [
+                code(r.file),
+                code(shortStorePath(r.path)),
+                `${r.kind === 'data' || r.kind === 'included' ? '✅' : '⚠️'} ${cell(r.note)}`,
+            ])));
+        }
         out.push('### Zip and Lambda limits');
         const zipOk = b.zipBytes <= limits/* LAMBDA_ZIP_LIMIT */.mX;
         const unzOk = b.unzippedBytes <= limits/* LAMBDA_UNZIPPED_LIMIT */.KA;
@@ -36910,7 +38133,6 @@ async function run() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CI: () => (/* binding */ storePathOf),
 /* harmony export */   LO: () => (/* binding */ NIX_FEATURE_ARGS),
 /* harmony export */   Sp: () => (/* binding */ DEFAULT_PROFILE_BIN),
 /* harmony export */   TQ: () => (/* binding */ closureOf),
@@ -37010,14 +38232,6 @@ async function closureOfPaths(nixBin, paths) {
 /** The runtime closure of store paths, with the job's Nix. */
 async function closureOf(ctx, paths) {
     return closureOfPaths((await ensureNix(ctx)).nix, paths);
-}
-/** /nix/store/HASH-NAME/... -> /nix/store/HASH-NAME */
-function storePathOf(p, storeDir = '/nix/store') {
-    if (!p.startsWith(`${storeDir}/`))
-        return undefined;
-    const rest = p.slice(storeDir.length + 1);
-    const name = rest.split('/')[0];
-    return name ? `${storeDir}/${name}` : undefined;
 }
 
 
@@ -37300,6 +38514,177 @@ async function runPost(state, log, read = (name) => core/* getInput */.V4(name))
 
 /***/ }),
 
+/***/ 1589:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SH: () => (/* binding */ dataSetOf),
+/* harmony export */   _A: () => (/* binding */ AUTO_LOCALE_ARCHIVE_LIMIT),
+/* harmony export */   _h: () => (/* binding */ findDataSet),
+/* harmony export */   p: () => (/* binding */ runtimeEnvFor),
+/* harmony export */   qX: () => (/* binding */ BUNDLED_CA_PATH),
+/* harmony export */   v6: () => (/* binding */ DATA_SET_DEFS),
+/* harmony export */   zw: () => (/* binding */ DATA_SETS)
+/* harmony export */ });
+/* unused harmony exports CA_BUNDLE_PATHS, TERMINFO_SUBSET, findCaBundle */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * Data files a relocated Nix program reads at run time from paths baked into it, and the variables
+ * that point it at the bundle's copy instead (the deploy stage sets them on the function):
+ * - certificates: Nix's OpenSSL reads NIX_SSL_CERT_FILE, then SSL_CERT_FILE, then
+ *   /etc/ssl/certs/ca-certificates.crt (absent on Amazon Linux, which uses /etc/pki/tls/certs/ca-bundle.crt).
+ * - locales: a relocated glibc finds no locale data without LOCALE_ARCHIVE (an archive) or LOCPATH (a folder).
+ * - gconv: glibc's iconv() loads conversion modules from GCONV_PATH (else its compiled-in store folder).
+ * - tzdata: glibc, Rust's tz crates and Haskell's tz read TZDIR; Go reads ZONEINFO.
+ * - terminfo: ncurses reads TERMINFO.
+ */
+const DATA_SETS = ['certificates', 'locales', 'gconv', 'tzdata', 'terminfo'];
+/** Where CA bundles live in nixpkgs store paths (cacert) and in other common layouts. */
+const CA_BUNDLE_PATHS = [
+    'etc/ssl/certs/ca-bundle.crt',
+    'etc/ssl/certs/ca-certificates.crt',
+    'etc/pki/tls/certs/ca-bundle.crt',
+];
+/** Where certificates go in the zip. */
+const BUNDLED_CA_PATH = 'etc/ssl/certs/ca-bundle.crt';
+/** Terminal types worth carrying to a machine without a terminal (log colouring, TERM=dumb). */
+const TERMINFO_SUBSET = [
+    'ansi',
+    'dumb',
+    'linux',
+    'screen',
+    'screen-256color',
+    'tmux',
+    'tmux-256color',
+    'vt100',
+    'vt220',
+    'xterm',
+    'xterm-256color',
+    'xterm-color',
+];
+/** A locale archive larger than this is not bundled without being asked for (nixpkgs' glibcLocales is ~220 MB). */
+const AUTO_LOCALE_ARCHIVE_LIMIT = 50 * 1024 * 1024;
+const DATA_SET_DEFS = {
+    certificates: {
+        id: 'certificates',
+        what: 'CA certificates',
+        roots: CA_BUNDLE_PATHS,
+        target: () => BUNDLED_CA_PATH,
+        nixpkgs: 'cacert',
+    },
+    locales: {
+        id: 'locales',
+        what: 'locale data',
+        roots: ['lib/locale/locale-archive', 'lib/locale'],
+        target: (root) => root,
+        nixpkgs: 'glibcLocales (or glibcLocalesUtf8)',
+    },
+    gconv: {
+        id: 'gconv',
+        what: "glibc's iconv conversion modules",
+        roots: ['lib/gconv'],
+        target: () => 'lib/gconv',
+        nixpkgs: 'glibc (its lib/gconv)',
+    },
+    tzdata: {
+        id: 'tzdata',
+        what: 'time zone data',
+        roots: ['share/zoneinfo'],
+        target: () => 'share/zoneinfo',
+        nixpkgs: 'tzdata',
+    },
+    terminfo: {
+        id: 'terminfo',
+        what: 'terminfo entries',
+        roots: ['share/terminfo'],
+        target: () => 'share/terminfo',
+        keep: (rel) => TERMINFO_SUBSET.includes(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.basename(rel)),
+        nixpkgs: 'ncurses',
+    },
+};
+/** The data set and root a store-path-relative path belongs to (`sub` is under `root`). */
+function dataSetOf(sub) {
+    for (const def of Object.values(DATA_SET_DEFS)) {
+        for (const root of def.roots) {
+            if (sub === root || sub.startsWith(`${root}/`))
+                return { id: def.id, root };
+        }
+    }
+    return undefined;
+}
+/** The first CA bundle found in the closure's store paths (nixpkgs' cacert), or undefined. */
+function findCaBundle(closure, exists = node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync) {
+    const ordered = [...closure].sort((a, b) => Number(/-(nss-)?cacert-/.test(b)) - Number(/-(nss-)?cacert-/.test(a)));
+    for (const sp of ordered)
+        for (const rel of CA_BUNDLE_PATHS) {
+            const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(sp, rel);
+            if (exists(p))
+                return p;
+        }
+    return undefined;
+}
+/**
+ * A data set somewhere in the closure, for a data set asked for by name: gconv from the C library's
+ * own store path first, anything else from the first store path that has it.
+ */
+function findDataSet(id, closure, preferred = [], exists = node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync) {
+    if (id === 'certificates') {
+        const ca = findCaBundle(closure, exists);
+        return ca ? { source: ca, root: CA_BUNDLE_PATHS.find((r) => ca.endsWith(`/${r}`)) } : undefined;
+    }
+    for (const sp of [...preferred, ...closure])
+        for (const root of DATA_SET_DEFS[id].roots) {
+            const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(sp, root);
+            if (exists(p))
+                return { source: p, root };
+        }
+    return undefined;
+}
+/** Variables for the bundled data files, from the names of the files in the zip. */
+function runtimeEnvFor(names, taskRoot) {
+    const env = {};
+    const at = (n) => `${taskRoot}/${n}`;
+    const ca = names.find((n) => n === BUNDLED_CA_PATH) ??
+        names.find((n) => /(^|\/)(ca-bundle\.crt|ca-certificates\.crt)$/.test(n));
+    if (ca) {
+        env['SSL_CERT_FILE'] = at(ca);
+        env['NIX_SSL_CERT_FILE'] = at(ca);
+    }
+    const archive = names.find((n) => /(^|\/)locale-archive$/.test(n));
+    if (archive)
+        env['LOCALE_ARCHIVE'] = at(archive);
+    else {
+        // A locale folder holds LOCALE/LC_CTYPE files: LOCPATH is the folder above LOCALE.
+        const ctype = names.find((n) => /(^|\/)[^/]+\/LC_CTYPE$/.test(n));
+        if (ctype)
+            env['LOCPATH'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(ctype)));
+    }
+    // glibc reads gconv-modules (or its cache) from each GCONV_PATH folder.
+    const gconv = names.find((n) => /(^|\/)gconv-modules(\.cache)?$/.test(n));
+    if (gconv)
+        env['GCONV_PATH'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(gconv));
+    // A zoneinfo folder: TZDIR for glibc and most libraries, ZONEINFO for Go.
+    const zone = names.find((n) => /(^|\/)zoneinfo\/.+/.test(n));
+    if (zone) {
+        const dir = zone.slice(0, zone.lastIndexOf('zoneinfo/') + 'zoneinfo'.length);
+        env['TZDIR'] = at(dir);
+        env['ZONEINFO'] = at(dir);
+    }
+    // terminfo/<first letter or its hex code>/<name>
+    const term = names.find((n) => /(^|\/)terminfo\/[^/]+\/[^/]+$/.test(n));
+    if (term)
+        env['TERMINFO'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(term)));
+    return env;
+}
+
+
+/***/ }),
+
 /***/ 9769:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37402,6 +38787,13 @@ function removeSecretFiles(files, log) {
     return failed;
 }
 
+
+/***/ }),
+
+/***/ 975:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__.p + "565e11bcad8af20c920d.mjs";
 
 /***/ }),
 

@@ -32096,7 +32096,7 @@ async function restoreClosureCache(ctx, home) {
     }
     const why = closureCacheUnavailable(runner);
     if (why) {
-        log.notice(`Closure cache skipped: ${why}. The build goes on without it.`, 'Closure cache skipped');
+        log.notice(`${why[0].toUpperCase()}${why.slice(1)}. The build goes on without it.`, 'Closure cache skipped');
         return [];
     }
     const dir = closureCacheDir(process.env, home);
@@ -32315,10 +32315,13 @@ function quoteArg(a) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(900);
 
-// A runner starts `node dist/index.js` with no arguments (main and post step);
-// the local command (`nix-lambda package ...`) always has some. The stages' modules are
-// loaded when they run (src/pipeline.ts), so this entry stays small.
-if (process.argv.length > 2)
+// A runner starts `node dist/index.js` with no arguments (main and post step); the local command
+// (`nix-lambda package ...`) has some, or comes through dist/cli.js (package.json bin), which sets
+// NIX_LAMBDA_CLI. The stages' modules are loaded when they run (src/pipeline.ts), so this entry
+// stays small.
+const asCommand = process.argv.length > 2 || process.env['NIX_LAMBDA_CLI'] === '1';
+delete process.env['NIX_LAMBDA_CLI'];
+if (asCommand)
     process.exitCode = await (await __nccwpck_require__.e(/* import() */ 581).then(__nccwpck_require__.bind(__nccwpck_require__, 5581))).runCli(process.argv.slice(2));
 else
     await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)();
@@ -32924,8 +32927,13 @@ function consoleLog(opts = {}) {
             write(scrub(t ? `warning: ${t}: ${m}` : `warning: ${m}`));
         },
         error: (m, p = {}) => {
+            // One block: the title on the first line, the message below it, indented.
             const where = p.file ? ` (${p.file}${p.line ? `:${p.line}` : ''})` : '';
-            write(scrub(`error: ${p.title ? `${p.title}: ` : ''}${m}${where}`));
+            const body = m
+                .split('\n')
+                .map((l) => `  ${l}`)
+                .join('\n');
+            write(scrub(p.title ? `error: ${p.title}${where}\n${body}` : `error${where}:\n${body}`));
         },
         group: async (name, fn) => {
             write(`== ${name}`);
@@ -37393,7 +37401,9 @@ async function packageBuild(ctx) {
     phase('wrote the zip');
     if (zip.bytes > limits/* LAMBDA_ZIP_LIMIT */.mX)
         log.warning(`the zip is ${(0,limits/* formatBytes */.z3)(zip.bytes)}, over Lambda's ${(0,limits/* formatBytes */.z3)(limits/* LAMBDA_ZIP_LIMIT */.mX)} limit for a direct upload: deploy it through S3 (input s3-bucket).`, 'Zip over the direct-upload limit');
-    log.info(`Wrote ${zip.path}: ${(0,limits/* formatBytes */.z3)(zip.bytes)} (${(0,limits/* formatBytes */.z3)(unzippedBytes)} unzipped, ${entries.length} files), CodeSha256 ${zip.sha256}`);
+    const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
+    const includedCount = entries.filter((e) => e.kind === 'include').length;
+    log.info(`Wrote ${zip.path}: ${(0,limits/* formatBytes */.z3)(zip.bytes)} (${(0,limits/* formatBytes */.z3)(unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: the program, ${plural(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${plural(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.sha256}`);
     const runtimeEnv = (0,runtime_env/* runtimeEnvFor */.p)(entries.map((e) => e.name), inputs.taskRoot);
     for (const [k, v] of Object.entries(runtimeEnv))
         log.info(`The bundle needs ${k}=${v} (the deploy stage sets it unless \`environment\` does).`);
@@ -37495,7 +37505,9 @@ function chooseDataSets(resolver, build, inputs, log) {
         log.info(`Bundling ${def.what} from ${f.source} as ${target} (${f.by === 'input bundle-data' ? 'input bundle-data' : `${f.by} references it`}).`);
     }
     if (!choice.bundled.has('gconv') && !inputs.bundleData.sets.includes('gconv')) {
-        const caller = [resolver.program, ...resolver.libraries].find((o) => o.storePath !== glibcStore && o.data.includes('iconv_open\0'));
+        // The program's own calls only: libraries (libidn2, libunistring...) convert the locale's
+        // character set, which is UTF-8 on Lambda and needs no module.
+        const caller = [resolver.program, ...resolver.included].find((o) => o.data.includes('iconv_open\0'));
         if (caller)
             log.notice(`${caller.name} calls iconv_open(): glibc converts UTF-8, UCS and ASCII by itself, but every other character set needs its gconv modules, which are not bundled. If the program converts other character sets, add gconv to the input bundle-data.`, 'iconv without gconv modules');
     }

@@ -139,6 +139,12 @@ function main() {
   build('src/index.ts', out);
   build('src/deflate-worker/index.mjs', path.join(out, 'deflate-worker'));
   fs.chmodSync(path.join(out, 'index.js'), 0o755);
+  // package.json's bin (`nix-lambda`, `npx nix-lambda`): the local command, even with no arguments.
+  fs.writeFileSync(
+    path.join(out, 'cli.js'),
+    "#!/usr/bin/env node\n// The local command (package.json bin): dist/index.js in command mode.\nprocess.env.NIX_LAMBDA_CLI = '1';\nawait import('./index.js');\n",
+    { mode: 0o755 },
+  );
   writeLicenses(path.join(out, 'licenses.txt'));
 }
 

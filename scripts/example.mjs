@@ -3,6 +3,8 @@
 // a GitHub runner would (INPUT_* variables, GITHUB_OUTPUT/STATE/ENV/PATH/STEP_SUMMARY files), with
 // the stages install, cachix, build and package; then starts the zip's bootstrap in an empty root
 // at /var/task (as Lambda does) and sends it one event through a local Runtime API.
+// Node built-ins only (dist/ is self-contained): it runs on a fresh clone without `npm ci`.
+// Everything it writes goes to one temporary folder, removed at the end (KEEP=1 keeps it).
 //
 //   FLAKE=./examples/offline npm run example     (the default flake)
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +13,6 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flake = process.env.FLAKE ?? './examples/offline';
@@ -40,8 +41,8 @@ function parseOutputs(text) {
 }
 
 function runAction() {
-  // Like a runner: every input of action.yml with its default, then the step's `with:` values.
-  const inputs = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')).inputs;
+  // The step's `with:` values; inputs a runner would pass with action.yml's defaults are left to the
+  // action, which applies the same defaults (a test keeps them equal).
   const env = {
     ...process.env,
     ...files,
@@ -49,13 +50,42 @@ function runAction() {
     GITHUB_WORKSPACE: ROOT,
     RUNNER_TEMP: path.join(work, 'runner-temp'),
   };
-  for (const [name, spec] of Object.entries(inputs)) {
-    const def = String(spec.default ?? '');
-    env[`INPUT_${name.toUpperCase()}`] = def.includes('${{') ? '' : def;
-  }
-  Object.assign(env, { INPUT_STAGES: 'install,cachix,build,package', INPUT_FLAKE: flake });
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'index.js')], { env, stdio: 'inherit' });
+  Object.assign(env, {
+    INPUT_STAGES: 'install,cachix,build,package',
+    INPUT_FLAKE: flake,
+    // The example's derivations copy the build machine's libraries (no sandbox), and need nothing
+    // from a binary cache: offline means offline, with no wait on an unreachable cache.nixos.org.
+    'INPUT_EXTRA-NIX-CONFIG': 'sandbox = false\nsubstituters =',
+  });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'index.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  process.stdout.write(asTheRunnerShowsIt(r.stdout));
   return r.status ?? 1;
+}
+
+/**
+ * The log as the runner's log viewer shows it: groups as headings, annotations as lines, no
+ * debug lines (VERBOSE=1 shows them) and no masking commands.
+ */
+function asTheRunnerShowsIt(text) {
+  const unescape = (v) => v.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
+      if (!m) return [line];
+      const [, cmd, props = '', msg] = m;
+      if (cmd === 'group') return [`== ${msg}`];
+      if (cmd === 'endgroup' || cmd === 'add-mask') return [];
+      if (cmd === 'debug') return process.env.VERBOSE === '1' ? [`debug: ${unescape(msg)}`] : [];
+      const title = /(?:^|,)title=([^,]*)/.exec(props)?.[1];
+      return [`${cmd}: ${title ? `${unescape(title)}: ` : ''}${unescape(msg)}`];
+    })
+    .join('\n');
 }
 
 /** Serves one event on the Runtime API and resolves with the bootstrap's response. */
@@ -139,6 +169,11 @@ if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) {
   console.error('dist/index.js is missing: run `npm run build` first.');
   process.exit(1);
 }
+const keep = process.env.KEEP === '1';
+process.on('exit', () => {
+  if (keep) console.log(`\nKept ${work} (KEEP=1): the zip, the bundle and the job summary.`);
+  else fs.rmSync(work, { recursive: true, force: true });
+});
 console.log(`Running dist/index.js on ${flake} as a runner would (files in ${work})\n`);
 const code = runAction();
 const outputs = parseOutputs(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8'));
@@ -159,7 +194,7 @@ for (const k of [
 ])
   console.log(`  ${k.padEnd(15)} ${outputs[k] ?? ''}`);
 console.log(`  ${'libraries'.padEnd(15)} ${JSON.parse(outputs.libraries ?? '[]').length} bundled`);
-console.log(`\nJob summary (Markdown): ${files.GITHUB_STEP_SUMMARY}`);
+if (keep) console.log(`\nJob summary (Markdown): ${files.GITHUB_STEP_SUMMARY}`);
 
 if (outputs.architecture !== (os.arch() === 'arm64' ? 'arm64' : 'x86_64')) {
   console.log('\nThe bootstrap is for another architecture: not invoking it here.');

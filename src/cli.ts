@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { ActionError, errorMessage } from './errors.js';
+import { scrubSecrets } from './exec.js';
 import { DEFAULTS, STAGES } from './inputs.js';
 import { consoleLog } from './log.js';
 import { runMain } from './main.js';
@@ -45,7 +49,11 @@ ${Object.entries(COMMANDS)
 
 Every input of the action is a flag. Booleans: --publish or --publish=false.
 Repeat --include, --function-name or --layers for several values. --zip is --zip-path.
-Other flags: --json (print outputs as JSON), --verbose, --help.
+Other flags:
+  --json     print one JSON object: {"outputs": {...}} or {"error": {"title", "message"}}
+  --verbose  print debug lines too
+  --keep     keep the run's work folder (the patched bundle, the Nix configuration files)
+  --help
 The zip goes to ./function.zip unless --zip-path says otherwise.
 
 Inputs:
@@ -58,6 +66,7 @@ export interface CliArgs {
   inputs: Record<string, string>;
   json: boolean;
   verbose: boolean;
+  keep: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -68,6 +77,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const inputs: Record<string, string> = { stages: spec.stages };
   let json = false;
   let verbose = false;
+  let keep = false;
   let stagesGiven = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -77,6 +87,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
     if (arg === '--verbose' || arg === '-v') {
       verbose = true;
+      continue;
+    }
+    if (arg === '--keep') {
+      keep = true;
       continue;
     }
     if (arg === '--help' || arg === '-h') throw new UsageError('');
@@ -106,7 +120,20 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     else inputs[name] = value;
   }
   inputs['zip-path'] ??= path.resolve('function.zip');
-  return { command, inputs, json, verbose };
+  return { command, inputs, json, verbose, keep };
+}
+
+/** An output's value as JSON: numbers, and the outputs that hold JSON (libraries, runtime-environment). */
+export function outputValue(value: string): unknown {
+  if (/^(0|[1-9]\d{0,14})$/.test(value)) return Number(value);
+  if (/^[[{]/.test(value)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
 }
 
 /** Runs the command; returns the process exit code. */
@@ -119,21 +146,49 @@ export async function runCli(
     args = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message ? `nix-lambda: ${err.message}\n\n` : ''}${usage()}`);
-    return err.message ? 2 : 0;
+    // Asked for: the usage on stdout, success. A mistake: the problem and the usage on stderr.
+    if (!err.message) {
+      out.write(usage());
+      return 0;
+    }
+    process.stderr.write(`nix-lambda: ${err.message}\n\n${usage()}`);
+    return 2;
   }
   const log = consoleLog({ verbose: args.verbose });
+  // Workflow commands only where a runner reads them: the local command always talks to a person.
   const env = { ...process.env };
   delete env['GITHUB_ACTIONS'];
-  const { ctx, error } = await runMain({ read: (n) => args.inputs[n] ?? '', log, env });
-  if (ctx) await runPost(ctx.post, log);
-  const outputs = Object.fromEntries([...log.outputs].filter(([k]) => k !== 'summary-json'));
-  out.write(
-    args.json
-      ? `${JSON.stringify(outputs, null, 2)}\n`
-      : Object.entries(outputs)
-          .map(([k, v]) => `${k}=${v}\n`)
-          .join(''),
+  // One work folder per run (the patched bundle, the Nix configuration files), removed at the end.
+  const work = fs.mkdtempSync(path.join(env['RUNNER_TEMP'] || os.tmpdir(), 'nix-lambda-'));
+  env['RUNNER_TEMP'] = work;
+  let error: unknown;
+  try {
+    const r = await runMain({ read: (n) => args.inputs[n] ?? '', log, env });
+    error = r.error;
+    if (r.ctx) await runPost(r.ctx.post, log);
+  } finally {
+    if (args.keep) log.info(`Kept the work folder ${work} (--keep).`);
+    else fs.rmSync(work, { recursive: true, force: true });
+  }
+  const outputs = Object.fromEntries(
+    [...log.outputs].filter(([k]) => k !== 'summary-json' && (args.keep || k !== 'bundle-dir')),
   );
+  if (args.json) {
+    const body =
+      error === undefined
+        ? { outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, outputValue(v)])) }
+        : {
+            error: {
+              title: error instanceof ActionError ? error.title : 'Unexpected error',
+              message: scrubSecrets(errorMessage(error)),
+            },
+          };
+    out.write(`${JSON.stringify(body, null, 2)}\n`);
+  } else if (error === undefined)
+    out.write(
+      Object.entries(outputs)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
   return error === undefined ? 0 : 1;
 }

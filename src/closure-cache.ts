@@ -92,7 +92,10 @@ export async function restoreClosureCache(ctx: JobContext, home: string): Promis
   }
   const why = closureCacheUnavailable(runner);
   if (why) {
-    log.notice(`Closure cache skipped: ${why}. The build goes on without it.`, 'Closure cache skipped');
+    log.notice(
+      `${why[0]!.toUpperCase()}${why.slice(1)}. The build goes on without it.`,
+      'Closure cache skipped',
+    );
     return [];
   }
   const dir = closureCacheDir(process.env, home);

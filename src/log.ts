@@ -87,8 +87,13 @@ export function consoleLog(opts: { verbose?: boolean; stream?: NodeJS.WritableSt
       write(scrub(t ? `warning: ${t}: ${m}` : `warning: ${m}`));
     },
     error: (m, p = {}) => {
+      // One block: the title on the first line, the message below it, indented.
       const where = p.file ? ` (${p.file}${p.line ? `:${p.line}` : ''})` : '';
-      write(scrub(`error: ${p.title ? `${p.title}: ` : ''}${m}${where}`));
+      const body = m
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n');
+      write(scrub(p.title ? `error: ${p.title}${where}\n${body}` : `error${where}:\n${body}`));
     },
     group: async (name, fn) => {
       write(`== ${name}`);

@@ -176,8 +176,10 @@ async function packageBuild(ctx: JobContext): Promise<void> {
       `the zip is ${formatBytes(zip.bytes)}, over Lambda's ${formatBytes(LAMBDA_ZIP_LIMIT)} limit for a direct upload: deploy it through S3 (input s3-bucket).`,
       'Zip over the direct-upload limit',
     );
+  const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
+  const includedCount = entries.filter((e) => e.kind === 'include').length;
   log.info(
-    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(unzippedBytes)} unzipped, ${entries.length} files), CodeSha256 ${zip.sha256}`,
+    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: the program, ${plural(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${plural(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.sha256}`,
   );
 
   const runtimeEnv = runtimeEnvFor(
@@ -299,9 +301,9 @@ function chooseDataSets(
     );
   }
   if (!choice.bundled.has('gconv') && !inputs.bundleData.sets.includes('gconv')) {
-    const caller = [resolver.program, ...resolver.libraries].find(
-      (o) => o.storePath !== glibcStore && o.data.includes('iconv_open\0'),
-    );
+    // The program's own calls only: libraries (libidn2, libunistring...) convert the locale's
+    // character set, which is UTF-8 on Lambda and needs no module.
+    const caller = [resolver.program, ...resolver.included].find((o) => o.data.includes('iconv_open\0'));
     if (caller)
       log.notice(
         `${caller.name} calls iconv_open(): glibc converts UTF-8, UCS and ASCII by itself, but every other character set needs its gconv modules, which are not bundled. If the program converts other character sets, add gconv to the input bundle-data.`,

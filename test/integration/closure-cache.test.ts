@@ -48,7 +48,7 @@ describe('closure cache', () => {
     });
     expect(main.code, main.log).toBe(0);
     expect(main.log).toContain(
-      '::notice title=Closure cache skipped::Closure cache skipped: running under act, which has no Actions cache service unless started with one. The build goes on without it.',
+      '::notice title=Closure cache skipped::Running under act, which has no Actions cache service unless started with one. The build goes on without it.',
     );
     expect(main.outputs['store-path']).toBe(outPath);
     expect(post.code, post.log).toBe(0);

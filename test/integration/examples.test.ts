@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectSummary, renderSummary } from '../../src/summary.js';
 import { listZip } from '../../src/zip.js';
 import { runInLambdaRoot } from '../support/lambda-root.js';
 import { runPipeline, type PipelineRun } from '../support/pipeline.js';
@@ -88,7 +89,7 @@ describe('examples/offline: built by real Nix, packaged, served from the Lambda-
   beforeAll(async () => {
     const dir = await offlineCheckout();
     r = await runPipeline(
-      { stages: 'install,build,package', flake: '.', verify: 'true' },
+      { stages: 'install,cachix,build,package', flake: '.', verify: 'true' },
       { workspace: dir },
     );
     temps.push(r.tempDir);
@@ -106,6 +107,40 @@ describe('examples/offline: built by real Nix, packaged, served from the Lambda-
     expect(names).toContain('bootstrap');
     expect(names).toContain('lib/libcurl.so.4');
     expect(r.log).toMatch(/Loader check passed/);
+  });
+
+  it('writes the job summary the README shows, and counts the libraries alike in the log, the summary and the outputs', () => {
+    const real = renderSummary(collectSummary(r.ctx!));
+    // Sizes, durations and store hashes follow the build machine's libraries; the rest must match.
+    const norm = (line: string): string => {
+      let l = line
+        .replace(/^>\s?/, '')
+        .replace(/<code>(.*?)<\/code>/g, '`$1`')
+        .replace(/\/nix\/store\/[a-z0-9]{8}…/g, '/nix/store/HASH…')
+        .replace(/\b\d+(\.\d+)? (B|KiB|MiB|GiB)\b/g, 'SIZE')
+        .replace(/\b\d+(\.\d+)? m?s\b/g, 'TIME')
+        .replace(/\b\d+(\.\d+)?%/g, 'PCT');
+      if (l.startsWith('|'))
+        l = l
+          .split('|')
+          .map((c) => c.trim())
+          .map((c) => (/^-+$/.test(c) ? '---' : c))
+          .join('|');
+      return l.trim();
+    };
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
+    const first = readme.findIndex((l) => l.startsWith('> ## Nix flake to AWS Lambda'));
+    const sample: string[] = [];
+    for (let i = first; i < readme.length && readme[i]!.startsWith('>'); i++) sample.push(readme[i]!);
+    expect(sample.length).toBeGreaterThan(20);
+    const realLines = new Set(real.split('\n').map(norm));
+    const checked = sample.map(norm).filter((l) => l !== '' && !l.startsWith('|…|'));
+    for (const line of checked)
+      expect(realLines.has(line), `README line not in the real summary: ${line}\n\n${real}`).toBe(true);
+    const count = (JSON.parse(r.outputs.get('libraries')!) as unknown[]).length;
+    expect(real).toContain(`x86_64 · ${count} libraries ·`);
+    expect(r.log).toContain(`the program, ${count} libraries)`);
+    expect(sample.join('\n')).toContain(`x86_64 · ${count} libraries ·`);
   });
 
   it('answers an event through the Runtime API, and reports a failing one as an invocation error', async () => {

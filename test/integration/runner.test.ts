@@ -168,7 +168,7 @@ describe('through @github/local-action', () => {
 });
 
 describe('as the local command', () => {
-  it('packages with flags that mirror the inputs and prints the outputs as JSON', () => {
+  it('packages with flags that mirror the inputs and prints the outputs as one JSON object', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
     const zip = path.join(dir, 'out.zip');
     const r = spawnSync(
@@ -181,14 +181,60 @@ describe('as the local command', () => {
       },
     );
     expect(r.status, r.stderr).toBe(0);
-    const outputs = JSON.parse(r.stdout) as Record<string, string>;
+    const { outputs } = JSON.parse(r.stdout) as { outputs: Record<string, unknown> };
     expect(outputs['zip-path']).toBe(zip);
     expect(outputs['architecture']).toBe('x86_64');
+    // Values as JSON: numbers and arrays, not strings holding them.
+    expect(outputs['zip-bytes']).toBe(fs.statSync(zip).size);
+    expect(Array.isArray(outputs['libraries'])).toBe(true);
+    expect(outputs['runtime-environment']).toEqual({});
+    // The work folder of the run (the patched bundle) is gone, and not named.
+    expect(outputs['bundle-dir']).toBeUndefined();
+    expect(fs.readdirSync(dir).sort()).toEqual(['out.zip']);
     expect(listZip(zip).map((e) => e.name)).toContain('bootstrap');
     // A plain log, no workflow commands.
     expect(r.stderr).toContain('== package');
-    expect(r.stderr).not.toContain('::group::');
-    expect(r.stdout).not.toContain('::set-output');
+    expect(r.stderr).not.toMatch(/::(group|debug|error|warning|notice|set-output)/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a failure as one readable block, and with --json as one object holding the error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const env = { ...process.env, ...nixEnv, GITHUB_ACTIONS: '', RUNNER_TEMP: dir };
+    const args = [DIST, 'package', '--flake', fx.multi.dir, '--zip-path', path.join(dir, 'out.zip')];
+    const plain = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env });
+    expect(plain.status).toBe(1);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toMatch(
+      /\nerror: Program not found\n {2}\/nix\/store\/\S+-multi-hello\/bin holds 2 executables/,
+    );
+    expect(plain.stderr).not.toContain('%0A');
+    const json = spawnSync(process.execPath, [...args, '--json'], { cwd: dir, encoding: 'utf8', env });
+    expect(json.status).toBe(1);
+    const body = JSON.parse(json.stdout) as { error: { title: string; message: string } };
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error.title).toBe('Program not found');
+    expect(body.error.message).toMatch(/holds 2 executables/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the work folder when asked (--keep), and names it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const r = spawnSync(
+      process.execPath,
+      [DIST, 'package', '--flake', fx.small.dir, '--zip-path', path.join(dir, 'out.zip'), '--keep', '--json'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, ...nixEnv, GITHUB_ACTIONS: '', RUNNER_TEMP: dir },
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const { outputs } = JSON.parse(r.stdout) as { outputs: Record<string, string> };
+    expect(fs.existsSync(path.join(outputs['bundle-dir']!, 'bootstrap'))).toBe(true);
+    expect(r.stderr).toMatch(/Kept the work folder .*nix-lambda-\w+ \(--keep\)/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses an unknown flag with the usage text and exit code 2', () => {
@@ -205,5 +251,29 @@ describe('as the local command', () => {
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Input `verify`: expected one of auto, true, false');
+  });
+
+  it("is package.json's bin: `npx nix-lambda` in the clone, `npm exec --prefix` from another folder", () => {
+    const inClone = spawnSync('npx', ['--no-install', 'nix-lambda', '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(inClone.status, inClone.stderr).toBe(0);
+    expect(inClone.stdout).toContain('Usage: nix-lambda <command>');
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-elsewhere-'));
+    const r = spawnSync('npm', ['exec', '--prefix', ROOT, '--', 'nix-lambda', '--help'], {
+      cwd: elsewhere,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Usage: nix-lambda <command>');
+    // With no arguments at all it is still the command (a runner never starts dist/cli.js).
+    const bare = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js')], {
+      cwd: elsewhere,
+      encoding: 'utf8',
+    });
+    expect(bare.status).toBe(0);
+    expect(bare.stdout).toContain('Usage: nix-lambda <command>');
+    fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { buildAllFixtures, cleanupPreparedFlakes, type Fixtures } from './nix.js';
+import { prerequisiteProblem } from './prerequisites.js';
 
 /**
  * vitest globalSetup: builds every fixture flake once per run (real Nix builds, one at a time) and
@@ -14,6 +15,12 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
+  const problem = prerequisiteProblem();
+  if (problem) {
+    // One line, not a stack trace: the reader needs the command, nothing else.
+    process.stderr.write(`\n${problem}\n`);
+    process.exit(1);
+  }
   const started = Date.now();
   const fixtures = await buildAllFixtures();
   project.provide('fixtures', fixtures);

@@ -129,9 +129,19 @@ void lambda_root_decoy_entry(void) { lambda_root_decoy_init(); }
 `;
 const DECOY_MAP = 'LAMBDA_ROOT_DECOY { global: lambda_root_decoy_entry; local: *; };\n';
 
+/** Compiled decoys, kept between runs beside the project's other caches (node_modules/.cache). */
 function decoyDir(arch: LambdaArch): string {
   const hash = createHash('sha256').update(DECOY_C).update(DECOY_MAP).digest('hex').slice(0, 12);
-  return path.join(os.tmpdir(), 'lambda-root-decoys', `${arch}-${hash}`);
+  return path.resolve(
+    import.meta.dirname,
+    '..',
+    '..',
+    'node_modules',
+    '.cache',
+    'nix-lambda',
+    'lambda-root-decoys',
+    `${arch}-${hash}`,
+  );
 }
 
 /** Writes a file atomically (other processes may be reading the same cache). */

@@ -22,15 +22,32 @@ describe('README.md', () => {
     }
   });
 
-  it('gives the two commands of the contract, and they are package.json scripts', () => {
+  it('gives the two commands of the contract, each setting up what it needs, and CI runs both', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(readme).toContain('npm ci && npm run example');
-    expect(readme).toContain('npm test');
-    expect(pkg.scripts['example']).toBeDefined();
-    expect(pkg.scripts['test']).toBeDefined();
-    expect(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toMatch(/^npm test$/m);
+    const tryIt = /## Try it here, and run the tests[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(tryIt).toBeDefined();
+    const commands = tryIt!
+      .split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim())
+      .filter(Boolean);
+    expect(commands).toEqual(['npm run example', 'npm test']);
+    // Each installs its prerequisites first: the example needs no npm ci (dist/ is committed).
+    expect(pkg.scripts['example']).toBe('node scripts/setup.mjs example && node scripts/example.mjs');
+    expect(pkg.scripts['pretest']).toBe('node scripts/setup.mjs tests');
+    expect(pkg.scripts['test']).toBe('vitest run');
+    for (const p of ['unit', 'integration', 'reliability'])
+      expect(pkg.scripts[`test:${p}`]).toBe(`vitest run --project ${p}`);
+    const example = fs.readFileSync(path.join(ROOT, 'scripts', 'example.mjs'), 'utf8');
+    expect(
+      [...example.matchAll(/^import .* from '([^']+)';$/gm)]
+        .map((m) => m[1])
+        .filter((m) => !m!.startsWith('node:')),
+    ).toEqual([]);
+    const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
+    expect(ci).toMatch(/^npm run example$/m);
+    expect(ci).toMatch(/^npm test$/m);
   });
 
   it('uses only inputs that action.yml declares in its YAML examples', () => {

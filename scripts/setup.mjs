@@ -85,7 +85,7 @@ function installPackages(purpose) {
   if (!asRoot && !has('sudo'))
     fail(`nix-lambda: missing Debian packages: run \`apt-get install ${missing.join(' ')}\` as root.`);
   console.log(
-    `nix-lambda: the ${purpose === 'tests' ? 'tests' : 'example'} need these Debian packages, which are not installed: ${missing.join(' ')}\n` +
+    `nix-lambda: the ${purpose === 'tests' ? 'tests need' : 'example needs'} these Debian packages, which are not installed: ${missing.join(' ')}\n` +
       `nix-lambda: installing them: ${[...sudo, 'apt-get', 'install', '--no-install-recommends', ...missing].join(' ')}`,
   );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

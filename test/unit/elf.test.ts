@@ -248,9 +248,20 @@ describe('readElf agrees with readelf on real files', () => {
   );
 
   it('patching real files with a search path changes only that line of readelf -d --dyn-syms -V', () => {
+    // Debian sets few search paths: its programs, and the folders that have them on any machine the
+    // tests run on (Nix's own libraries, glibc's gconv modules with $ORIGIN).
     const candidates = [
-      ...elfFilesIn(['/usr/bin'], /./, 16 << 20),
-      ...elfFilesIn(['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu'], /\.so(\.\d+)*$/, 16 << 20),
+      ...elfFilesIn(['/usr/bin', '/usr/sbin'], /./, 16 << 20),
+      ...elfFilesIn(
+        [
+          '/lib/x86_64-linux-gnu',
+          '/usr/lib/x86_64-linux-gnu',
+          '/usr/lib/nix',
+          '/usr/lib/x86_64-linux-gnu/gconv',
+        ],
+        /\.so(\.\d+)*$/,
+        16 << 20,
+      ),
     ];
     const seen = readelfSummaries(candidates);
     const withPath = candidates.filter(

@@ -15,6 +15,7 @@ afterAll(() => {
 function pathWithout(...names: string[]): string {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'path-without-'));
   temps.push(bin);
+  const linked = new Set<string>(names);
   for (const dir of (process.env['PATH'] ?? '').split(':').filter(Boolean)) {
     let entries: string[];
     try {
@@ -23,7 +24,9 @@ function pathWithout(...names: string[]): string {
       continue;
     }
     for (const e of entries) {
-      if (names.includes(e) || fs.existsSync(path.join(bin, e))) continue;
+      // The first of a name on PATH wins, as for the shell (/bin and /usr/bin may be one folder).
+      if (linked.has(e)) continue;
+      linked.add(e);
       fs.symlinkSync(path.join(dir, e), path.join(bin, e));
     }
   }

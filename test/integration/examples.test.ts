@@ -1,5 +1,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSummary, renderSummary } from '../../src/summary.js';
 import { listZip } from '../../src/zip.js';
 import { runInLambdaRoot } from '../support/lambda-root.js';
+import { NIX_CONFIG_LINES } from '../support/nix.js';
 import { runPipeline, type PipelineRun } from '../support/pipeline.js';
 import { FUNCTION_ARN, startRuntimeApi } from '../support/runtime-api.js';
 
@@ -141,6 +144,45 @@ describe('examples/offline: built by real Nix, packaged, served from the Lambda-
     expect(real).toContain(`x86_64 · ${count} libraries ·`);
     expect(r.log).toContain(`the program, ${count} libraries)`);
     expect(sample.join('\n')).toContain(`x86_64 · ${count} libraries ·`);
+  });
+
+  it("npm run example's script runs end to end and contacts no binary cache, whatever substituters the machine configures", async () => {
+    // The output must be built again (Nix asks substituters only for paths it does not have).
+    await run('nix', ['store', 'delete', r.outputs.get('store-path')!], {
+      env: { ...process.env, NIX_CONFIG: NIX_CONFIG_LINES.join('\n') },
+    });
+    // A binary cache that counts requests, configured the way a machine's nix.conf would be.
+    let requests = 0;
+    const server = http.createServer((_req, res) => {
+      requests++;
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'example.mjs')], {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            NIX_CONFIG: `substituters = http://127.0.0.1:${port}\nextra-substituters = http://127.0.0.1:${port}`,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => resolve({ code, out }));
+      });
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(
+        /Invoked the bootstrap in an empty root at \/var\/task .*Response:\n {2}\{"requestId":"example-1"/s,
+      );
+      expect(r.out).not.toMatch(/::(debug|group|endgroup)::/);
+      expect(requests).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it('answers an event through the Runtime API, and reports a failing one as an invocation error', async () => {

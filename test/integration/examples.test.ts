@@ -172,7 +172,9 @@ describe('examples/offline: built by real Nix, packaged, served from the Lambda-
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('close', (code) => resolve({ code, out }));
+        child.on('close', (code) => {
+          resolve({ code, out });
+        });
       });
       expect(r.code, r.out).toBe(0);
       expect(r.out).toMatch(

@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import type { DeployResult } from './deploy/types.js';
 import type { Inputs, Stage } from './inputs.js';
-import type { Log } from './log.js';
-import type { PostState } from './state.js';
+import type { Log } from './host.js';
+import type { PostState } from './action/state.js';
 
 /**
  * The job context: one object handed to every stage. It carries the parsed

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { runAction } from './main.js';
+import { runAction } from './action/main.js';
 
 // A runner starts `node dist/index.js` with no arguments (main and post step); the local command
 // (`nix-lambda package ...`) has some, or comes through dist/cli.js (package.json bin), which sets
-// NIX_LAMBDA_CLI. The stages' modules are loaded when they run (src/pipeline.ts), so this entry
+// NIX_LAMBDA_CLI. The stages' modules are loaded when they run (src/action/pipeline.ts), so this entry
 // stays small.
 const asCommand = process.argv.length > 2 || process.env['NIX_LAMBDA_CLI'] === '1';
 delete process.env['NIX_LAMBDA_CLI'];

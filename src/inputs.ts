@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from './errors.js';
-import { DATA_SETS, type DataSetId } from './runtime-env.js';
+import { InputError } from './util/errors.js';
+import { DATA_SETS, type DataSetId } from './bundle/runtime-env.js';
 
 /**
  * Every input of the action, parsed and validated into one typed object before

@@ -3,7 +3,7 @@ import type {
   FunctionConfiguration,
   UpdateFunctionConfigurationRequest,
 } from '@aws-sdk/client-lambda';
-import { ActionError } from '../errors.js';
+import { ActionError } from '../util/errors.js';
 import type { Inputs } from '../inputs.js';
 import type { ConfigChange } from './types.js';
 

@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ActionError } from '../errors.js';
-import { registerSecret } from '../exec.js';
-import type { Log } from '../log.js';
+import { ActionError } from '../util/errors.js';
+import { registerSecret } from '../util/exec.js';
+import type { Log } from '../host.js';
 import { explainAwsError } from './aws-errors.js';
 import type { AwsCredentials, DeployOptions } from './types.js';
 

@@ -15,10 +15,10 @@ import {
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import type { LambdaArch } from '../context.js';
-import { ActionError } from '../errors.js';
+import { ActionError } from '../util/errors.js';
 import type { Inputs } from '../inputs.js';
-import type { Log } from '../log.js';
-import { formatBytes } from '../limits.js';
+import type { Log } from '../host.js';
+import { formatBytes } from '../lambda.js';
 import { awsCall, awsError, explainAwsError, isAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { creationSettings, describeChange, planConfiguration, type ConfigPlan } from './configuration.js';

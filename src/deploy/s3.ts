@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ActionError } from '../errors.js';
+import { ActionError } from '../util/errors.js';
 import { explainAwsError } from './aws-errors.js';
 import { sha256Hex } from './zipinfo.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import AdmZip from 'adm-zip';
 import type { LambdaArch, PackageResult } from '../context.js';
-import { ActionError } from '../errors.js';
+import { ActionError } from '../util/errors.js';
 import type { ZipInfo } from './types.js';
 
 /**

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobContext } from '../context.js';
-import { ActionError } from '../errors.js';
-import { CommandError } from '../exec.js';
-import { closureOf, nix } from '../nix.js';
-import { checkProgram, chooseProgram } from '../program.js';
+import { ActionError } from '../util/errors.js';
+import { CommandError } from '../util/exec.js';
+import { closureOf, nix } from '../nix/cli.js';
+import { checkProgram, chooseProgram } from '../bundle/program.js';
 
 /**
  * Stage 3: `nix build <flake> --json --no-link`, with the build log streamed

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { lookupCache, netrcEntries, substituterLines, type CacheInfo } from '../cachix-api.js';
-import { restoreClosureCache } from '../closure-cache.js';
+import { lookupCache, netrcEntries, substituterLines, type CacheInfo } from '../caches/cachix-api.js';
+import { restoreClosureCache } from '../caches/closure-cache.js';
 import type { JobContext } from '../context.js';
-import type { FetchOptions } from '../http.js';
-import { ensureNix } from '../nix.js';
+import type { FetchOptions } from '../util/http.js';
+import { ensureNix } from '../nix/cli.js';
 import {
   applyNixConfig,
   currentGid,
@@ -11,8 +11,8 @@ import {
   nixHome,
   readNixSettings,
   settingValue,
-} from '../nixconf.js';
-import { writeSecretFile } from '../secret-files.js';
+} from '../nix/config.js';
+import { writeSecretFile } from '../util/secrets.js';
 
 export interface CachixOptions {
   /** Download tuning for the Cachix API (tests use short delays). */

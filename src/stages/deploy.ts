@@ -1,6 +1,6 @@
 import type { JobContext } from '../context.js';
-import { ActionError, errorMessage } from '../errors.js';
-import { formatBytes, LAMBDA_ZIP_LIMIT } from '../limits.js';
+import { ActionError, errorMessage } from '../util/errors.js';
+import { formatBytes, LAMBDA_ZIP_LIMIT } from '../lambda.js';
 import { destroyClients, makeClients } from '../deploy/clients.js';
 import { assumeRoleWithOidc } from '../deploy/credentials.js';
 import {

@@ -1,6 +1,6 @@
 import type { JobContext } from '../context.js';
-import { installNix, type InstallOptions } from '../installer.js';
-import { describeNix, findNix } from '../nix.js';
+import { installNix, type InstallOptions } from '../nix/installer.js';
+import { describeNix, findNix } from '../nix/cli.js';
 import {
   applyNixConfig,
   existingNixLines,
@@ -11,7 +11,7 @@ import {
   sandboxUnavailable,
   settingValue,
   writeTokenFile,
-} from '../nixconf.js';
+} from '../nix/config.js';
 
 /**
  * Stage 1: make Nix available. An existing Nix (PATH, then the default profile, then

@@ -10,14 +10,14 @@ import {
   staticCheck,
   type BundleEntry,
   type BundleSource,
-} from '../bundle.js';
-import { ClosureResolver, nameMatcher, type ClosureResult, type LoadedObject } from '../closure.js';
-import { ElfError, isElf } from '../elf.js';
-import { ActionError, errorMessage } from '../errors.js';
+} from '../bundle/bundle.js';
+import { ClosureResolver, nameMatcher, type ClosureResult, type LoadedObject } from '../bundle/closure.js';
+import { ElfError, isElf } from '../bundle/elf.js';
+import { ActionError, errorMessage } from '../util/errors.js';
 import type { Inputs } from '../inputs.js';
-import type { Log } from '../log.js';
-import { describeProblem, findReferences, isProblem, type ReferenceFinding } from '../references.js';
-import { loaderCheck } from '../verify.js';
+import type { Log } from '../host.js';
+import { describeProblem, findReferences, isProblem, type ReferenceFinding } from '../bundle/references.js';
+import { loaderCheck } from '../bundle/verify.js';
 import {
   AUTO_LOCALE_ARCHIVE_LIMIT,
   BUNDLED_CA_PATH,
@@ -26,11 +26,11 @@ import {
   findDataSet,
   runtimeEnvFor,
   type DataSetId,
-} from '../runtime-env.js';
-import { scanStoreReferences } from '../store-path.js';
-import { writeZip } from '../zip.js';
-import { defaultCacheDir } from '../deflate.js';
-import { formatBytes, LAMBDA_ZIP_LIMIT, LAMBDA_UNZIPPED_LIMIT } from '../limits.js';
+} from '../bundle/runtime-env.js';
+import { scanStoreReferences } from '../bundle/store-path.js';
+import { writeZip } from '../zip/write.js';
+import { defaultCacheDir } from '../zip/deflate.js';
+import { formatBytes, LAMBDA_ZIP_LIMIT, LAMBDA_UNZIPPED_LIMIT } from '../lambda.js';
 
 /**
  * Stage 4: de-nixify the program. Resolve its library closure in the store (DT_NEEDED, what it

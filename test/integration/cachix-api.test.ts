@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lookupCache } from '../../src/cachix-api.js';
+import { lookupCache } from '../../src/caches/cachix-api.js';
 import { cachix } from '../../src/stages/cachix.js';
 import { cachixApi, deadUrl, startServer, type FakeCache, type TestServer } from '../support/http-files.js';
 import { NIX_CONFIG_LINES } from '../support/nix.js';

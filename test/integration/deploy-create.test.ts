@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigChange, DeployResult } from '../../src/deploy/types.js';
-import { ActionError, InputError } from '../../src/errors.js';
+import { ActionError, InputError } from '../../src/util/errors.js';
 import { runDeploy } from '../../src/stages/deploy.js';
 import {
   makeContext,

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listZip } from '../../src/zip.js';
+import { listZip } from '../../src/zip/write.js';
 import { runInLambdaRoot } from '../support/lambda-root.js';
 import { getFixtures, NIX_CONFIG_LINES, type Fixtures } from '../support/nix.js';
 import { DIST, ROOT, runMainAndPost, runStep } from '../support/runner.js';
@@ -137,7 +137,7 @@ describe('as nektos/act runs it', () => {
 });
 
 describe('through @github/local-action', () => {
-  it('runs src/main.ts with inputs from a .env file and prints the outputs', () => {
+  it('runs src/action/main.ts with inputs from a .env file and prints the outputs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-action-'));
     const env = [
       'INPUT_STAGES=install,build,package',
@@ -152,7 +152,7 @@ describe('through @github/local-action', () => {
     fs.writeFileSync(path.join(dir, '.env'), `${env}\n`);
     const r = spawnSync(
       path.join(ROOT, 'node_modules', '.bin', 'local-action'),
-      ['.', 'src/main.ts', path.join(dir, '.env')],
+      ['.', 'src/action/main.ts', path.join(dir, '.env')],
       {
         cwd: ROOT,
         encoding: 'utf8',

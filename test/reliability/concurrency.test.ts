@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import type { DeployResult } from '../../src/deploy/types.js';
-import { ActionError, errorMessage } from '../../src/errors.js';
+import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { runDeploy } from '../../src/stages/deploy.js';
 import {
   makeContext,

@@ -3,17 +3,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { patchCopy, staticCheck, type BundleEntry } from '../../src/bundle.js';
-import { resolveClosure } from '../../src/closure.js';
+import { patchCopy, staticCheck, type BundleEntry } from '../../src/bundle/bundle.js';
+import { resolveClosure } from '../../src/bundle/closure.js';
 import { createContext, runnerInfo } from '../../src/context.js';
 import { elfArchitecture } from '../../src/deploy/zipinfo.js';
-import { ElfError, ElfPatchUnsupported, isElf, patchElf, readElf, type PatchRequest } from '../../src/elf.js';
-import { ActionError, errorMessage } from '../../src/errors.js';
+import {
+  ElfError,
+  ElfPatchUnsupported,
+  isElf,
+  patchElf,
+  readElf,
+  type PatchRequest,
+} from '../../src/bundle/elf.js';
+import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { parseInputs } from '../../src/inputs.js';
-import { checkProgram } from '../../src/program.js';
+import { checkProgram } from '../../src/bundle/program.js';
 import { packageStage } from '../../src/stages/package.js';
-import { emptyPostState } from '../../src/state.js';
-import { verifyZip } from '../../src/zip.js';
+import { emptyPostState } from '../../src/action/state.js';
+import { verifyZip } from '../../src/zip/write.js';
 import { memoryLog } from '../support/lambda-server.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
 import { closureOf, firstLine, listTree, prng, reliabilityCase, strayTemps } from './support.js';

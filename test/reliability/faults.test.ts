@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
 import type { DeployOptions, DeployResult } from '../../src/deploy/types.js';
-import { ActionError, errorMessage } from '../../src/errors.js';
+import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { runDeploy } from '../../src/stages/deploy.js';
 import {
   makeContext,

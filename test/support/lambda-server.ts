@@ -15,8 +15,8 @@ import {
 import type { DeployOptions } from '../../src/deploy/types.js';
 import { codeSha256 } from '../../src/deploy/zipinfo.js';
 import { parseInputs, type Inputs } from '../../src/inputs.js';
-import type { Log } from '../../src/log.js';
-import { emptyPostState } from '../../src/state.js';
+import type { Log } from '../../src/host.js';
+import { emptyPostState } from '../../src/action/state.js';
 import { deployOptions } from '../../src/stages/deploy.js';
 
 /**

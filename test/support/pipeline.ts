@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consoleLog } from '../../src/log.js';
-import { runMain, type RunOutcome } from '../../src/main.js';
+import { consoleLog } from '../../src/host.js';
+import { runMain, type RunOutcome } from '../../src/action/main.js';
 import { NIX_CONFIG_LINES } from './nix.js';
 
 /**

@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createContext, runnerInfo, type JobContext, type RunnerInfo } from '../../src/context.js';
 import { parseInputs } from '../../src/inputs.js';
-import type { Log } from '../../src/log.js';
-import { maskSecrets } from '../../src/main.js';
-import { emptyPostState } from '../../src/state.js';
+import type { Log } from '../../src/host.js';
+import { maskSecrets } from '../../src/action/main.js';
+import { emptyPostState } from '../../src/action/state.js';
 import { capturedLog, localEnv } from './pipeline.js';
 
 /**

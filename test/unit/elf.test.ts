@@ -14,7 +14,7 @@ import {
   readElf,
   type ElfFile,
   type PatchRequest,
-} from '../../src/elf.js';
+} from '../../src/bundle/elf.js';
 
 // ---------------------------------------------------------------------------------------------
 // readelf (binutils) as the reference

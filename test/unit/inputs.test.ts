@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/util/errors.js';
 import { DEFAULTS, parseInputs, splitList, STAGES } from '../../src/inputs.js';
 import { actionInputs } from '../support/runner.js';
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DATA_SET_DEFS, dataSetOf, findCaBundle, findDataSet, runtimeEnvFor } from '../../src/runtime-env.js';
+import {
+  DATA_SET_DEFS,
+  dataSetOf,
+  findCaBundle,
+  findDataSet,
+  runtimeEnvFor,
+} from '../../src/bundle/runtime-env.js';
 
 describe('findCaBundle', () => {
   const store = (n: string): string => `/nix/store/${'a'.repeat(32)}-${n}`;

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compressorId, deflateEngine, wasmFromModuleSource } from '../../src/deflate.js';
-import { writeZip, type ZipSource } from '../../src/zip.js';
+import { compressorId, deflateEngine, wasmFromModuleSource } from '../../src/zip/deflate.js';
+import { writeZip, type ZipSource } from '../../src/zip/write.js';
 
 /**
  * The exact bytes of the zip: a fixed input, written with the project's writer, must give the pinned

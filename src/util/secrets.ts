@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JobContext } from './context.js';
-import type { Log } from './log.js';
+import type { JobContext } from '../context.js';
+import type { Log } from '../host.js';
 
 /**
  * Files that hold secrets (the github.com access token for Nix, a netrc for private caches,

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { LambdaArch } from './context.js';
+import type { LambdaArch } from '../context.js';
 import { decoyLibrary } from './decoy.js';
 import { EM_AARCH64, EM_X86_64, readElf } from './elf.js';
-import { run, type ExecResult } from './exec.js';
+import { run, type ExecResult } from '../util/exec.js';
 
 /**
  * The loader check: run the bundled loader's `--list` on the bootstrap inside an isolated root

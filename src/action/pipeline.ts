@@ -1,24 +1,24 @@
 import { performance } from 'node:perf_hooks';
-import type { JobContext } from './context.js';
-import { STAGES, type Stage } from './inputs.js';
-import { build } from './stages/build.js';
-import { cachix } from './stages/cachix.js';
-import { install } from './stages/install.js';
-import { packageStage } from './stages/package.js';
+import type { JobContext } from '../context.js';
+import { STAGES, type Stage } from '../inputs.js';
+import { build } from '../stages/build.js';
+import { cachix } from '../stages/cachix.js';
+import { install } from '../stages/install.js';
+import { packageStage } from '../stages/package.js';
 
 export type StageFn = (ctx: JobContext) => Promise<void>;
 
 /**
  * The deploy stage is loaded when it runs, so a run that never deploys never parses the AWS
  * SDK (start-up time: see the README's performance section); @actions/cache is loaded the same
- * way (src/closure-cache.ts). The other stages are light and share modules, so they are static.
+ * way (src/caches/closure-cache.ts). The other stages are light and share modules, so they are static.
  */
 export const STAGE_FUNCTIONS: Readonly<Record<Stage, StageFn>> = {
   install,
   cachix,
   build,
   package: packageStage,
-  deploy: async (ctx) => (await import('./stages/deploy.js')).deploy(ctx),
+  deploy: async (ctx) => (await import('../stages/deploy.js')).deploy(ctx),
 };
 
 export function formatDuration(ms: number): string {

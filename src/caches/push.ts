@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ActionError } from './errors.js';
-import { run } from './exec.js';
-import type { Log } from './log.js';
-import { runNix } from './nix.js';
-import { makeSecretDir, removeSecretFiles, writePrivateFile } from './secret-files.js';
+import { ActionError } from '../util/errors.js';
+import { run } from '../util/exec.js';
+import type { Log } from '../host.js';
+import { runNix } from '../nix/cli.js';
+import { makeSecretDir, removeSecretFiles, writePrivateFile } from '../util/secrets.js';
 
 /**
  * Pushing the build's runtime closure (post step): to Cachix with the `cachix` CLI, and to any

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { JobContext } from './context.js';
-import { run } from './exec.js';
-import { NIX_FEATURE_ARGS } from './nix.js';
-import { writeSecretFile } from './secret-files.js';
+import type { JobContext } from '../context.js';
+import { run } from '../util/exec.js';
+import { NIX_FEATURE_ARGS } from './cli.js';
+import { writeSecretFile } from '../util/secrets.js';
 
 /**
  * Nix configuration the action manages. Nothing here ever holds a secret: the github.com

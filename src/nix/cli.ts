@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JobContext, NixInfo } from './context.js';
-import { ActionError } from './errors.js';
-import { run, type ExecOptions, type ExecResult } from './exec.js';
+import type { JobContext, NixInfo } from '../context.js';
+import { ActionError } from '../util/errors.js';
+import { run, type ExecOptions, type ExecResult } from '../util/exec.js';
 
 /** Enables flakes on every Nix from 2.8 on, whatever its configuration says. */
 export const NIX_FEATURE_ARGS = ['--extra-experimental-features', 'nix-command flakes'] as const;

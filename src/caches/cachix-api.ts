@@ -1,4 +1,4 @@
-import { fetchUrl, FetchError, type FetchOptions } from './http.js';
+import { fetchUrl, FetchError, type FetchOptions } from '../util/http.js';
 
 /**
  * The Cachix API as far as pulling needs it: GET {api}/cache/NAME answers

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { JobContext } from './context.js';
-import type { Log } from './log.js';
+import type { JobContext } from '../context.js';
+import type { Log } from '../host.js';
 
 /**
  * The closure cache: a local Nix binary cache folder kept between runs with the Actions

@@ -6,7 +6,7 @@
  * and no extra fields, comments or data descriptors are written. The same sources at the same
  * level give the same bytes, whatever the concurrency, the cache or the order of `sources`.
  *
- * Speed: files are deflated with libdeflate on worker threads, largest first (src/deflate.ts),
+ * Speed: files are deflated with libdeflate on worker threads, largest first (src/zip/deflate.ts),
  * optionally through a cache of compressed files keyed by content. Entries are written in order
  * as soon as they are ready, and the SHA-256 is computed as the bytes go out.
  */
@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import AdmZip from 'adm-zip';
 import { createDeflater, defaultWorkers, type Deflater } from './deflate.js';
-import { onTermination } from './signals.js';
+import { onTermination } from '../util/signals.js';
 
 export interface ZipSource {
   /** Path inside the zip, '/'-separated, relative, no '..'. */

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { deflate as deflateHere } from 'libdeflate';
 // The engine's own package.json (its `exports` hide the file from a bare `libdeflate/package.json`):
 // read from node_modules by tests and local runs, inlined by the bundler (only `version` is kept) in dist/.
-import libdeflatePackage from '../node_modules/libdeflate/package.json' with { type: 'json' };
+import libdeflatePackage from '../../node_modules/libdeflate/package.json' with { type: 'json' };
 
 /**
  * Raw DEFLATE for the zip writer: libdeflate (WebAssembly), which at level 6 writes
@@ -23,7 +23,7 @@ import libdeflatePackage from '../node_modules/libdeflate/package.json' with { t
  * `new URL(..., import.meta.url)`: from src/ it is the file in node_modules; the bundler copies it
  * beside dist/index.js (the bundled engine is built from the same file), so both read the same bytes.
  */
-const ENGINE_MODULE = new URL('../node_modules/libdeflate/dist/libdeflate.wasm.mjs', import.meta.url);
+const ENGINE_MODULE = new URL('../../node_modules/libdeflate/dist/libdeflate.wasm.mjs', import.meta.url);
 
 export interface DeflateEngine {
   name: 'libdeflate';

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { BundledFile } from './context.js';
+import type { BundledFile } from '../context.js';
 import type { ClosureResult, LoadedObject } from './closure.js';
 import { ElfPatchUnsupported, isElf, patchElf, readElf, type PatchRequest } from './elf.js';
-import { ActionError } from './errors.js';
-import { run } from './exec.js';
-import type { IncludeSpec } from './inputs.js';
+import { ActionError } from '../util/errors.js';
+import { run } from '../util/exec.js';
+import type { IncludeSpec } from '../inputs.js';
 import { storePathOf } from './store-path.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { BundledFile, JobContext, StageRecord, StoreReferenceNote } from './context.js';
-import type { DeployResult } from './deploy/types.js';
-import { formatBytes, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from './limits.js';
+import type { BundledFile, JobContext, StageRecord, StoreReferenceNote } from '../context.js';
+import type { DeployResult } from '../deploy/types.js';
+import { formatBytes, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
 
 /**
  * The job summary and the `summary-json` output: a pure function of what the

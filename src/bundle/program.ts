@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ActionError } from './errors.js';
+import { ActionError } from '../util/errors.js';
 import { isElf } from './elf.js';
 
 /**

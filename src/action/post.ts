@@ -1,14 +1,14 @@
 import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { saveClosureCache } from './closure-cache.js';
-import { errorMessage } from './errors.js';
-import { registerSecret, scrubSecrets } from './exec.js';
-import { SECRET_INPUTS, type InputReader } from './inputs.js';
-import type { Log } from './log.js';
-import { closureOfPaths, runNix } from './nix.js';
-import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from './push.js';
-import { removeSecretFiles } from './secret-files.js';
+import { saveClosureCache } from '../caches/closure-cache.js';
+import { errorMessage } from '../util/errors.js';
+import { registerSecret, scrubSecrets } from '../util/exec.js';
+import { SECRET_INPUTS, type InputReader } from '../inputs.js';
+import type { Log } from '../host.js';
+import { closureOfPaths, runNix } from '../nix/cli.js';
+import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from '../caches/push.js';
+import { removeSecretFiles } from '../util/secrets.js';
 import type { PostState } from './state.js';
 
 /** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JobContext, NixInfo } from './context.js';
-import { ActionError } from './errors.js';
-import { CommandError, run } from './exec.js';
-import { fetchUrl, FetchError, type FetchOptions } from './http.js';
-import { DEFAULT_PROFILE_BIN, describeNix, isExecutable } from './nix.js';
+import type { JobContext, NixInfo } from '../context.js';
+import { ActionError } from '../util/errors.js';
+import { CommandError, run } from '../util/exec.js';
+import { fetchUrl, FetchError, type FetchOptions } from '../util/http.js';
+import { DEFAULT_PROFILE_BIN, describeNix, isExecutable } from './cli.js';
 import {
   addPath,
   exportVar,
@@ -16,7 +16,7 @@ import {
   sandboxUnavailable,
   userNixConfPath,
   writeTokenFile,
-} from './nixconf.js';
+} from './config.js';
 
 /**
  * Installing Nix when none is found: download the installer (retries, timeouts), check its

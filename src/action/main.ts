@@ -1,12 +1,12 @@
 import * as core from '@actions/core';
-import { createContext, runnerInfo, type JobContext } from './context.js';
-import { ActionError, errorMessage } from './errors.js';
-import { registerSecret, scrubSecrets } from './exec.js';
-import { parseInputs, SECRET_INPUTS, type InputReader } from './inputs.js';
-import { actionsLog, type Log } from './log.js';
+import { createContext, runnerInfo, type JobContext } from '../context.js';
+import { ActionError, errorMessage } from '../util/errors.js';
+import { registerSecret, scrubSecrets } from '../util/exec.js';
+import { parseInputs, SECRET_INPUTS, type InputReader } from '../inputs.js';
+import { actionsLog, type Log } from '../host.js';
 import { runStages } from './pipeline.js';
 import { runPost } from './post.js';
-import { onTermination } from './signals.js';
+import { onTermination } from '../util/signals.js';
 import { emptyPostState, isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
 import { collectSummary, renderSummary } from './summary.js';
 
@@ -118,7 +118,7 @@ export async function runAction(): Promise<void> {
   if (error !== undefined) process.exitCode = 1;
 }
 
-/** The entry point @github/local-action calls (`local-action . src/main.ts .env`). */
+/** The entry point @github/local-action calls (`local-action . src/action/main.ts .env`). */
 export async function run(): Promise<void> {
   await runAction();
 }

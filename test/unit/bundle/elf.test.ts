@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prng } from '../support/prng.js';
+import { prng } from '../../support/prng.js';
 import {
   EM_AARCH64,
   EM_X86_64,
@@ -14,7 +14,7 @@ import {
   readElf,
   type ElfFile,
   type PatchRequest,
-} from '../../src/bundle/elf.js';
+} from '../../../src/bundle/elf.js';
 
 // ---------------------------------------------------------------------------------------------
 // readelf (binutils) as the reference

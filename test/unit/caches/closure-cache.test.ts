@@ -4,7 +4,7 @@ import {
   closureCacheKey,
   closureCacheUnavailable,
   closureSubstituter,
-} from '../../src/caches/closure-cache.js';
+} from '../../../src/caches/closure-cache.js';
 
 describe('closure cache', () => {
   it('keys on OS, architecture, installable and flake.lock; restore prefix without the lock', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { netrcEntries, parseCacheInfo, substituterLines } from '../../src/caches/cachix-api.js';
+import { netrcEntries, parseCacheInfo, substituterLines } from '../../../src/caches/cachix-api.js';
 
 describe('cachix API answers', () => {
   it('parses a cache and drops malformed keys', () => {

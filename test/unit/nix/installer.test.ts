@@ -7,7 +7,7 @@ import {
   profileEnvironment,
   sha256Hex,
   type InstallFacts,
-} from '../../src/nix/installer.js';
+} from '../../../src/nix/installer.js';
 
 const base: InstallFacts = { systemd: true, canSudo: true, isRoot: false, isAct: false, container: false };
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { scanSonames, scanStoreReferences, storePathOf } from '../../src/bundle/store-path.js';
+import { scanSonames, scanStoreReferences, storePathOf } from '../../../src/bundle/store-path.js';
 
 const H = '0123456789abcdfghijklmnpqrsvwxyz'; // 32 characters of Nix's base-32 alphabet
 const sp = (name: string): string => `/nix/store/${H}-${name}`;

@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations
-import { productionPackageDirs, renderLicenses } from '../../scripts/build.mjs';
+import { productionPackageDirs, renderLicenses } from '../../../scripts/build.mjs';
 
 /**
  * dist/licenses.txt must carry the licence of every production package (what dist/ bundles comes
  * from them), as `npm ls --omit=dev --all` lists them.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const LICENSES = path.join(ROOT, 'dist', 'licenses.txt');
 
 interface NpmNode {

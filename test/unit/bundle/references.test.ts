@@ -5,8 +5,8 @@ import {
   isProblem,
   judgeReference,
   type ReferenceContext,
-} from '../../src/bundle/references.js';
-import type { DataSetId } from '../../src/bundle/runtime-env.js';
+} from '../../../src/bundle/references.js';
+import type { DataSetId } from '../../../src/bundle/runtime-env.js';
 
 const H = '0123456789abcdfghijklmnpqrsvwxyz';
 const sp = (name: string): string => `/nix/store/${H}-${name}`;

@@ -5,7 +5,7 @@ import {
   findCaBundle,
   findDataSet,
   runtimeEnvFor,
-} from '../../src/bundle/runtime-env.js';
+} from '../../../src/bundle/runtime-env.js';
 
 describe('findCaBundle', () => {
   const store = (n: string): string => `/nix/store/${'a'.repeat(32)}-${n}`;

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decoyLibrary } from '../../src/bundle/decoy.js';
-import { EM_AARCH64, EM_X86_64, readElf } from '../../src/bundle/elf.js';
+import { decoyLibrary } from '../../../src/bundle/decoy.js';
+import { EM_AARCH64, EM_X86_64, readElf } from '../../../src/bundle/elf.js';
 
 /**
  * The loader check's decoys: the smallest shared object each loader accepts under a given soname,

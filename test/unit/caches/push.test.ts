@@ -5,7 +5,7 @@ import {
   formatBytes,
   parsePathInfoSizes,
   withStoreParam,
-} from '../../src/caches/push.js';
+} from '../../../src/caches/push.js';
 
 const A = '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-app';
 const B = '/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-glibc-2.40';

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prerequisiteProblem, TOOLS } from '../support/prerequisites.js';
+import { prerequisiteProblem, TOOLS } from '../../support/prerequisites.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const temps: string[] = [];
 afterAll(() => {
   for (const d of temps) fs.rmSync(d, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
  * version action.yml runs on, and dependabot.
  */
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 /** How users refer to the action in the docs and examples; the repository's own workflows use `./`. */
 const PUBLISHED_REF = /^your-org\/nix-lambda@v\d+$/;
 

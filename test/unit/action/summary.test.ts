@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cell, renderSummary, shortStorePath, type SummaryData } from '../../src/action/summary.js';
+import { cell, renderSummary, shortStorePath, type SummaryData } from '../../../src/action/summary.js';
 
 const glibc = `/nix/store/${'a'.repeat(32)}-glibc-2.40`;
 const zlib = `/nix/store/${'b'.repeat(32)}-zlib-1.3`;

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 
 /** What GitHub Marketplace checks in action.yml before it lists a release. */
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 interface ActionMetadata {
   name?: unknown;

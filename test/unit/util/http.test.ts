@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchUrl, FetchError } from '../../src/util/http.js';
-import { deadUrl, startServer, type TestServer } from '../support/http-files.js';
+import { fetchUrl, FetchError } from '../../../src/util/http.js';
+import { deadUrl, startServer, type TestServer } from '../../support/http-files.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {

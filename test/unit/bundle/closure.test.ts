@@ -11,7 +11,7 @@ import {
   nameMatcher,
   resolveClosure,
   searchDirs,
-} from '../../src/bundle/closure.js';
+} from '../../../src/bundle/closure.js';
 
 /**
  * The resolver against small gcc-built objects in a fake store, one case per

@@ -16,8 +16,8 @@ import {
   settingValue,
   userGroups,
   userNixConfPath,
-} from '../../src/nix/config.js';
-import { makeSecretDir, removeSecretFiles, writePrivateFile } from '../../src/util/secrets.js';
+} from '../../../src/nix/config.js';
+import { makeSecretDir, removeSecretFiles, writePrivateFile } from '../../../src/util/secrets.js';
 
 describe('composeNixConfig', () => {
   it('keeps the environment first, the action next, extra-nix-config last', () => {

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compressorId, deflateEngine, wasmFromModuleSource } from '../../src/zip/deflate.js';
-import { writeZip, type ZipSource } from '../../src/zip/write.js';
+import { compressorId, deflateEngine, wasmFromModuleSource } from '../../../src/zip/deflate.js';
+import { writeZip, type ZipSource } from '../../../src/zip/write.js';
 
 /**
  * The exact bytes of the zip: a fixed input, written with the project's writer, must give the pinned
@@ -33,7 +33,7 @@ const GOLDEN = {
 
 const REDEPLOY_NOTE =
   'every deployed function would be updated once on its next deploy. If the change is intended, update the pins in ' +
-  'test/unit/zip-golden.test.ts and add the redeploy note to CHANGELOG.md (its "Redeploys" section says how).';
+  'test/unit/zip/write.golden.test.ts and add the redeploy note to CHANGELOG.md (its "Redeploys" section says how).';
 
 /** Reproducible bytes from a xorshift32 generator (independent of the other tests' helpers). */
 function prng(seed: number): () => number {
@@ -146,7 +146,10 @@ describe('the zip bytes (golden)', () => {
 });
 
 it('points at a CHANGELOG.md that says when a new compressor or layout redeploys every function', () => {
-  const changelog = fs.readFileSync(path.resolve(import.meta.dirname, '..', '..', 'CHANGELOG.md'), 'utf8');
+  const changelog = fs.readFileSync(
+    path.resolve(import.meta.dirname, '..', '..', '..', 'CHANGELOG.md'),
+    'utf8',
+  );
   expect(changelog).toMatch(/^## Redeploys$/m);
   expect(changelog).toContain('**Redeploys every');
   expect(changelog).toMatch(/^## \[Unreleased\]$/m);
@@ -176,7 +179,7 @@ describe('the compressor identity', () => {
   });
 
   it('is the engine dist/ runs: the one WebAssembly in the bundle, the worker and the copy it hashes', () => {
-    const dist = path.resolve(import.meta.dirname, '..', '..', 'dist');
+    const dist = path.resolve(import.meta.dirname, '..', '..', '..', 'dist');
     const files = fs
       .readdirSync(dist, { recursive: true, encoding: 'utf8' })
       .filter((f) => /\.m?js$/.test(f))

@@ -8,21 +8,21 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { explainAwsError } from '../../src/deploy/aws-errors.js';
+import { explainAwsError } from '../../../src/deploy/aws-errors.js';
 import {
   creationSettings,
   describeChange,
   desiredEnvironment,
   planConfiguration,
   type ConfigInputs,
-} from '../../src/deploy/configuration.js';
-import { sessionName } from '../../src/deploy/credentials.js';
-import { findVersion, preflight, updateFunction, type DeployEnv } from '../../src/deploy/function.js';
-import { defaultS3Key } from '../../src/deploy/s3.js';
-import { codeSha256, elfArchitecture } from '../../src/deploy/zipinfo.js';
-import { ActionError } from '../../src/util/errors.js';
-import type { Inputs } from '../../src/inputs.js';
-import { memoryLog, TEST_OPTS } from '../support/lambda-server.js';
+} from '../../../src/deploy/configuration.js';
+import { sessionName } from '../../../src/deploy/credentials.js';
+import { findVersion, preflight, updateFunction, type DeployEnv } from '../../../src/deploy/function.js';
+import { defaultS3Key } from '../../../src/deploy/s3.js';
+import { codeSha256, elfArchitecture } from '../../../src/deploy/zipinfo.js';
+import { ActionError } from '../../../src/util/errors.js';
+import type { Inputs } from '../../../src/inputs.js';
+import { memoryLog, TEST_OPTS } from '../../support/lambda-server.js';
 
 const NONE: ConfigInputs = {
   memorySize: undefined,

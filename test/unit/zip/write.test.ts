@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crc32, listZip, tableCrc32, verifyZip, writeZip, type ZipSource } from '../../src/zip/write.js';
+import { crc32, listZip, tableCrc32, verifyZip, writeZip, type ZipSource } from '../../../src/zip/write.js';
 
 let dir: string;
 beforeAll(() => {

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 // @ts-expect-error: a plain ES module script without type declarations
-import { renderTables, updateReadme } from '../../scripts/readme-tables.mjs';
-import { ROOT } from '../support/runner.js';
+import { renderTables, updateReadme } from '../../../scripts/readme-tables.mjs';
+import { ROOT } from '../../support/runner.js';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const actionYml = fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8');

@@ -54,7 +54,7 @@ async function lineUp(parties: number): Promise<void> {
   process.env['AWS_ENDPOINT_URL'] = proxy.url;
 }
 
-type Settled = { zip: TestZip; result?: DeployResult; error?: unknown; warnings: string[] };
+type Settled = { zip: TestZip; result?: DeployResult | undefined; error?: unknown; warnings: string[] };
 
 async function race(zips: TestZip[], inputs: Record<string, string> = {}): Promise<Settled[]> {
   await lineUp(zips.length);

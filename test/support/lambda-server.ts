@@ -163,7 +163,7 @@ export interface FunctionState extends Settings {
   pendingPolls: number;
   pendingUpdate?: { outcome: UpdateHold['outcome']; reason?: string; reasonCode?: string; before: Settings };
   pendingState?: { polls: number; outcome: CreationHold['outcome']; reason?: string; reasonCode?: string };
-  nextHold?: UpdateHold;
+  nextHold?: UpdateHold | undefined;
 }
 
 export interface NewFunction {

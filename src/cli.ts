@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionError, errorMessage } from './util/errors.js';
-import { scrubSecrets } from './util/exec.js';
+import { scrubSecrets } from './util/secrets.js';
 import { DEFAULTS, STAGES } from './inputs.js';
 import { consoleLog } from './host.js';
 import { runMain } from './action/main.js';

@@ -1,4 +1,6 @@
 import * as os from 'node:os';
+import { lambdaArchOfNode, type LambdaArch } from './lambda.js';
+import { removeAtProcessExit, secretDirFor, writePrivateFile } from './util/secrets.js';
 import type { DeployResult } from './deploy/types.js';
 import type { Inputs, Stage } from './inputs.js';
 import type { Log } from './host.js';
@@ -13,7 +15,7 @@ export interface RunnerInfo {
   workspace: string;
   tempDir: string;
   /** Lambda's name for the runner's own architecture. */
-  arch: 'x86_64' | 'arm64' | 'other';
+  arch: LambdaArch | 'other';
   /** Running under nektos/act. */
   isAct: boolean;
   /** Running on a GitHub Actions runner (or act), as opposed to the local command. */
@@ -51,8 +53,6 @@ export interface BuildResult {
   /** Absolute path of the program in the store. */
   programPath: string;
 }
-
-export type LambdaArch = 'x86_64' | 'arm64';
 
 export interface BundledFile {
   /** Path inside the zip. */
@@ -132,7 +132,7 @@ export interface JobContext {
 
 export function runnerInfo(env: NodeJS.ProcessEnv = process.env): RunnerInfo {
   const info = os.userInfo();
-  const arch = os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'arm64' : 'other';
+  const arch = lambdaArchOfNode(os.arch()) ?? 'other';
   const isAct = env['ACT'] === 'true';
   return {
     workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
@@ -162,4 +162,15 @@ export function createContext(inputs: Inputs, log: Log, runner: RunnerInfo, post
       log.setOutput(name, v);
     },
   };
+}
+
+/**
+ * Writes a secret file (mode 0600, in the job's private folder under RUNNER_TEMP) and lists it
+ * for removal by the post step, or at exit where there is no post step (the local command).
+ */
+export function writeSecretFile(ctx: JobContext, name: string, content: string): string {
+  const file = writePrivateFile(secretDirFor(ctx.post.secretFiles, ctx.runner.tempDir), name, content);
+  if (!ctx.post.secretFiles.includes(file)) ctx.post.secretFiles.push(file);
+  if (!ctx.runner.isActions) removeAtProcessExit(file);
+  return file;
 }

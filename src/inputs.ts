@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LAMBDA_RUNTIMES, RESERVED_ENVIRONMENT, type LambdaRuntime } from './lambda.js';
 import { InputError } from './util/errors.js';
 import { DATA_SETS, type DataSetId } from './bundle/runtime-env.js';
 
@@ -74,7 +75,7 @@ export interface Inputs {
   roleToAssume: string;
   // create and configuration
   create: boolean;
-  runtime: 'provided.al2023' | 'provided.al2';
+  runtime: LambdaRuntime;
   role: string;
   memorySize: number | undefined;
   timeout: number | undefined;
@@ -165,27 +166,6 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const CACHIX_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** Variables Lambda reserves; setting them fails the configuration update. */
-const RESERVED_ENV = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
 
 /** Splits a list input on newlines and commas; trims; drops empties and # comments. */
 export function splitList(value: string): string[] {
@@ -460,7 +440,7 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
 
   // create and configuration
   const create = bool('create');
-  const runtime = oneOf('runtime', ['provided.al2023', 'provided.al2'] as const);
+  const runtime = oneOf('runtime', LAMBDA_RUNTIMES);
   const role = get('role');
   if (role && !ROLE_ARN.test(role))
     bad('role', `"${role}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`);
@@ -479,7 +459,8 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
       environment = {};
       for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
         if (!ENV_KEY.test(k)) bad('environment', `"${k}" is not a valid variable name.`);
-        else if (RESERVED_ENV.has(k)) bad('environment', `"${k}" is reserved by Lambda and cannot be set.`);
+        else if (RESERVED_ENVIRONMENT.has(k))
+          bad('environment', `"${k}" is reserved by Lambda and cannot be set.`);
         if (typeof v === 'string') environment[k] = v;
         else if (typeof v === 'number' || typeof v === 'boolean') environment[k] = String(v);
         else bad('environment', `value of "${k}" must be a string.`);

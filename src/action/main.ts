@@ -1,7 +1,8 @@
 import * as core from '@actions/core';
 import { createContext, runnerInfo, type JobContext } from '../context.js';
 import { ActionError, errorMessage } from '../util/errors.js';
-import { registerSecret, scrubSecrets } from '../util/exec.js';
+import { logCommandsTo } from '../util/exec.js';
+import { registerSecret, scrubSecrets } from '../util/secrets.js';
 import { parseInputs, SECRET_INPUTS, type InputReader } from '../inputs.js';
 import { actionsLog, type Log } from '../host.js';
 import { runStages } from './pipeline.js';
@@ -55,6 +56,9 @@ export async function runMain(opts: RunOptions = {}): Promise<RunOutcome> {
   const log = opts.log ?? actionsLog;
   const env = opts.env ?? process.env;
   maskSecrets(read, log);
+  logCommandsTo((line) => {
+    log.debug(line);
+  });
   const runner = runnerInfo(env);
   let inputs;
   try {

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '../context.js';
 import { STAGES, type Stage } from '../inputs.js';
+import { formatDuration } from '../util/format.js';
 import { build } from '../stages/build.js';
 import { cachix } from '../stages/cachix.js';
 import { install } from '../stages/install.js';
@@ -20,10 +21,6 @@ export const STAGE_FUNCTIONS: Readonly<Record<Stage, StageFn>> = {
   package: packageStage,
   deploy: async (ctx) => (await import('../stages/deploy.js')).deploy(ctx),
 };
-
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 /**
  * Runs the selected stages in order, each in its own log group that ends with

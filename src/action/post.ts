@@ -3,12 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { saveClosureCache } from '../caches/closure-cache.js';
 import { errorMessage } from '../util/errors.js';
-import { registerSecret, scrubSecrets } from '../util/exec.js';
 import { SECRET_INPUTS, type InputReader } from '../inputs.js';
 import type { Log } from '../host.js';
 import { closureOfPaths, runNix } from '../nix/cli.js';
 import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from '../caches/push.js';
-import { removeSecretFiles } from '../util/secrets.js';
+import { logCommandsTo } from '../util/exec.js';
+import { registerSecret, removeSecretFiles, scrubSecrets } from '../util/secrets.js';
 import type { PostState } from './state.js';
 
 /** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */
@@ -80,6 +80,9 @@ export async function runPost(
       const v = read(name).trim();
       if (v) registerSecret(v);
     }
+    logCommandsTo((line) => {
+      log.debug(line);
+    });
     applyMainEnvironment(state);
     if (!state.buildSucceeded) {
       log.debug('post: nothing was built; nothing to push or cache');

@@ -1,6 +1,7 @@
 import type { BundledFile, JobContext, StageRecord, StoreReferenceNote } from '../context.js';
 import type { DeployResult } from '../deploy/types.js';
-import { formatBytes, LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
+import { LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
+import { formatBytes, formatDuration } from '../util/format.js';
 
 /**
  * The job summary and the `summary-json` output: a pure function of what the
@@ -62,9 +63,9 @@ const STATUS_ICON: Record<string, string> = {
   skipped: '⏭️ skipped',
 };
 
+/** A stage's duration; none for a stage that did not run. */
 function duration(ms: number): string {
-  if (ms === 0) return '';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return ms === 0 ? '' : formatDuration(ms);
 }
 
 /** Escapes text for a Markdown table cell. */

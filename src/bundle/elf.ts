@@ -11,8 +11,10 @@
  * Every problem with the input bytes is an ElfError whose message starts with the file name.
  */
 
-export const EM_X86_64 = 62;
-export const EM_AARCH64 = 183;
+import { ELF_MACHINE, lambdaArchOf, type LambdaArch } from '../lambda.js';
+
+export const EM_X86_64 = ELF_MACHINE.x86_64;
+export const EM_AARCH64 = ELF_MACHINE.arm64;
 
 /** Any problem with the input bytes. The message starts with the file name. */
 export class ElfError extends Error {
@@ -32,7 +34,7 @@ export interface ElfFile {
   /** e_machine. */
   machine: number;
   /** Lambda's architecture names; undefined for any other machine. */
-  arch: 'x86_64' | 'arm64' | undefined;
+  arch: LambdaArch | undefined;
   /** PT_INTERP string. */
   interp: string | undefined;
   /** DT_NEEDED, in order. */
@@ -171,12 +173,6 @@ interface Parsed {
 
 export function isElf(buf: Buffer): boolean {
   return buf.length >= 4 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46;
-}
-
-function archOf(machine: number): ElfFile['arch'] {
-  if (machine === EM_X86_64) return 'x86_64';
-  if (machine === EM_AARCH64) return 'arm64';
-  return undefined;
 }
 
 function tagName(tag: number): string {
@@ -482,7 +478,7 @@ function describe(p: Parsed): ElfFile {
     file: p.file,
     type: p.type,
     machine: p.machine,
-    arch: archOf(p.machine),
+    arch: lambdaArchOf(p.machine),
     interp,
     needed,
     soname,

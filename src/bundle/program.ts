@@ -15,7 +15,8 @@ export interface ProgramChoice {
   path: string;
 }
 
-function isExecutableFile(p: string): boolean {
+/** A regular file with an execute bit set (in the store: a program, whoever may run it here). */
+function markedExecutable(p: string): boolean {
   try {
     const st = fs.statSync(p);
     return st.isFile() && (st.mode & 0o111) !== 0;
@@ -39,15 +40,15 @@ export function chooseProgram(outPath: string, requested: string): ProgramChoice
         'Program not found',
         `Input \`program\`: ${requested} does not exist in ${outPath}. ${describeBin(outPath)}`,
       );
-    if (!isExecutableFile(p))
+    if (!markedExecutable(p))
       throw new ActionError('Program not executable', `Input \`program\`: ${p} is not an executable file.`);
     return { rel, path: p };
   }
   const bin = path.join(outPath, 'bin');
   const bootstrap = path.join(bin, 'bootstrap');
-  if (isExecutableFile(bootstrap)) return { rel: 'bin/bootstrap', path: bootstrap };
+  if (markedExecutable(bootstrap)) return { rel: 'bin/bootstrap', path: bootstrap };
   const executables = listBin(outPath).filter(
-    (n) => isExecutableFile(path.join(bin, n)) && !n.startsWith('.'),
+    (n) => markedExecutable(path.join(bin, n)) && !n.startsWith('.'),
   );
   if (executables.length === 1)
     return { rel: `bin/${executables[0]!}`, path: path.join(bin, executables[0]!) };

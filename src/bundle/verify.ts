@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { LambdaArch } from '../context.js';
+import { ELF_MACHINE, LAMBDA_LD_LIBRARY_PATH, LAMBDA_PATH, type LambdaArch } from '../lambda.js';
 import { decoyLibrary } from './decoy.js';
-import { EM_AARCH64, EM_X86_64, readElf } from './elf.js';
+import { readElf } from './elf.js';
 import { run, type ExecResult } from '../util/exec.js';
+import { findOnPath } from '../util/fs.js';
 
 /**
  * The loader check: run the bundled loader's `--list` on the bootstrap inside an isolated root
@@ -15,9 +16,6 @@ import { run, type ExecResult } from '../util/exec.js';
  * LD_LIBRARY_PATH is listed from /lib64 and fails the check. glibc's and musl's loaders both take
  * `--list` and `--preload`.
  */
-
-export const LAMBDA_LD_LIBRARY_PATH =
-  '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib';
 
 export interface LoaderCheck {
   /** False when the machine cannot run the check; reason says why. */
@@ -66,16 +64,6 @@ export function parseLoaderList(
       problems.push(line);
   }
   return { problems, outside, listed };
-}
-
-function findOnPath(names: string[]): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(':').filter(Boolean)) {
-    for (const n of names) {
-      const p = path.join(dir, n);
-      if (fs.existsSync(p)) return p;
-    }
-  }
-  return undefined;
 }
 
 /** A statically linked qemu-user for arm64, which can run inside an empty root. */
@@ -132,7 +120,7 @@ export async function loaderCheck(
     prefix = ['/qemu-aarch64'];
   }
   for (const d of ['proc', 'tmp', 'dev']) await fsp.mkdir(path.join(root, d), { recursive: true });
-  const machine = bundleArch === 'arm64' ? EM_AARCH64 : EM_X86_64;
+  const machine = ELF_MACHINE[bundleArch];
   for (const d of ['lib64', 'usr/lib64']) {
     await fsp.mkdir(path.join(root, d), { recursive: true });
     for (const name of new Set([...(opts.decoys ?? []), loaderName]))
@@ -154,7 +142,7 @@ export async function loaderCheck(
   ];
   const env = {
     LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
-    PATH: '/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+    PATH: LAMBDA_PATH,
     LAMBDA_TASK_ROOT: taskRoot,
   };
   const attempts: [string, string[]][] =

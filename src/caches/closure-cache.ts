@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JobContext } from '../context.js';
 import type { Log } from '../host.js';
+import { folderBytes } from '../util/fs.js';
+import { sha256Hex } from '../util/hash.js';
 
 /**
  * The closure cache: a local Nix binary cache folder kept between runs with the Actions
@@ -31,13 +32,11 @@ export function closureCacheDir(env: NodeJS.ProcessEnv, home: string): string {
 /** @actions/cache (with its Azure storage client) is large: loaded only when the cache is used. */
 const loadCacheLibrary = (): Promise<typeof import('@actions/cache')> => import('@actions/cache');
 
-const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
-
 /** SHA-256 of the flake's lock file; "nolock" when the flake has none or is not local. */
 export function flakeLockHash(flakeDir: string | undefined): string {
   if (!flakeDir) return 'nolock';
   try {
-    return sha(fs.readFileSync(path.join(flakeDir, 'flake.lock'))).slice(0, 32);
+    return sha256Hex(fs.readFileSync(path.join(flakeDir, 'flake.lock'))).slice(0, 32);
   } catch {
     return 'nolock';
   }
@@ -56,7 +55,7 @@ export function closureCacheKey(o: {
   installable: string;
   lockHash: string;
 }): ClosureCacheKey {
-  const prefix = `nix-lambda-closure-${CLOSURE_CACHE_VERSION}-${o.platform}-${o.arch}-${sha(o.installable).slice(0, 16)}-`;
+  const prefix = `nix-lambda-closure-${CLOSURE_CACHE_VERSION}-${o.platform}-${o.arch}-${sha256Hex(o.installable).slice(0, 16)}-`;
   return { key: `${prefix}${o.lockHash}`, restoreKeys: [prefix] };
 }
 
@@ -170,12 +169,4 @@ export async function saveClosureCache(
   } catch (e) {
     log.notice(`Closure cache not saved: ${(e as Error).message}`, 'Closure cache');
   }
-}
-
-function folderBytes(dir: string): number {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) total += fs.statSync(path.join(e.parentPath, e.name)).size;
-  }
-  return total;
 }

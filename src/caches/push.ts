@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError } from '../util/errors.js';
 import { run } from '../util/exec.js';
+import { formatBytes } from '../util/format.js';
+import { findOnPath } from '../util/fs.js';
 import type { Log } from '../host.js';
 import { runNix } from '../nix/cli.js';
 import { makeSecretDir, removeSecretFiles, writePrivateFile } from '../util/secrets.js';
@@ -68,13 +70,6 @@ export function copiedPaths(output: string): string[] {
   return [...out];
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
-}
-
 const sum = (paths: readonly string[], sizes: Map<string, number>): number =>
   paths.reduce((acc, p) => acc + (sizes.get(p) ?? 0), 0);
 
@@ -138,15 +133,8 @@ export async function pushToStore(
 
 /** The cachix executable: on PATH, else realised through Nix from nixpkgs. */
 export async function findCachix(env: PushEnv, pathVar = process.env['PATH'] ?? ''): Promise<string> {
-  for (const dir of pathVar.split(path.delimiter).filter(Boolean)) {
-    const p = path.join(dir, 'cachix');
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      // not here
-    }
-  }
+  const onPath = findOnPath(['cachix'], pathVar);
+  if (onPath) return onPath;
   env.log.info('cachix is not on PATH; realising nixpkgs#cachix through Nix');
   const r = await runNix(env.nix, ['build', '--no-link', '--json', 'nixpkgs#cachix'], { allowFailure: true });
   if (r.code === 0) {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ActionError } from '../util/errors.js';
-import { registerSecret } from '../util/exec.js';
+import { registerSecret } from '../util/secrets.js';
 import type { Log } from '../host.js';
 import { explainAwsError } from './aws-errors.js';
 import type { AwsCredentials, DeployOptions } from './types.js';

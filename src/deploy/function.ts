@@ -14,11 +14,11 @@ import {
   type FunctionCode,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
-import type { LambdaArch } from '../context.js';
+import { DEFAULT_ARCHITECTURE, type LambdaArch } from '../lambda.js';
 import { ActionError } from '../util/errors.js';
 import type { Inputs } from '../inputs.js';
 import type { Log } from '../host.js';
-import { formatBytes } from '../lambda.js';
+import { formatBytes } from '../util/format.js';
 import { awsCall, awsError, explainAwsError, isAwsError } from './aws-errors.js';
 import type { Clients } from './clients.js';
 import { creationSettings, describeChange, planConfiguration, type ConfigPlan } from './configuration.js';
@@ -51,7 +51,7 @@ export interface Preflight {
 }
 
 function functionArch(cfg: FunctionConfiguration): string {
-  return cfg.Architectures?.[0] ?? 'x86_64';
+  return cfg.Architectures?.[0] ?? DEFAULT_ARCHITECTURE;
 }
 
 async function getFunction(env: DeployEnv, fn: string): Promise<FunctionConfiguration> {

@@ -1,4 +1,4 @@
-import type { LambdaArch } from '../context.js';
+import type { LambdaArch } from '../lambda.js';
 
 /**
  * What the deploy stage reports, one result per function, and the internal

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import AdmZip from 'adm-zip';
-import type { LambdaArch, PackageResult } from '../context.js';
+import type { PackageResult } from '../context.js';
+import { lambdaArchOf, type LambdaArch } from '../lambda.js';
+import { codeSha256 } from '../util/hash.js';
 import { ActionError } from '../util/errors.js';
 import type { ZipInfo } from './types.js';
 
@@ -9,16 +10,6 @@ import type { ZipInfo } from './types.js';
  * The zip to deploy: the package stage's, or (deploy-only runs) an existing
  * zip whose architecture is read from its bootstrap's ELF header.
  */
-
-/** base64 of the raw SHA-256, as Lambda's CodeSha256. */
-export function codeSha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('base64');
-}
-
-/** Hex form of a base64 CodeSha256 (for S3 keys). */
-export function sha256Hex(base64: string): string {
-  return Buffer.from(base64, 'base64').toString('hex');
-}
 
 /** Lambda's architecture of an ELF header: e_machine (offset 18, little-endian u16) 62 is x86_64, 183 arm64. */
 export function elfArchitecture(header: Buffer, name = 'bootstrap'): LambdaArch {
@@ -33,8 +24,8 @@ export function elfArchitecture(header: Buffer, name = 'bootstrap'): LambdaArch 
       `${name} is not a 64-bit little-endian ELF; Lambda runs x86_64 and arm64 programs only.`,
     );
   const machine = header.readUInt16LE(18);
-  if (machine === 62) return 'x86_64';
-  if (machine === 183) return 'arm64';
+  const arch = lambdaArchOf(machine);
+  if (arch) return arch;
   throw new ActionError(
     'Unsupported architecture',
     `${name} is an ELF for machine ${machine}; Lambda runs x86_64 (62) and arm64 (183) programs only.`,

@@ -3,31 +3,18 @@ import * as path from 'node:path';
 import type { JobContext, NixInfo } from '../context.js';
 import { ActionError } from '../util/errors.js';
 import { run, type ExecOptions, type ExecResult } from '../util/exec.js';
+import { findOnPath } from '../util/fs.js';
 
 /** Enables flakes on every Nix from 2.8 on, whatever its configuration says. */
 export const NIX_FEATURE_ARGS = ['--extra-experimental-features', 'nix-command flakes'] as const;
 
 export const DEFAULT_PROFILE_BIN = '/nix/var/nix/profiles/default/bin';
 
-export function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Finds `nix`: on PATH first, then in the default profile, then in the user's profile. */
 export function findNix(env: NodeJS.ProcessEnv = process.env, home = env['HOME'] ?? ''): string | undefined {
-  const dirs = (env['PATH'] ?? '').split(path.delimiter).filter(Boolean);
-  dirs.push(DEFAULT_PROFILE_BIN);
+  const dirs = [env['PATH'] ?? '', DEFAULT_PROFILE_BIN];
   if (home) dirs.push(path.join(home, '.nix-profile', 'bin'));
-  for (const d of dirs) {
-    const p = path.join(d, 'nix');
-    if (isExecutable(p)) return p;
-  }
-  return undefined;
+  return findOnPath(['nix'], dirs.join(path.delimiter));
 }
 
 /** "nix (Nix) 2.8.0" -> "2.8.0"; "nix (Determinate Nix 3.6.2) 2.29.0" -> "2.29.0". */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { JobContext } from '../context.js';
 import { run } from '../util/exec.js';
 import { NIX_FEATURE_ARGS } from './cli.js';
-import { writeSecretFile } from '../util/secrets.js';
+import { writeSecretFile } from '../context.js';
 
 /**
  * Nix configuration the action manages. Nothing here ever holds a secret: the github.com

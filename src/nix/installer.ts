@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobContext, NixInfo } from '../context.js';
 import { ActionError } from '../util/errors.js';
 import { CommandError, run } from '../util/exec.js';
+import { sha256Hex } from '../util/hash.js';
 import { fetchUrl, FetchError, type FetchOptions } from '../util/http.js';
-import { DEFAULT_PROFILE_BIN, describeNix, isExecutable } from './cli.js';
+import { isExecutable } from '../util/fs.js';
+import { DEFAULT_PROFILE_BIN, describeNix } from './cli.js';
 import {
   addPath,
   exportVar,
@@ -142,10 +143,6 @@ export function profileEnvironment(
     if (bundle) vars['NIX_SSL_CERT_FILE'] = bundle;
   }
   return { paths: [DEFAULT_PROFILE_BIN, path.join(userProfile, 'bin')], vars };
-}
-
-export function sha256Hex(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Refuses an installer whose SHA-256 is not the expected one. */

@@ -12,7 +12,7 @@ import {
   readNixSettings,
   settingValue,
 } from '../nix/config.js';
-import { writeSecretFile } from '../util/secrets.js';
+import { writeSecretFile } from '../context.js';
 
 export interface CachixOptions {
   /** Download tuning for the Cachix API (tests use short delays). */

@@ -1,6 +1,8 @@
 import type { JobContext } from '../context.js';
 import { ActionError, errorMessage } from '../util/errors.js';
-import { formatBytes, LAMBDA_ZIP_LIMIT } from '../lambda.js';
+import { DEPRECATED_RUNTIMES, LAMBDA_ZIP_LIMIT } from '../lambda.js';
+import { formatBytes } from '../util/format.js';
+import { pool } from '../util/pool.js';
 import { destroyClients, makeClients } from '../deploy/clients.js';
 import { assumeRoleWithOidc } from '../deploy/credentials.js';
 import {
@@ -48,30 +50,6 @@ export function deployOptions(
     opts.pollMaxDelaySeconds = poll * 5;
   }
   return { ...opts, ...overrides };
-}
-
-/** Runs fn over items, at most `limit` at a time, in order; after a failure no new item is started. */
-async function pool<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<(PromiseSettledResult<R> | undefined)[]> {
-  const results: (PromiseSettledResult<R> | undefined)[] = items.map(() => undefined);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { status: 'fulfilled', value: await fn(items[i]!, i) };
-      } catch (reason) {
-        results[i] = { status: 'rejected', reason };
-        failed = true;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 function failure(
@@ -127,7 +105,7 @@ export async function runDeploy(ctx: JobContext, opts: DeployOptions): Promise<D
       `the zip is ${formatBytes(zip.bytes.length)}; Lambda takes at most ${formatBytes(opts.directUploadLimit)} in a direct upload. ` +
         "Set `s3-bucket` to a bucket in the function's Region: the zip then goes through S3. Nothing was called.",
     );
-  if (inputs.create && inputs.runtime === 'provided.al2')
+  if (inputs.create && DEPRECATED_RUNTIMES.includes(inputs.runtime))
     log.warning(
       'provided.al2 (Amazon Linux 2) is deprecated; functions created now should use provided.al2023.',
       'Deprecated runtime',

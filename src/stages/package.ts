@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { BuildResult, JobContext, LambdaArch, PackageResult } from '../context.js';
+import type { BuildResult, JobContext, PackageResult } from '../context.js';
 import {
   bundleClosure,
   bundleIncludes,
@@ -30,7 +30,9 @@ import {
 import { scanStoreReferences } from '../bundle/store-path.js';
 import { writeZip } from '../zip/write.js';
 import { defaultCacheDir } from '../zip/deflate.js';
-import { formatBytes, LAMBDA_ZIP_LIMIT, LAMBDA_UNZIPPED_LIMIT } from '../lambda.js';
+import { LAMBDA_ZIP_LIMIT, LAMBDA_UNZIPPED_LIMIT, type LambdaArch } from '../lambda.js';
+import { formatBytes, plural } from '../util/format.js';
+import { errnoCode } from '../util/fs.js';
 
 /**
  * Stage 4: de-nixify the program. Resolve its library closure in the store (DT_NEEDED, what it
@@ -66,17 +68,6 @@ export async function packageStage(ctx: JobContext): Promise<void> {
     throw err;
   }
 }
-
-/** The errno code (ENOSPC, EACCES...) of a file system error, or of the error that caused it. */
-function errnoCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
-  }
-  return undefined;
-}
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** Phase timings, for ACTIONS_STEP_DEBUG. */
 function phaseTimer(log: Log): (what: string) => void {

@@ -1,24 +1,19 @@
 import { getExecOutput } from '@actions/exec';
 import { ActionError } from './errors.js';
+import { holdsSecret, scrubSecrets } from './secrets.js';
 
 /**
- * The one way this action runs an external command. It never echoes argv,
- * captures stdout and stderr, can stream lines to the log, and turns a failure
+ * The one way this action runs an external command. It refuses a command line holding a
+ * registered secret (secrets go through the environment or a 0600 file), writes the command line
+ * to the debug log, captures stdout and stderr, can stream lines to the log, and turns a failure
  * into an ActionError that carries the tail of stderr (with secrets removed).
  */
 
-const secrets = new Set<string>();
+let commandLog: ((line: string) => void) | undefined;
 
-/** Remembers a secret so that no command line may contain it and no error shows it. */
-export function registerSecret(value: string): void {
-  if (value.length >= 4) secrets.add(value);
-}
-
-/** Replaces every registered secret in s with ***. */
-export function scrubSecrets(s: string): string {
-  let out = s;
-  for (const sec of secrets) out = out.split(sec).join('***');
-  return out;
+/** Where run() writes each command line (debug level): set by the main and the post step. */
+export function logCommandsTo(sink: ((line: string) => void) | undefined): void {
+  commandLog = sink;
 }
 
 export interface ExecOptions {
@@ -70,21 +65,18 @@ export async function run(
   args: readonly string[],
   opts: ExecOptions = {},
 ): Promise<ExecResult> {
-  for (const a of [command, ...args]) {
-    for (const sec of secrets) {
-      if (a.includes(sec))
-        throw new ActionError(
-          'Refused to run a command',
-          `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`,
-        );
-    }
-  }
+  if ([command, ...args].some(holdsSecret))
+    throw new ActionError(
+      'Refused to run a command',
+      `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`,
+    );
   const overrides = opts.env ?? {};
   const env: Record<string, string> = {};
   const base = opts.cleanEnv ? {} : process.env;
   for (const [k, v] of Object.entries({ ...base, ...overrides }))
     if (v !== undefined && !(k in overrides && overrides[k] === undefined)) env[k] = v;
   const shown = [command, ...args].map(quoteArg).join(' ');
+  commandLog?.(scrubSecrets(`exec: ${shown}${opts.cwd !== undefined ? ` (in ${opts.cwd})` : ''}`));
   let result: ExecResult;
   try {
     const listeners = opts.onLine

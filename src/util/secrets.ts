@@ -1,17 +1,42 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JobContext } from '../context.js';
-import type { Log } from '../host.js';
+import type { Logger } from './log.js';
 
 /**
- * Files that hold secrets (the github.com access token for Nix, a netrc for private caches,
- * signing keys). Each lives in a private folder (0700) under RUNNER_TEMP, is written with
- * mode 0600 before any byte of the secret, and is listed in PostState.secretFiles so the
- * post step removes it. Outside a runner (the local command, which has no post step) they
- * are removed when the process exits.
+ * Secrets, kept out of everything that outlives the job.
+ *
+ * The registry: every secret (the secret inputs, STS credentials, the OIDC token) is registered
+ * first; no command line may then contain one (exec.ts refuses it) and every error message is
+ * scrubbed of them.
+ *
+ * Secret files (the github.com access token for Nix, a netrc for private caches, signing keys):
+ * each lives in a private folder (0700) under RUNNER_TEMP and is written with mode 0600 before
+ * any byte of the secret. The job's files are listed in PostState.secretFiles (context.ts) so the
+ * post step removes them; outside a runner (the local command, which has no post step) they are
+ * removed when the process exits.
  */
 
-const DIR_PREFIX = 'nix-lambda-secrets-';
+const secrets = new Set<string>();
+
+/** Remembers a secret so that no command line may contain it and no error shows it. */
+export function registerSecret(value: string): void {
+  if (value.length >= 4) secrets.add(value);
+}
+
+/** Replaces every registered secret in s with ***. */
+export function scrubSecrets(s: string): string {
+  let out = s;
+  for (const sec of secrets) out = out.split(sec).join('***');
+  return out;
+}
+
+/** Whether s holds a registered secret. */
+export function holdsSecret(s: string): boolean {
+  for (const sec of secrets) if (s.includes(sec)) return true;
+  return false;
+}
+
+export const SECRET_DIR_PREFIX = 'nix-lambda-secrets-';
 
 let exitHookSet = false;
 const removeAtExit: string[] = [];
@@ -19,7 +44,7 @@ const removeAtExit: string[] = [];
 /** Creates a private folder for secret files under base (0700). */
 export function makeSecretDir(base: string): string {
   fs.mkdirSync(base, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(base, DIR_PREFIX));
+  const dir = fs.mkdtempSync(path.join(base, SECRET_DIR_PREFIX));
   fs.chmodSync(dir, 0o700);
   return dir;
 }
@@ -38,43 +63,36 @@ export function writePrivateFile(dir: string, name: string, content: string): st
   return file;
 }
 
-/** The job's folder for secret files (one per job context). */
-function jobSecretDir(ctx: JobContext): string {
-  const known = ctx.post.secretFiles
-    .map((f) => path.dirname(f))
-    .find((d) => path.basename(d).startsWith(DIR_PREFIX));
+/** The private folder among those of `files` that still exists, else a new one under base. */
+export function secretDirFor(files: readonly string[], base: string): string {
+  const known = files.map((f) => path.dirname(f)).find((d) => path.basename(d).startsWith(SECRET_DIR_PREFIX));
   if (known && fs.existsSync(known)) return known;
-  return makeSecretDir(ctx.runner.tempDir);
+  return makeSecretDir(base);
 }
 
-/** Writes a secret file for this job and lists it for removal by the post step. */
-export function writeSecretFile(ctx: JobContext, name: string, content: string): string {
-  const file = writePrivateFile(jobSecretDir(ctx), name, content);
-  if (!ctx.post.secretFiles.includes(file)) ctx.post.secretFiles.push(file);
-  if (!ctx.runner.isActions) {
-    removeAtExit.push(file);
-    if (!exitHookSet) {
-      exitHookSet = true;
-      process.once('exit', () => {
-        removeSecretFiles(removeAtExit.splice(0));
-      });
-    }
+/** Removes the file when this process exits (where no post step will). */
+export function removeAtProcessExit(file: string): void {
+  removeAtExit.push(file);
+  if (!exitHookSet) {
+    exitHookSet = true;
+    process.once('exit', () => {
+      removeSecretFiles(removeAtExit.splice(0));
+    });
   }
-  return file;
 }
 
 /**
  * Removes secret files and, once empty, the private folders holding them. Never throws;
  * returns the files it could not remove (with the reason in the log, when given one).
  */
-export function removeSecretFiles(files: readonly string[], log?: Log): string[] {
+export function removeSecretFiles(files: readonly string[], log?: Pick<Logger, 'warning'>): string[] {
   const failed: string[] = [];
   const dirs = new Set<string>();
   for (const f of files) {
     try {
       fs.rmSync(f, { force: true });
       const d = path.dirname(f);
-      if (path.basename(d).startsWith(DIR_PREFIX)) dirs.add(d);
+      if (path.basename(d).startsWith(SECRET_DIR_PREFIX)) dirs.add(d);
     } catch (e) {
       failed.push(f);
       log?.warning(`Could not remove ${f}: ${(e as Error).message}`, 'Secret file left behind');

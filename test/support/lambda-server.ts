@@ -5,15 +5,10 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
-import {
-  createContext,
-  runnerInfo,
-  type JobContext,
-  type LambdaArch,
-  type PackageResult,
-} from '../../src/context.js';
+import { createContext, runnerInfo, type JobContext, type PackageResult } from '../../src/context.js';
 import type { DeployOptions } from '../../src/deploy/types.js';
-import { codeSha256 } from '../../src/deploy/zipinfo.js';
+import type { LambdaArch } from '../../src/lambda.js';
+import { codeSha256 } from '../../src/util/hash.js';
 import { parseInputs, type Inputs } from '../../src/inputs.js';
 import type { Log } from '../../src/host.js';
 import { emptyPostState } from '../../src/action/state.js';

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   applyPushFilter,
   copiedPaths,
-  formatBytes,
   parsePathInfoSizes,
   withStoreParam,
 } from '../../../src/caches/push.js';
@@ -41,10 +40,5 @@ describe('push helpers', () => {
     expect(withStoreParam('s3://b?region=eu-west-1', 'secret-key', '/k')).toBe(
       's3://b?region=eu-west-1&secret-key=/k',
     );
-  });
-  it('formats sizes', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
   });
 });

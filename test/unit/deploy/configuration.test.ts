@@ -19,7 +19,8 @@ import {
 import { sessionName } from '../../../src/deploy/credentials.js';
 import { findVersion, preflight, updateFunction, type DeployEnv } from '../../../src/deploy/function.js';
 import { defaultS3Key } from '../../../src/deploy/s3.js';
-import { codeSha256, elfArchitecture } from '../../../src/deploy/zipinfo.js';
+import { elfArchitecture } from '../../../src/deploy/zipinfo.js';
+import { codeSha256 } from '../../../src/util/hash.js';
 import { ActionError } from '../../../src/util/errors.js';
 import type { Inputs } from '../../../src/inputs.js';
 import { memoryLog, TEST_OPTS } from '../../support/lambda-server.js';

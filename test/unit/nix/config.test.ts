@@ -17,7 +17,6 @@ import {
   userGroups,
   userNixConfPath,
 } from '../../../src/nix/config.js';
-import { makeSecretDir, removeSecretFiles, writePrivateFile } from '../../../src/util/secrets.js';
 
 describe('composeNixConfig', () => {
   it('keeps the environment first, the action next, extra-nix-config last', () => {
@@ -126,25 +125,5 @@ describe('trust', () => {
     fs.writeFileSync(f, 'root:x:0:\nrunner:x:1001:\ndocker:x:118:runner,other\nwheel:x:10:alice\n');
     expect(userGroups('runner', 1001, f).sort()).toEqual(['docker', 'runner']);
     fs.rmSync(dir, { recursive: true });
-  });
-});
-
-describe('secret files', () => {
-  it('are 0600 in a 0700 folder, and removal takes the folder too', () => {
-    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
-    const dir = makeSecretDir(base);
-    const prev = process.umask(0);
-    let f: string;
-    try {
-      f = writePrivateFile(dir, 'key', 'secret-value');
-    } finally {
-      process.umask(prev);
-    }
-    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
-    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
-    expect(fs.readFileSync(f, 'utf8')).toBe('secret-value');
-    expect(removeSecretFiles([f])).toEqual([]);
-    expect(fs.existsSync(dir)).toBe(false);
-    fs.rmSync(base, { recursive: true });
   });
 });

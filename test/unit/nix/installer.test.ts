@@ -5,9 +5,9 @@ import {
   defaultInstallerUrl,
   installerInvocation,
   profileEnvironment,
-  sha256Hex,
   type InstallFacts,
 } from '../../../src/nix/installer.js';
+import { sha256Hex } from '../../../src/util/hash.js';
 
 const base: InstallFacts = { systemd: true, canSudo: true, isRoot: false, isAct: false, container: false };
 

@@ -1,19 +1,18 @@
 import * as core from '@actions/core';
+import type { Logger } from './util/log.js';
 
 /**
- * The sink every stage writes to. On a runner it is @actions/core (workflow
- * commands, annotations, outputs); in the local command it is plain text.
+ * The host the action runs on: a GitHub runner, through @actions/core (workflow commands,
+ * annotations, outputs, the job summary), or a person's terminal (the local command), in plain
+ * text. With action/state.ts, the only module that imports @actions/core.
  */
-export interface Log {
-  info(message: string): void;
-  debug(message: string): void;
-  notice(message: string, title?: string): void;
-  warning(message: string, title?: string): void;
+
+/** The sink every stage writes to: what library code may say (Logger), and what only the job may do. */
+export interface Log extends Logger {
   error(message: string, props?: { title?: string; file?: string; line?: number }): void;
   /** Runs fn inside a collapsible group. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
   setOutput(name: string, value: string): void;
-  setSecret(value: string): void;
   /** Exports a variable to this process and to later steps. */
   exportVariable(name: string, value: string): void;
   /** Prepends a directory to PATH for this process and later steps. */

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { createContext, runnerInfo, type JobContext } from '../context.js';
+import { createContext, emptyPostState, runnerInfo, type JobContext } from '../context.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { logCommandsTo } from '../util/exec.js';
 import { registerSecret, scrubSecrets } from '../util/secrets.js';
@@ -8,7 +8,7 @@ import { actionsLog, type Log } from '../host.js';
 import { runStages } from './pipeline.js';
 import { runPost } from './post.js';
 import { onTermination } from '../util/signals.js';
-import { emptyPostState, isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
+import { isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
 import { collectSummary, renderSummary } from './summary.js';
 
 /** Masks every secret input before anything else can print or pass it on. */

@@ -5,11 +5,11 @@ import { saveClosureCache } from '../caches/closure-cache.js';
 import { errorMessage } from '../util/errors.js';
 import { SECRET_INPUTS, type InputReader } from '../inputs.js';
 import type { Log } from '../host.js';
-import { closureOfPaths, runNix } from '../nix/cli.js';
+import { NixCli } from '../nix/cli.js';
 import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from '../caches/push.js';
 import { logCommandsTo } from '../util/exec.js';
 import { registerSecret, removeSecretFiles, scrubSecrets } from '../util/secrets.js';
-import type { PostState } from './state.js';
+import type { PostState } from '../context.js';
 
 /** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */
 function applyMainEnvironment(state: PostState): void {
@@ -21,8 +21,9 @@ function applyMainEnvironment(state: PostState): void {
 }
 
 async function pushAndCache(state: PostState, log: Log, read: InputReader): Promise<void> {
-  const env: PushEnv = { nix: state.nix, log, tempDir: process.env['RUNNER_TEMP'] || os.tmpdir() };
-  const closure = await closureOfPaths(state.nix, state.storePaths);
+  const nix = new NixCli(state.nix);
+  const env: PushEnv = { nix, log, tempDir: process.env['RUNNER_TEMP'] || os.tmpdir() };
+  const closure = await nix.closure(state.storePaths);
   const { keep, skipped } = applyPushFilter(closure, state.pushFilter);
   if (state.cachixPush || state.pushTo) {
     log.info(
@@ -57,12 +58,7 @@ async function pushAndCache(state: PostState, log: Log, read: InputReader): Prom
     }
   }
   if (state.closureCache) {
-    await saveClosureCache(
-      state.closureCache,
-      closure,
-      (args) => runNix(state.nix, args, { errorTitle: 'nix copy failed' }),
-      log,
-    );
+    await saveClosureCache(state.closureCache, closure, nix, log);
   }
 }
 

@@ -1,4 +1,6 @@
-import type { BundledFile, JobContext, StageRecord, StoreReferenceNote } from '../context.js';
+import type { BundledFile } from '../bundle/bundle.js';
+import type { StoreReferenceNote } from '../bundle/references.js';
+import type { JobContext, StageRecord } from '../context.js';
 import type { DeployResult } from '../deploy/types.js';
 import { LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
 import { formatBytes, formatDuration } from '../util/format.js';
@@ -50,7 +52,7 @@ export function collectSummary(ctx: JobContext, error?: { title: string; message
       zipPath: p.zipPath,
       zipBytes: p.zipBytes,
       unzippedBytes: p.unzippedBytes,
-      zipSha256: p.zipSha256,
+      zipSha256: p.codeSha256,
       files: p.files.map(({ mode: _mode, ...f }) => f),
       references: p.references,
     };

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { BundledFile } from '../context.js';
 import type { ClosureResult, LoadedObject } from './closure.js';
 import { ElfPatchUnsupported, isElf, patchElf, readElf, type PatchRequest } from './elf.js';
 import { ActionError } from '../util/errors.js';
@@ -19,6 +18,24 @@ import { storePathOf } from './store-path.js';
  * that cannot work: an object without any RPATH/RUNPATH entry, or a new string that does not fit.
  */
 
+/** A file of the bundle, as the job summary and the outputs describe it. */
+export interface BundledFile {
+  /** Path inside the zip. */
+  name: string;
+  /** Where it came from in the store. */
+  source: string;
+  /** Store path (/nix/store/HASH-NAME) holding the source. */
+  storePath: string;
+  kind: 'program' | 'interpreter' | 'library' | 'include';
+  bytes: number;
+  mode: number;
+  /** What was changed in the copy (interp, rpath), empty when copied as is. */
+  patched: string[];
+  /** Why it is in the bundle (DT_NEEDED of X, a dlopen folder, a data set, include). */
+  reason?: string;
+}
+
+/** A file of the bundle with its (patched) bytes. */
 export interface BundleEntry extends BundledFile {
   data: Buffer;
 }

@@ -134,3 +134,16 @@ export function checkProgram(rel: string, programPath: string, data: Buffer, out
     `${rel} (${programPath}) is ${script ? `a script for ${script.interpreter}` : 'not an ELF executable'}; Lambda's bootstrap must be a Linux executable. Set \`program\` to the compiled binary.`,
   );
 }
+
+/** Reads the first 64 KiB of the chosen program and refuses what cannot be a bootstrap (checkProgram). */
+export function checkProgramFile(choice: ProgramChoice, outPath: string): void {
+  const head = Buffer.alloc(64 * 1024);
+  const fd = fs.openSync(choice.path, 'r');
+  let n: number;
+  try {
+    n = fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  checkProgram(choice.rel, choice.path, head.subarray(0, n), outPath);
+}

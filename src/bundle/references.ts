@@ -26,6 +26,17 @@ export type Verdict =
   /** Exists in the store and is not in the bundle. */
   | { kind: 'unbundled'; what: string };
 
+/** A store path named in a bundled file that matters on Lambda, as the job summary lists it. */
+export interface StoreReferenceNote {
+  /** The bundled file naming it. */
+  file: string;
+  path: string;
+  /** How it is judged (Verdict kinds): data, included, library, unbundled, data-not-bundled. */
+  kind: string;
+  /** bundled as X, or the problem and its fix. */
+  note: string;
+}
+
 export interface ReferenceFinding {
   /** The bundled file whose bytes hold the reference (its name in the zip). */
   file: string;

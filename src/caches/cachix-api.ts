@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import { fetchUrl, FetchError, type FetchOptions } from '../util/http.js';
+import type { Logger } from '../util/log.js';
 
 /**
  * The Cachix API as far as pulling needs it: GET {api}/cache/NAME answers
@@ -114,4 +116,53 @@ export function netrcEntries(caches: readonly CacheInfo[], token: string): strin
   if (!token) return '';
   const hosts = [...new Set(caches.filter((c) => !c.isPublic).map((c) => new URL(c.uri).hostname))];
   return hosts.map((h) => `machine ${h} password ${token}\n`).join('');
+}
+
+/**
+ * Looks up each cache; a cache that cannot be used is a warning naming it (the build goes on
+ * without it). Returns the usable ones.
+ */
+export async function lookupCaches(
+  names: readonly string[],
+  o: { apiUrl: string; token: string; fetch?: FetchOptions | undefined },
+  log: Logger,
+): Promise<CacheInfo[]> {
+  const caches: CacheInfo[] = [];
+  for (const name of names) {
+    const r = await lookupCache(o.apiUrl, name, o.token, o.fetch);
+    if (!r.ok) {
+      log.warning(
+        `Cachix cache "${name}" is not used: ${r.message}. The build goes on without it.`,
+        'Cachix cache skipped',
+      );
+      continue;
+    }
+    caches.push(r.cache);
+    log.info(
+      `Cachix cache "${name}": ${r.cache.uri} (${r.cache.isPublic ? 'public' : 'private'}; keys: ${r.cache.publicSigningKeys.join(' ') || 'none'})`,
+    );
+    if (r.cache.publicSigningKeys.length === 0)
+      log.warning(
+        `Cachix cache "${name}" lists no public signing key: Nix will refuse its paths unless they are signed by a key it already trusts.`,
+        'Cachix cache has no key',
+      );
+  }
+  return caches;
+}
+
+/**
+ * The netrc to give Nix: the credentials of the netrc it already reads (its netrc-file setting),
+ * then the entries for the private caches.
+ */
+export function netrcWithExisting(currentNetrcFile: unknown, entries: string): string {
+  let before = '';
+  if (typeof currentNetrcFile === 'string' && currentNetrcFile) {
+    try {
+      before = fs.readFileSync(currentNetrcFile, 'utf8');
+      if (before && !before.endsWith('\n')) before += '\n';
+    } catch {
+      // no such file, or not readable: nothing to keep
+    }
+  }
+  return before + entries;
 }

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { JobContext } from '../context.js';
-import type { Log } from '../host.js';
+import type { NixCli } from '../nix/cli.js';
 import { folderBytes } from '../util/fs.js';
 import { sha256Hex } from '../util/hash.js';
+import type { Logger } from '../util/log.js';
 
 /**
  * The closure cache: a local Nix binary cache folder kept between runs with the Actions
@@ -75,36 +75,64 @@ export function closureCacheUnavailable(runner: {
   return undefined;
 }
 
+/** The closure cache of this run: where it lives and under which keys. */
+export interface ClosureCachePlan {
+  dir: string;
+  key: string;
+  restoreKeys: string[];
+}
+
 /**
- * Restores the closure cache folder; returns the nix.conf lines that add it as a substituter
- * (none when nothing was restored). Never throws: a problem is a notice and the run goes on.
+ * Whether this run uses the closure cache, and its folder and keys; undefined (with the reason in
+ * the log) when it does not.
  */
-export async function restoreClosureCache(ctx: JobContext, home: string): Promise<string[]> {
-  const { inputs, runner, log } = ctx;
-  if (!inputs.cache) {
+export function planClosureCache(
+  o: {
+    enabled: boolean;
+    runner: { isActions: boolean; isAct: boolean; hasCacheService: boolean };
+    installable: string;
+    flakeDir: string | undefined;
+    home: string;
+  },
+  log: Logger,
+): ClosureCachePlan | undefined {
+  if (!o.enabled) {
     log.debug('closure cache: off (cache: false)');
-    return [];
+    return undefined;
   }
-  if (!runner.isActions) {
+  if (!o.runner.isActions) {
     log.debug('closure cache: only on a runner (it is saved by the post step)');
-    return [];
+    return undefined;
   }
-  const why = closureCacheUnavailable(runner);
+  const why = closureCacheUnavailable(o.runner);
   if (why) {
     log.notice(
       `${why[0]!.toUpperCase()}${why.slice(1)}. The build goes on without it.`,
       'Closure cache skipped',
     );
-    return [];
+    return undefined;
   }
-  const dir = closureCacheDir(process.env, home);
+  const dir = closureCacheDir(process.env, o.home);
   const { key, restoreKeys } = closureCacheKey({
     platform: os.platform(),
     arch: os.arch(),
-    installable: inputs.installable,
-    lockHash: flakeLockHash(inputs.flakeDir),
+    installable: o.installable,
+    lockHash: flakeLockHash(o.flakeDir),
   });
-  ctx.post.closureCache = { dir, key, hit: false };
+  return { dir, key, restoreKeys };
+}
+
+/**
+ * Restores the closure cache folder; returns the nix.conf lines that add it as a substituter
+ * (none when nothing was restored), and whether the exact key was restored. Never throws: a
+ * problem is a notice and the run goes on.
+ */
+export async function restoreClosureCache(
+  plan: ClosureCachePlan,
+  log: Logger,
+): Promise<{ lines: string[]; hit: boolean }> {
+  const { dir, key, restoreKeys } = plan;
+  let hit = false;
   try {
     fs.mkdirSync(dir, { recursive: true });
     const cache = await loadCacheLibrary();
@@ -114,28 +142,25 @@ export async function restoreClosureCache(ctx: JobContext, home: string): Promis
       log.info(
         `Closure cache: nothing restored for ${key} (no entry yet, or the cache service failed: see any warning above); the post step saves one after a successful build.`,
       );
-      return [];
+      return { lines: [], hit };
     }
-    const hit = matched === key;
-    ctx.post.closureCache.hit = hit;
+    hit = matched === key;
     log.info(
       `Closure cache: restored ${hit ? key : `${matched} (an older lock; saved again under ${key})`} into ${dir}`,
     );
     if (!fs.existsSync(path.join(dir, 'nix-cache-info'))) {
       log.notice(`Closure cache ${matched} holds no binary cache; ignoring it.`, 'Closure cache');
-      return [];
+      return { lines: [], hit };
     }
-    return [`extra-substituters = ${closureSubstituter(dir)}`];
+    return { lines: [`extra-substituters = ${closureSubstituter(dir)}`], hit };
   } catch (e) {
     log.notice(
       `Closure cache not restored: ${(e as Error).message}. The build goes on without it.`,
       'Closure cache',
     );
-    return [];
+    return { lines: [], hit };
   }
 }
-
-export type NixRunner = (args: string[]) => Promise<{ stdout: string; stderr: string }>;
 
 /**
  * Post step: copies the closure into a fresh folder and saves it under the key, unless the key
@@ -144,8 +169,8 @@ export type NixRunner = (args: string[]) => Promise<{ stdout: string; stderr: st
 export async function saveClosureCache(
   state: { dir: string; key: string; hit: boolean },
   closure: readonly string[],
-  runNix: NixRunner,
-  log: Log,
+  nix: NixCli,
+  log: Logger,
 ): Promise<void> {
   if (state.hit) {
     log.info(`Closure cache: ${state.key} was restored as is; nothing to save.`);
@@ -155,7 +180,7 @@ export async function saveClosureCache(
   try {
     fs.rmSync(state.dir, { recursive: true, force: true });
     fs.mkdirSync(state.dir, { recursive: true });
-    await runNix(['copy', '--to', `file://${state.dir}?compression=none`, ...closure]);
+    await nix.copy(`file://${state.dir}?compression=none`, closure, { errorTitle: 'nix copy failed' });
     const bytes = folderBytes(state.dir);
     const cache = await loadCacheLibrary();
     const id = await cache.saveCache([state.dir], state.key);

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ActionError } from '../util/errors.js';
-import { run } from '../util/exec.js';
+import { CommandError, run } from '../util/exec.js';
 import { formatBytes } from '../util/format.js';
 import { findOnPath } from '../util/fs.js';
-import type { Log } from '../host.js';
-import { runNix } from '../nix/cli.js';
+import type { Logger } from '../util/log.js';
+import type { NixCli } from '../nix/cli.js';
 import { makeSecretDir, removeSecretFiles, writePrivateFile } from '../util/secrets.js';
 
 /**
@@ -15,9 +15,8 @@ import { makeSecretDir, removeSecretFiles, writePrivateFile } from '../util/secr
  */
 
 export interface PushEnv {
-  /** Absolute path of nix. */
-  nix: string;
-  log: Log;
+  nix: NixCli;
+  log: Logger;
   /** Folder for the temporary key file. */
   tempDir: string;
 }
@@ -33,29 +32,6 @@ export function applyPushFilter(
   const skipped: string[] = [];
   for (const p of paths) (re.test(p) ? skipped : keep).push(p);
   return { keep, skipped };
-}
-
-/** NAR sizes from `nix path-info --json` (Nix 2.8: an array with `path`; Nix >= 2.19: an object keyed by path). */
-export function parsePathInfoSizes(stdout: string): Map<string, number> {
-  const parsed = JSON.parse(stdout) as unknown;
-  const out = new Map<string, number>();
-  const add = (p: unknown, info: unknown): void => {
-    if (typeof p !== 'string' || !info || typeof info !== 'object') return;
-    const n = (info as { narSize?: unknown }).narSize;
-    if (typeof n === 'number') out.set(p, n);
-  };
-  if (Array.isArray(parsed)) for (const i of parsed) add((i as { path?: unknown }).path, i);
-  else if (parsed && typeof parsed === 'object')
-    for (const [p, i] of Object.entries(parsed as Record<string, unknown>)) add(p, i);
-  return out;
-}
-
-export async function narSizes(nix: string, paths: readonly string[]): Promise<Map<string, number>> {
-  if (paths.length === 0) return new Map();
-  const { stdout } = await runNix(nix, ['path-info', '--json', ...paths], {
-    errorTitle: 'Could not read path sizes',
-  });
-  return parsePathInfoSizes(stdout);
 }
 
 /** Adds a store parameter to a store URL (`?k=v` or `&k=v`). */
@@ -100,22 +76,20 @@ export async function pushToStore(
       keyFile = writePrivateFile(keyDir, 'signing-key', signingKey);
       target = withStoreParam(url, 'secret-key', keyFile);
     }
-    const sizes = await narSizes(env.nix, paths);
+    const sizes = await env.nix.narSizes(paths);
     log.info(
       `nix copy --to ${url}: ${paths.length} store paths (${formatBytes(sum(paths, sizes))})${signingKey ? ', signed with push-signing-key' : ''}`,
     );
-    let output = '';
-    await runNix(env.nix, ['copy', '--to', target, ...paths], {
+    const output = await env.nix.copy(target, paths, {
       errorTitle: `Push to ${url} failed`,
       onLine: (l) => {
-        output += `${l}\n`;
         log.info(l);
       },
     });
     const copied = copiedPaths(output);
     const anyway = copied.filter((p) => excluded.includes(p));
     if (anyway.length > 0) {
-      const more = await narSizes(env.nix, anyway);
+      const more = await env.nix.narSizes(anyway);
       for (const [p, n] of more) sizes.set(p, n);
       log.info(
         `${anyway.length} store path${anyway.length === 1 ? '' : 's'} matching push-filter went along: pushed paths reference ${anyway.length === 1 ? 'it' : 'them'}, and a Nix binary cache must hold the closure of what it serves (${anyway.join(', ')}).`,
@@ -136,18 +110,17 @@ export async function findCachix(env: PushEnv, pathVar = process.env['PATH'] ?? 
   const onPath = findOnPath(['cachix'], pathVar);
   if (onPath) return onPath;
   env.log.info('cachix is not on PATH; realising nixpkgs#cachix through Nix');
-  const r = await runNix(env.nix, ['build', '--no-link', '--json', 'nixpkgs#cachix'], { allowFailure: true });
-  if (r.code === 0) {
-    try {
-      const built = (JSON.parse(r.stdout) as { outputs: Record<string, string> }[])[0];
-      for (const out of [built?.outputs['bin'], built?.outputs['out']]) {
-        if (out && fs.existsSync(path.join(out, 'bin', 'cachix'))) return path.join(out, 'bin', 'cachix');
-      }
-    } catch {
-      // fall through to the error
+  let problem: string;
+  try {
+    const built = await env.nix.build('nixpkgs#cachix');
+    for (const out of [built.outputs['bin'], built.outputs['out']]) {
+      if (out && fs.existsSync(path.join(out, 'bin', 'cachix'))) return path.join(out, 'bin', 'cachix');
     }
+    problem = `it has no bin/cachix (outputs: ${Object.values(built.outputs).join(', ')})`;
+  } catch (e) {
+    problem = e instanceof CommandError ? e.stderr : e instanceof Error ? e.message : String(e);
   }
-  const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n');
+  const tail = problem.trim().split('\n').slice(-3).join('\n');
   throw new ActionError(
     'cachix not available',
     `cachix is not on PATH and nixpkgs#cachix could not be built:\n${tail}`,
@@ -168,7 +141,7 @@ export async function pushToCachix(
       'pushing to Cachix needs cachix-auth-token or cachix-signing-key.',
     );
   const cachixBin = await findCachix(env);
-  const sizes = await narSizes(env.nix, paths);
+  const sizes = await env.nix.narSizes(paths);
   const bytes = sum(paths, sizes);
   log.info(`cachix push ${cacheName}: ${paths.length} store paths (${formatBytes(bytes)})`);
   const childEnv: Record<string, string | undefined> = {

@@ -73,10 +73,10 @@ export async function readZip(zipPath: string): Promise<ZipInfo> {
 export async function packagedZip(pkg: PackageResult): Promise<ZipInfo> {
   const bytes = await fsp.readFile(pkg.zipPath);
   const sha = codeSha256(bytes);
-  if (sha !== pkg.zipSha256)
+  if (sha !== pkg.codeSha256)
     throw new ActionError(
       'Zip changed',
-      `${pkg.zipPath} no longer has the SHA-256 the package stage recorded (${pkg.zipSha256}, now ${sha}); something rewrote it between the stages.`,
+      `${pkg.zipPath} no longer has the SHA-256 the package stage recorded (${pkg.codeSha256}, now ${sha}); something rewrote it between the stages.`,
     );
   return {
     path: pkg.zipPath,

@@ -1,28 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JobContext, NixInfo } from '../context.js';
 import { ActionError } from '../util/errors.js';
 import { CommandError, run } from '../util/exec.js';
+import { isExecutable } from '../util/fs.js';
 import { sha256Hex } from '../util/hash.js';
 import { fetchUrl, FetchError, type FetchOptions } from '../util/http.js';
-import { isExecutable } from '../util/fs.js';
-import { DEFAULT_PROFILE_BIN, describeNix } from './cli.js';
-import {
-  addPath,
-  exportVar,
-  freshNixConf,
-  inContainer,
-  nixHome,
-  replaceMarkedBlock,
-  sandboxUnavailable,
-  userNixConfPath,
-  writeTokenFile,
-} from './config.js';
+import type { Logger } from '../util/log.js';
+import { NixCli, type NixInfo } from './cli.js';
+import { replaceMarkedBlock } from './config.js';
+import { inContainer, sandboxUnavailable, type ProfileEnvironment } from './environment.js';
 
 /**
- * Installing Nix when none is found: download the installer (retries, timeouts), check its
- * SHA-256 before running anything, choose a daemon or a single-user install for this machine,
- * run it, then make Nix usable in this and later steps (PATH and the profile's variables).
+ * Installing Nix when none is found, in phases (the install stage runs them in order):
+ * fetchInstaller downloads the installer (retries, timeouts) and checks its SHA-256 before anything
+ * runs; planInstall chooses a daemon or a single-user install for this machine; runInstaller runs
+ * it with the configuration; writeInstalledConf writes the user's nix.conf where the installer
+ * writes none; findInstalledNix finds the new nix once the profile's folders are on PATH.
  */
 
 export type InstallerKind = 'official' | 'determinate';
@@ -109,42 +102,6 @@ export function installerInvocation(
   };
 }
 
-/** CA bundles, in the order nix-profile.sh and install-nix-action look for them. */
-export function caBundleCandidates(home: string): string[] {
-  return [
-    '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Arch, NixOS
-    '/etc/ssl/ca-bundle.pem', // openSUSE
-    '/etc/ssl/certs/ca-bundle.crt', // old NixOS
-    '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, CentOS, Amazon Linux
-    `${DEFAULT_PROFILE_BIN.replace(/\/bin$/, '')}/etc/ssl/certs/ca-bundle.crt`,
-    path.join(home, '.nix-profile', 'etc', 'ssl', 'certs', 'ca-bundle.crt'),
-  ];
-}
-
-export interface ProfileEnvironment {
-  /** Folders for PATH, in addPath order (the last ends up first on PATH). */
-  paths: string[];
-  vars: Record<string, string>;
-}
-
-/** What the profile script (nix-daemon.sh / nix.sh) would set, for steps that never source it. */
-export function profileEnvironment(
-  home: string,
-  env: NodeJS.ProcessEnv,
-  exists: (p: string) => boolean = fs.existsSync,
-): ProfileEnvironment {
-  const userProfile = path.join(home, '.nix-profile');
-  const vars: Record<string, string> = {
-    NIX_PROFILES: `${DEFAULT_PROFILE_BIN.replace(/\/bin$/, '')} ${userProfile}`,
-  };
-  const current = env['NIX_SSL_CERT_FILE'];
-  if (!(current && exists(current))) {
-    const bundle = caBundleCandidates(home).find((p) => exists(p));
-    if (bundle) vars['NIX_SSL_CERT_FILE'] = bundle;
-  }
-  return { paths: [DEFAULT_PROFILE_BIN, path.join(userProfile, 'bin')], vars };
-}
-
 /** Refuses an installer whose SHA-256 is not the expected one. */
 export function checkInstallerSha256(actual: string, expected: string, url: string): void {
   if (expected && actual.toLowerCase() !== expected.toLowerCase())
@@ -164,26 +121,19 @@ async function sudoWorks(): Promise<boolean> {
 }
 
 /** Looks at this machine. `sudo -n true` runs only when its answer matters. */
-export async function detectInstallFacts(ctx: JobContext): Promise<InstallFacts> {
-  const isRoot = ctx.runner.uid === 0;
+export async function detectInstallFacts(runner: { uid: number; isAct: boolean }): Promise<InstallFacts> {
+  const isRoot = runner.uid === 0;
   const systemd = fs.existsSync('/run/systemd/system');
   const container = inContainer();
-  const isAct = ctx.runner.isAct;
+  const isAct = runner.isAct;
   const canSudo = isRoot || (systemd && !container && !isAct ? await sudoWorks() : false);
   return { systemd, canSudo, isRoot, isAct, container };
 }
 
-export interface InstallOptions {
-  /** Facts to use instead of looking at the machine (tests). */
-  facts?: InstallFacts;
-  /** Download tuning (tests use short delays). */
-  fetch?: FetchOptions;
-}
-
 /** Downloads the installer; returns its bytes and SHA-256. */
 export async function downloadInstaller(
-  ctx: JobContext,
   url: string,
+  log: Logger,
   opts: FetchOptions = {},
 ): Promise<{ body: Buffer; sha256: string }> {
   let res;
@@ -193,7 +143,7 @@ export async function downloadInstaller(
       timeoutMs: 60_000,
       retryDelayMs: 2000,
       onRetry: (n, reason) => {
-        ctx.log.info(`Download of ${url} failed (${reason}); retrying (attempt ${n + 1})`);
+        log.info(`Download of ${url} failed (${reason}); retrying (attempt ${n + 1})`);
       },
       ...opts,
     });
@@ -211,57 +161,98 @@ export async function downloadInstaller(
   return { body: res.body, sha256: sha256Hex(res.body) };
 }
 
-/** Downloads, checks and runs the installer; returns the installed Nix. */
-export async function installNix(ctx: JobContext, opts: InstallOptions = {}): Promise<NixInfo> {
-  const { inputs, log } = ctx;
-  const kind = inputs.nixInstaller;
-  const url = inputs.installerUrl || defaultInstallerUrl(kind, inputs.nixVersion);
-  if (kind === 'determinate' && inputs.nixVersion)
+/** The installer the inputs ask for (nix-installer, installer-url, nix-version, installer-sha256). */
+export interface InstallerRequest {
+  kind: InstallerKind;
+  /** installer-url, or '' for the default of kind and nixVersion. */
+  url: string;
+  nixVersion: string;
+  /** installer-sha256 (hex), or '' for no pin. */
+  sha256: string;
+}
+
+export interface FetchedInstaller {
+  kind: InstallerKind;
+  url: string;
+  /** The script, its SHA-256 checked. */
+  body: Buffer;
+}
+
+/** Phase 1: downloads the installer and checks its SHA-256; nothing runs before that. */
+export async function fetchInstaller(
+  req: InstallerRequest,
+  log: Logger,
+  fetch: FetchOptions = {},
+): Promise<FetchedInstaller> {
+  const { kind } = req;
+  const url = req.url || defaultInstallerUrl(kind, req.nixVersion);
+  if (kind === 'determinate' && req.nixVersion)
     log.warning(
-      `nix-version ${inputs.nixVersion} is ignored: the determinate installer installs its own Nix release.`,
+      `nix-version ${req.nixVersion} is ignored: the determinate installer installs its own Nix release.`,
       'nix-version ignored',
     );
-
   log.info(`No Nix found; downloading the ${kind} installer from ${url}`);
-  const { body, sha256 } = await downloadInstaller(ctx, url, opts.fetch);
+  const { body, sha256 } = await downloadInstaller(url, log, fetch);
   log.info(`Installer: ${body.length} bytes, SHA-256 ${sha256}`);
-  checkInstallerSha256(sha256, inputs.installerSha256, url);
-  if (inputs.installerSha256) log.info('Installer SHA-256 matches installer-sha256.');
+  checkInstallerSha256(sha256, req.sha256, url);
+  if (req.sha256) log.info('Installer SHA-256 matches installer-sha256.');
   else log.info('Pin this installer with `installer-sha256` to refuse any other one.');
+  return { kind, url, body };
+}
 
-  const facts = opts.facts ?? (await detectInstallFacts(ctx));
+/** How Nix is installed on this machine. */
+export interface InstallPlan extends ModeChoice {
+  kind: InstallerKind;
+  facts: InstallFacts;
+  /** Why Nix's build sandbox cannot work here (nix.conf then turns it off). */
+  noSandbox: string | undefined;
+  /** The official single-user install creates no build users: build as the calling user. */
+  noBuildUsers: boolean;
+  /** Determinate's nix.conf already enables features of its own: add to them. */
+  extendFeatures: boolean;
+}
+
+/** Phase 2: the install mode for this machine (and the sandbox), said in the log. */
+export function planInstall(kind: InstallerKind, facts: InstallFacts, log: Logger): InstallPlan {
   const choice = chooseInstallMode(facts);
   log.info(`Install mode: ${choice.mode} (${choice.reason})`);
   const noSandbox = sandboxUnavailable(facts);
   if (noSandbox) log.info(`Nix's build sandbox cannot work here (${noSandbox}): sandbox = false`);
-
-  const home = nixHome(ctx);
-  const workDir = fs.mkdtempSync(path.join(ctx.runner.tempDir, 'nix-lambda-install-'));
-  const script = path.join(workDir, 'install');
-  fs.writeFileSync(script, body, { mode: 0o700 });
-  const tokenFile = writeTokenFile(ctx);
-  const confText = freshNixConf({
-    mode: choice.mode,
-    user: ctx.runner.user,
-    sandboxOff: noSandbox !== undefined,
-    tokenFile,
-    extra: inputs.extraNixConfig,
+  return {
+    ...choice,
+    kind,
+    facts,
+    noSandbox,
     noBuildUsers: kind === 'official' && choice.mode === 'single-user',
     extendFeatures: kind === 'determinate',
-  });
-  const confFile = path.join(workDir, 'nix.conf');
-  fs.writeFileSync(confFile, confText, { mode: 0o644 });
-  const inv = installerInvocation(kind, choice.mode, { file: confFile, text: confText });
+  };
+}
 
-  if (kind === 'official' && choice.mode === 'single-user' && facts.isRoot && !fs.existsSync('/nix')) {
-    // The single-user installer creates /nix with sudo, which containers often lack; root needs none.
-    fs.mkdirSync('/nix', { mode: 0o755 });
-    log.info('Created /nix (the single-user installer would ask sudo for it).');
-  }
-  // The single-user installer needs $USER, which containers may leave unset.
-  if (!process.env['USER']) inv.env['USER'] = ctx.runner.user;
-  log.info(`Running the installer: sh install ${inv.args.join(' ')}`);
+/** Phase 3: runs the installer script with the nix.conf text (confText), from a folder under tempDir. */
+export async function runInstaller(
+  installer: FetchedInstaller,
+  plan: InstallPlan,
+  confText: string,
+  o: { tempDir: string; user: string; log: Logger },
+): Promise<void> {
+  const { kind } = installer;
+  const { facts } = plan;
+  const { log } = o;
+  const workDir = fs.mkdtempSync(path.join(o.tempDir, 'nix-lambda-install-'));
   try {
+    const script = path.join(workDir, 'install');
+    fs.writeFileSync(script, installer.body, { mode: 0o700 });
+    const confFile = path.join(workDir, 'nix.conf');
+    fs.writeFileSync(confFile, confText, { mode: 0o644 });
+    const inv = installerInvocation(kind, plan.mode, { file: confFile, text: confText });
+    if (kind === 'official' && plan.mode === 'single-user' && facts.isRoot && !fs.existsSync('/nix')) {
+      // The single-user installer creates /nix with sudo, which containers often lack; root needs none.
+      fs.mkdirSync('/nix', { mode: 0o755 });
+      log.info('Created /nix (the single-user installer would ask sudo for it).');
+    }
+    // The single-user installer needs $USER, which containers may leave unset.
+    if (!process.env['USER']) inv.env['USER'] = o.user;
+    log.info(`Running the installer: sh install ${inv.args.join(' ')}`);
     await run('/bin/sh', [script, ...inv.args], {
       env: inv.env,
       onLine: (l) => {
@@ -276,52 +267,41 @@ export async function installNix(ctx: JobContext, opts: InstallOptions = {}): Pr
       const hint =
         kind === 'determinate'
           ? 'The determinate installer needs root, and this user cannot sudo: use nix-installer: official, or run the job as root.'
-          : `A single-user install needs a /nix the user owns, and this user cannot sudo to create it: create it in an earlier step (as root: mkdir -m 0755 /nix && chown ${ctx.runner.user} /nix), or run the job where sudo works.`;
+          : `A single-user install needs a /nix the user owns, and this user cannot sudo to create it: create it in an earlier step (as root: mkdir -m 0755 /nix && chown ${o.user} /nix), or run the job where sudo works.`;
       throw new ActionError('Nix installer failed', `${e.message}\n${hint}`, { cause: e });
     }
     throw e;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
 
-  let where: string;
-  if (kind === 'determinate')
-    where = '/etc/nix/nix.conf (by the determinate installer, from NIX_INSTALLER_EXTRA_CONF)';
-  else if (choice.mode === 'daemon')
-    where = '/etc/nix/nix.conf (by the installer, from --nix-extra-conf-file)';
-  else {
-    // The single-user installer does not write nix.conf: write the user's configuration.
-    const userConf = userNixConfPath(process.env, home);
-    fs.mkdirSync(path.dirname(userConf), { recursive: true });
-    const before = fs.existsSync(userConf) ? fs.readFileSync(userConf, 'utf8') : '';
-    fs.writeFileSync(userConf, replaceMarkedBlock(before, confText));
-    where = `${userConf} (the user's nix.conf)`;
-  }
-  log.info(`Nix configuration written to ${where}:`);
-  for (const l of confText.trimEnd().split('\n')) log.info(`  ${l}`);
-  if (tokenFile)
-    log.info(`The github.com access token is in ${tokenFile} (mode 0600), included from that nix.conf.`);
+/**
+ * Phase 4: where the installed Nix reads the configuration: the installers write the system
+ * nix.conf; after an official single-user install, this writes the user's (userConf).
+ */
+export function writeInstalledConf(plan: InstallPlan, confText: string, userConf: string): string {
+  if (plan.kind === 'determinate')
+    return '/etc/nix/nix.conf (by the determinate installer, from NIX_INSTALLER_EXTRA_CONF)';
+  if (plan.mode === 'daemon') return '/etc/nix/nix.conf (by the installer, from --nix-extra-conf-file)';
+  fs.mkdirSync(path.dirname(userConf), { recursive: true });
+  const before = fs.existsSync(userConf) ? fs.readFileSync(userConf, 'utf8') : '';
+  fs.writeFileSync(userConf, replaceMarkedBlock(before, confText));
+  return `${userConf} (the user's nix.conf)`;
+}
 
-  const pe = profileEnvironment(home, process.env);
-  for (const dir of pe.paths) addPath(ctx, dir);
-  for (const [k, v] of Object.entries(pe.vars)) exportVar(ctx, k, v);
-  log.info(`Added to PATH: ${[...pe.paths].reverse().join(', ')}`);
-  log.info(
-    `Exported: ${Object.entries(pe.vars)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`,
-  );
-
-  const found = [...pe.paths]
+/** Phase 5: the nix the install put in the profile's folders (once they are on PATH). */
+export async function findInstalledNix(profile: ProfileEnvironment, plan: InstallPlan): Promise<NixInfo> {
+  const found = [...profile.paths]
     .reverse()
     .map((d) => path.join(d, 'nix'))
     .find((p) => isExecutable(p));
   if (!found)
     throw new ActionError(
       'Nix not found after install',
-      `the installer finished but there is no nix in ${[...pe.paths].reverse().join(' or ')}.`,
+      `the installer finished but there is no nix in ${[...profile.paths].reverse().join(' or ')}.`,
     );
-  const info = await describeNix(found, true);
-  info.daemon = choice.mode === 'daemon';
+  const info = await new NixCli(found).describe(true);
+  info.daemon = plan.mode === 'daemon';
   return info;
 }

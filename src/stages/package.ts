@@ -184,7 +184,7 @@ async function packageBuild(ctx: JobContext): Promise<void> {
     .map((e) => ({ soname: path.posix.basename(e.name), storePath: e.storePath, bytes: e.bytes }));
   const result: PackageResult = {
     zipPath: zip.path,
-    zipSha256: zip.sha256,
+    codeSha256: zip.sha256,
     zipBytes: zip.bytes,
     unzippedBytes,
     architecture: arch,

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionError } from '../../src/util/errors.js';
 import type { InstallFacts } from '../../src/nix/installer.js';
 import { sha256Hex } from '../../src/util/hash.js';
-import { DEFAULT_PROFILE_BIN } from '../../src/nix/cli.js';
+import { DEFAULT_PROFILE_BIN } from '../../src/nix/locate.js';
 import { install } from '../../src/stages/install.js';
 import { FAKE_INSTALLER, FAKE_NIX_VERSION, parseRecord } from '../support/fake-installer.js';
 import { startServer, type TestServer } from '../support/http-files.js';

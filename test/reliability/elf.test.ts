@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { patchCopy, staticCheck, type BundleEntry } from '../../src/bundle/bundle.js';
 import { resolveClosure } from '../../src/bundle/closure.js';
-import { createContext, runnerInfo } from '../../src/context.js';
+import { createContext, emptyPostState, runnerInfo } from '../../src/context.js';
 import { elfArchitecture } from '../../src/deploy/zipinfo.js';
 import {
   ElfError,
@@ -19,7 +19,6 @@ import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { parseInputs } from '../../src/inputs.js';
 import { checkProgram } from '../../src/bundle/program.js';
 import { packageStage } from '../../src/stages/package.js';
-import { emptyPostState } from '../../src/action/state.js';
 import { verifyZip } from '../../src/zip/write.js';
 import { memoryLog } from '../support/lambda-server.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';

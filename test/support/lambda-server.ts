@@ -5,13 +5,18 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
-import { createContext, runnerInfo, type JobContext, type PackageResult } from '../../src/context.js';
+import {
+  createContext,
+  emptyPostState,
+  runnerInfo,
+  type JobContext,
+  type PackageResult,
+} from '../../src/context.js';
 import type { DeployOptions } from '../../src/deploy/types.js';
 import type { LambdaArch } from '../../src/lambda.js';
 import { codeSha256 } from '../../src/util/hash.js';
 import { parseInputs, type Inputs } from '../../src/inputs.js';
 import type { Log } from '../../src/host.js';
-import { emptyPostState } from '../../src/action/state.js';
 import { deployOptions } from '../../src/stages/deploy.js';
 
 /**
@@ -1067,7 +1072,7 @@ export function makeZip(
 export function packageOf(z: TestZip, runtimeEnv: Record<string, string> = {}): PackageResult {
   return {
     zipPath: z.path,
-    zipSha256: z.sha,
+    codeSha256: z.sha,
     zipBytes: z.bytes.length,
     unzippedBytes: z.bytes.length,
     architecture: z.arch,

@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createContext, runnerInfo, type JobContext, type RunnerInfo } from '../../src/context.js';
+import {
+  createContext,
+  emptyPostState,
+  runnerInfo,
+  type JobContext,
+  type RunnerInfo,
+} from '../../src/context.js';
 import { parseInputs } from '../../src/inputs.js';
 import type { Log } from '../../src/host.js';
 import { maskSecrets } from '../../src/action/main.js';
-import { emptyPostState } from '../../src/action/state.js';
 import { capturedLog, localEnv } from './pipeline.js';
 
 /**

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyPushFilter,
-  copiedPaths,
-  parsePathInfoSizes,
-  withStoreParam,
-} from '../../../src/caches/push.js';
+import { applyPushFilter, copiedPaths, withStoreParam } from '../../../src/caches/push.js';
 
 const A = '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-app';
 const B = '/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-glibc-2.40';
@@ -14,21 +9,6 @@ describe('push helpers', () => {
   it('push-filter removes matching paths', () => {
     expect(applyPushFilter([A, B, S], '-source$|glibc')).toEqual({ keep: [A], skipped: [B, S] });
     expect(applyPushFilter([A, B], undefined)).toEqual({ keep: [A, B], skipped: [] });
-  });
-  it('reads NAR sizes from path-info --json of Nix 2.8 and of newer Nix', () => {
-    const old = JSON.stringify([
-      { path: A, narSize: 100 },
-      { path: B, narSize: 20 },
-    ]);
-    const neu = JSON.stringify({ [A]: { narSize: 100 }, [B]: { narSize: 20 } });
-    expect([...parsePathInfoSizes(old)]).toEqual([
-      [A, 100],
-      [B, 20],
-    ]);
-    expect([...parsePathInfoSizes(neu)]).toEqual([
-      [A, 100],
-      [B, 20],
-    ]);
   });
   it("counts the paths nix copy reports copying (Nix's own words)", () => {
     const out = `copying 2 paths...\ncopying path '${B}' to 'file:///c'...\ncopying path '${A}' to 'file:///c'...\n`;

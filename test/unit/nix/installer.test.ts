@@ -4,7 +4,6 @@ import {
   chooseInstallMode,
   defaultInstallerUrl,
   installerInvocation,
-  profileEnvironment,
   type InstallFacts,
 } from '../../../src/nix/installer.js';
 import { sha256Hex } from '../../../src/util/hash.js';
@@ -95,22 +94,5 @@ describe('checkInstallerSha256', () => {
     expect(() => {
       checkInstallerSha256(sum, '0'.repeat(64), 'http://x/install');
     }).toThrow(/expects 0{64}\. Nothing was run/);
-  });
-});
-
-describe('profileEnvironment', () => {
-  it('adds both profiles (user profile first on PATH) and finds a CA bundle', () => {
-    const pe = profileEnvironment('/home/runner', {}, (p) => p === '/etc/pki/tls/certs/ca-bundle.crt');
-    expect(pe.paths).toEqual(['/nix/var/nix/profiles/default/bin', '/home/runner/.nix-profile/bin']);
-    expect(pe.vars).toEqual({
-      NIX_PROFILES: '/nix/var/nix/profiles/default /home/runner/.nix-profile',
-      NIX_SSL_CERT_FILE: '/etc/pki/tls/certs/ca-bundle.crt',
-    });
-  });
-  it('keeps a NIX_SSL_CERT_FILE that exists; sets none when no bundle exists', () => {
-    expect(
-      profileEnvironment('/h', { NIX_SSL_CERT_FILE: '/c.pem' }, (p) => p === '/c.pem').vars,
-    ).not.toHaveProperty('NIX_SSL_CERT_FILE');
-    expect(profileEnvironment('/h', {}, () => false).vars).not.toHaveProperty('NIX_SSL_CERT_FILE');
   });
 });

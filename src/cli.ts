@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionError, errorMessage } from './util/errors.js';
 import { scrubSecrets } from './util/secrets.js';
-import { DEFAULTS, STAGES } from './inputs.js';
+import { DEFAULTS, STAGES } from './inputs/read.js';
 import { consoleLog } from './host.js';
 import { runMain } from './action/main.js';
 import { runPost } from './action/post.js';

@@ -3,7 +3,8 @@ import type { BundledFile } from './bundle/bundle.js';
 import type { StoreReferenceNote } from './bundle/references.js';
 import type { DeployResult } from './deploy/types.js';
 import type { Log } from './host.js';
-import type { Inputs, Stage } from './inputs.js';
+import type { Inputs } from './inputs/parse.js';
+import type { Stage } from './inputs/read.js';
 import { lambdaArchOfNode, type LambdaArch } from './lambda.js';
 import { NixCli, type NixInfo } from './nix/cli.js';
 import { accessTokensContent, composeNixConfig, TOKEN_FILE_NAME } from './nix/config.js';
@@ -212,7 +213,7 @@ export function addPath(ctx: JobContext, dir: string): void {
 export function applyNixConfig(ctx: JobContext, add: readonly string[]): string {
   const state = (ctx.post.nixConfig ??= { base: process.env['NIX_CONFIG'] ?? '', lines: [] });
   for (const l of add) if (!state.lines.includes(l)) state.lines.push(l);
-  const value = composeNixConfig(state.base, state.lines, ctx.inputs.extraNixConfig);
+  const value = composeNixConfig(state.base, state.lines, ctx.inputs.install.extraNixConfig);
   exportVar(ctx, 'NIX_CONFIG', value);
   return value;
 }
@@ -230,7 +231,7 @@ export function writeSecretFile(ctx: JobContext, name: string, content: string):
 
 /** Writes the github.com token file (0600) for this job; undefined when there is no token. */
 export function writeTokenFile(ctx: JobContext): string | undefined {
-  const token = ctx.inputs.githubToken;
+  const token = ctx.inputs.install.githubToken;
   if (!token) return undefined;
   return writeSecretFile(ctx, TOKEN_FILE_NAME, accessTokensContent(token));
 }

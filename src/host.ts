@@ -113,3 +113,8 @@ export function consoleLog(opts: { verbose?: boolean; stream?: NodeJS.WritableSt
     },
   };
 }
+
+/** GitHub's OIDC token for the audience (the job needs `permissions: id-token: write`). */
+export function requestIdToken(audience: string): Promise<string> {
+  return core.getIDToken(audience);
+}

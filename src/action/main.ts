@@ -3,7 +3,8 @@ import { createContext, emptyPostState, runnerInfo, type JobContext } from '../c
 import { ActionError, errorMessage } from '../util/errors.js';
 import { logCommandsTo } from '../util/exec.js';
 import { registerSecret, scrubSecrets } from '../util/secrets.js';
-import { parseInputs, SECRET_INPUTS, type InputReader } from '../inputs.js';
+import { parseInputs } from '../inputs/parse.js';
+import { SECRET_INPUTS, type InputReader } from '../inputs/read.js';
 import { actionsLog, type Log } from '../host.js';
 import { runStages } from './pipeline.js';
 import { runPost } from './post.js';

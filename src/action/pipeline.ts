@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '../context.js';
-import { STAGES, type Stage } from '../inputs.js';
+import { STAGES, type Stage } from '../inputs/read.js';
 import { formatDuration } from '../util/format.js';
 import { build } from '../stages/build.js';
 import { cachix } from '../stages/cachix.js';

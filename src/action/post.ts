@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { saveClosureCache } from '../caches/closure-cache.js';
 import { errorMessage } from '../util/errors.js';
-import { SECRET_INPUTS, type InputReader } from '../inputs.js';
+import { SECRET_INPUTS, type InputReader } from '../inputs/read.js';
 import type { Log } from '../host.js';
 import { NixCli } from '../nix/cli.js';
 import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from '../caches/push.js';

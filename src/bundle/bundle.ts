@@ -5,7 +5,6 @@ import type { ClosureResult, LoadedObject } from './closure.js';
 import { ElfPatchUnsupported, isElf, patchElf, readElf, type PatchRequest } from './elf.js';
 import { ActionError } from '../util/errors.js';
 import { run } from '../util/exec.js';
-import type { IncludeSpec } from '../inputs.js';
 import { storePathOf } from './store-path.js';
 
 /**
@@ -255,6 +254,14 @@ async function walk(
     else if (st.isFile()) out.push(p);
   }
   return out;
+}
+
+/** A file or folder to bundle (input include). */
+export interface IncludeSpec {
+  /** As written: a path relative to the build output, or an absolute /nix/store path. */
+  source: string;
+  /** Relative path inside the zip. */
+  target: string;
 }
 
 /** What to bundle besides the closure: an `include` entry, or a data set found in the closure. */

@@ -1,6 +1,5 @@
 import * as fsp from 'node:fs/promises';
 import AdmZip from 'adm-zip';
-import type { PackageResult } from '../context.js';
 import { lambdaArchOf, type LambdaArch } from '../lambda.js';
 import { codeSha256 } from '../util/hash.js';
 import { ActionError } from '../util/errors.js';
@@ -33,7 +32,7 @@ export function elfArchitecture(header: Buffer, name = 'bootstrap'): LambdaArch 
 }
 
 /** Reads an existing zip (deploy without the package stage). */
-export async function readZip(zipPath: string): Promise<ZipInfo> {
+export async function existingZip(zipPath: string): Promise<ZipInfo> {
   let bytes: Buffer;
   try {
     bytes = await fsp.readFile(zipPath);
@@ -63,14 +62,16 @@ export async function readZip(zipPath: string): Promise<ZipInfo> {
   return {
     path: zipPath,
     bytes,
-    sha256: codeSha256(bytes),
+    codeSha256: codeSha256(bytes),
     architecture: elfArchitecture(header, `Input \`zip-path\`: the bootstrap in ${zipPath}`),
     runtimeEnv: {},
   };
 }
 
 /** The zip the package stage wrote. Its bytes are read again and checked against the recorded hash. */
-export async function packagedZip(pkg: PackageResult): Promise<ZipInfo> {
+export async function packagedZip(
+  pkg: Pick<ZipInfo, 'codeSha256' | 'architecture' | 'runtimeEnv'> & { zipPath: string },
+): Promise<ZipInfo> {
   const bytes = await fsp.readFile(pkg.zipPath);
   const sha = codeSha256(bytes);
   if (sha !== pkg.codeSha256)
@@ -81,7 +82,7 @@ export async function packagedZip(pkg: PackageResult): Promise<ZipInfo> {
   return {
     path: pkg.zipPath,
     bytes,
-    sha256: sha,
+    codeSha256: sha,
     architecture: pkg.architecture,
     runtimeEnv: { ...pkg.runtimeEnv },
   };

@@ -9,7 +9,8 @@ import { CommandError } from '../util/exec.js';
  * into the log group, then the runtime closure and the program inside the output.
  */
 export async function build(ctx: JobContext): Promise<void> {
-  const { inputs, log } = ctx;
+  const { log } = ctx;
+  const inputs = ctx.inputs.build;
   log.info(`nix build ${inputs.installable}`);
   const nix = await jobNix(ctx);
   const buildLog = new BuildLog(log);

@@ -20,7 +20,8 @@ export interface CachixOptions {
  * goes on without that cache.
  */
 export async function cachix(ctx: JobContext, opts: CachixOptions = {}): Promise<void> {
-  const { inputs, log } = ctx;
+  const { log } = ctx;
+  const inputs = ctx.inputs.cachix;
   const nixInfo = await ensureNix(ctx);
   const names = [...new Set([inputs.cachixCache, ...inputs.extraPullCaches].filter(Boolean))];
   const lines = [...(await cachixLines(ctx, nixInfo, names, opts)), ...(await closureCacheLines(ctx))];
@@ -42,7 +43,8 @@ async function cachixLines(
   names: readonly string[],
   opts: CachixOptions,
 ): Promise<string[]> {
-  const { inputs, log } = ctx;
+  const { log } = ctx;
+  const inputs = ctx.inputs.cachix;
   const caches = await lookupCaches(
     names,
     { apiUrl: inputs.cachixApiUrl, token: inputs.cachixAuthToken, fetch: opts.fetch },
@@ -67,13 +69,13 @@ async function cachixLines(
 
 /** The closure cache restored (see caches/closure-cache.ts), recorded for the post step to save. */
 async function closureCacheLines(ctx: JobContext): Promise<string[]> {
-  const { inputs, runner, log } = ctx;
+  const { runner, log } = ctx;
   const plan = planClosureCache(
     {
-      enabled: inputs.cache,
+      enabled: ctx.inputs.cachix.cache,
       runner,
-      installable: inputs.installable,
-      flakeDir: inputs.flakeDir,
+      installable: ctx.inputs.build.installable,
+      flakeDir: ctx.inputs.build.flakeDir,
       home: nixHome(process.env, runner.home),
     },
     log,
@@ -103,7 +105,8 @@ async function warnUntrusted(ctx: JobContext, nixInfo: NixInfo, opts: CachixOpti
 
 /** What the post step pushes: the build's closure to Cachix and to push-to. */
 function recordPushes(ctx: JobContext): void {
-  const { inputs, log } = ctx;
+  const { log } = ctx;
+  const inputs = ctx.inputs.cachix;
   if (inputs.cachixPush && inputs.cachixCache) ctx.post.cachixPush = { cache: inputs.cachixCache };
   if (inputs.pushTo) ctx.post.pushTo = inputs.pushTo;
   if (inputs.pushFilter) ctx.post.pushFilter = inputs.pushFilter.source;

@@ -36,7 +36,8 @@ export async function install(ctx: JobContext, opts: InstallOptions = {}): Promi
 
 /** A Nix that was already there: used as it is, configured through NIX_CONFIG. */
 async function configureExistingNix(ctx: JobContext, nixPath: string): Promise<NixInfo> {
-  const { log, inputs } = ctx;
+  const { log } = ctx;
+  const inputs = ctx.inputs.install;
   const info = useNix(ctx, ctx.nix ?? (await new NixCli(nixPath).describe(false)));
   log.info(
     `Using Nix ${info.version} at ${info.nix}${info.daemon ? ' (with a nix-daemon)' : ''}; nothing installed`,
@@ -75,7 +76,8 @@ async function configureExistingNix(ctx: JobContext, nixPath: string): Promise<N
 
 /** No Nix here: download, check and run the installer, then put Nix on PATH for this and later steps. */
 async function installNix(ctx: JobContext, opts: InstallOptions): Promise<NixInfo> {
-  const { inputs, log, runner } = ctx;
+  const { log, runner } = ctx;
+  const inputs = ctx.inputs.install;
   const installer = await fetchInstaller(
     {
       kind: inputs.nixInstaller,

@@ -14,7 +14,7 @@ import {
 import { ClosureResolver, nameMatcher, type ClosureResult, type LoadedObject } from '../bundle/closure.js';
 import { ElfError, isElf } from '../bundle/elf.js';
 import { ActionError, errorMessage } from '../util/errors.js';
-import type { Inputs } from '../inputs.js';
+import type { PackageInputs } from '../inputs/package.js';
 import type { Log } from '../host.js';
 import { describeProblem, findReferences, isProblem, type ReferenceFinding } from '../bundle/references.js';
 import { loaderCheck } from '../bundle/verify.js';
@@ -58,7 +58,7 @@ export async function packageStage(ctx: JobContext): Promise<void> {
       const full = code === 'ENOSPC' || code === 'EDQUOT';
       throw new ActionError(
         full ? 'No space left on the disk' : 'Could not write the package',
-        `${errorMessage(err)}\nThe package stage writes the bundle folder under RUNNER_TEMP (${path.join(ctx.runner.tempDir, 'nix-lambda')}) and the zip at ${ctx.inputs.zipPath} (input \`zip-path\`)` +
+        `${errorMessage(err)}\nThe package stage writes the bundle folder under RUNNER_TEMP (${path.join(ctx.runner.tempDir, 'nix-lambda')}) and the zip at ${ctx.inputs.package.zipPath} (input \`zip-path\`)` +
           (full
             ? ': free some space there, or point zip-path at a larger disk. No zip was written.'
             : '. No zip was written.'),
@@ -80,7 +80,8 @@ function phaseTimer(log: Log): (what: string) => void {
 }
 
 async function packageBuild(ctx: JobContext): Promise<void> {
-  const { inputs, log } = ctx;
+  const { log } = ctx;
+  const inputs = ctx.inputs.package;
   const build = ctx.build;
   if (!build)
     throw new ActionError('Nothing to package', 'the package stage needs the build stage in the same run.');
@@ -235,7 +236,7 @@ interface DataSetChoice {
 function chooseDataSets(
   resolver: ClosureResolver,
   build: BuildResult,
-  inputs: Inputs,
+  inputs: PackageInputs,
   log: Log,
 ): DataSetChoice {
   const choice: DataSetChoice = { sources: [], bundled: new Map(), skipped: new Map() };
@@ -324,7 +325,7 @@ function checkResolution(
   closure: ClosureResult,
   build: BuildResult,
   arch: LambdaArch,
-  inputs: Inputs,
+  inputs: PackageInputs,
   log: Log,
 ): void {
   if (closure.conflicts.length > 0) throw new ActionError('Bundle conflict', closure.conflicts.join('\n'));
@@ -556,7 +557,8 @@ async function checkLoader(
   root: string,
   arch: LambdaArch,
 ): Promise<'loader' | 'static'> {
-  const { inputs, log } = ctx;
+  const { log } = ctx;
+  const inputs = ctx.inputs.package;
   if (inputs.verify === 'false' || closure.program.elf.isStatic || !closure.interpreter) return 'static';
   // Libraries loaded with dlopen whose dependencies are all there, and included shared objects.
   const complete = completeObjects(closure);

@@ -15,9 +15,9 @@ import {
 import type { DeployOptions } from '../../src/deploy/types.js';
 import type { LambdaArch } from '../../src/lambda.js';
 import { codeSha256 } from '../../src/util/hash.js';
-import { parseInputs, type Inputs } from '../../src/inputs.js';
-import type { Log } from '../../src/host.js';
-import { deployOptions } from '../../src/stages/deploy.js';
+import { parseInputs, type Inputs } from '../../src/inputs/parse.js';
+import { memoryLog, type MemoryLog } from './doubles.js';
+import { deployOptions } from '../../src/deploy/options.js';
 
 /**
  * A local stand-in for the AWS APIs the deploy stage calls, spoken over a real
@@ -1082,36 +1082,6 @@ export function packageOf(z: TestZip, runtimeEnv: Record<string, string> = {}): 
     libraries: [],
     runtimeEnv,
     verified: 'static',
-  };
-}
-
-export interface MemoryLog extends Log {
-  lines: string[];
-  warnings: string[];
-  secrets: string[];
-  text(): string;
-}
-
-export function memoryLog(): MemoryLog {
-  const lines: string[] = [];
-  const warnings: string[] = [];
-  const secrets: string[] = [];
-  return {
-    lines,
-    warnings,
-    secrets,
-    text: () => [...lines, ...warnings].join('\n'),
-    info: (m) => lines.push(m),
-    debug: (m) => lines.push(`debug: ${m}`),
-    notice: (m) => lines.push(`notice: ${m}`),
-    warning: (m) => warnings.push(m),
-    error: (m) => lines.push(`error: ${m}`),
-    group: async (_n, fn) => fn(),
-    setOutput: () => undefined,
-    setSecret: (v) => secrets.push(v),
-    exportVariable: () => undefined,
-    addPath: () => undefined,
-    writeSummary: () => Promise.resolve(),
   };
 }
 

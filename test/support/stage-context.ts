@@ -8,7 +8,7 @@ import {
   type JobContext,
   type RunnerInfo,
 } from '../../src/context.js';
-import { parseInputs } from '../../src/inputs.js';
+import { parseInputs } from '../../src/inputs/parse.js';
 import type { Log } from '../../src/host.js';
 import { maskSecrets } from '../../src/action/main.js';
 import { capturedLog, localEnv } from './pipeline.js';

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/util/errors.js';
-import { DEFAULTS, parseInputs, splitList, STAGES } from '../../src/inputs.js';
-import { actionInputs } from '../support/runner.js';
+import { InputError } from '../../../src/util/errors.js';
+import { parseInputs } from '../../../src/inputs/parse.js';
+import { DEFAULTS, splitList, STAGES } from '../../../src/inputs/read.js';
+import { actionInputs } from '../../support/runner.js';
 
 const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'inputs-'));
 fs.writeFileSync(path.join(ws, 'flake.nix'), '{ outputs = _: {}; }');
@@ -41,21 +42,23 @@ describe('parseInputs', () => {
   it('parses the defaults for a package-only run', () => {
     const i = parse(base);
     expect(i.stages).toEqual(['build', 'package']);
-    expect(i.installable).toBe(ws);
-    expect(i.flakeDir).toBe(ws);
-    expect(i.taskRoot).toBe('/var/task');
-    expect(i.zipPath).toBe('/tmp/rt/nix-lambda/function.zip');
-    expect(i.verify).toBe('auto');
-    expect(i.skipUnchanged).toBe(true);
-    expect(i.cachixPush).toBe(false);
+    expect(i.build.installable).toBe(ws);
+    expect(i.build.flakeDir).toBe(ws);
+    expect(i.package.taskRoot).toBe('/var/task');
+    expect(i.package.zipPath).toBe('/tmp/rt/nix-lambda/function.zip');
+    expect(i.package.verify).toBe('auto');
+    expect(i.cachix.cachixPush).toBe(false);
+    expect(i.deploy).toBeUndefined();
   });
 
   it('resolves path flakes against the workspace and keeps the attribute', () => {
-    expect(parse({ ...base, flake: './sub#app' }).installable).toBe(`${path.join(ws, 'sub')}#app`);
-    expect(parse({ ...base, flake: '.#packages.x86_64-linux.default' }).installable).toBe(
+    expect(parse({ ...base, flake: './sub#app' }).build.installable).toBe(`${path.join(ws, 'sub')}#app`);
+    expect(parse({ ...base, flake: '.#packages.x86_64-linux.default' }).build.installable).toBe(
       `${ws}#packages.x86_64-linux.default`,
     );
-    expect(parse({ ...base, flake: 'github:owner/repo#app' }).installable).toBe('github:owner/repo#app');
+    expect(parse({ ...base, flake: 'github:owner/repo#app' }).build.installable).toBe(
+      'github:owner/repo#app',
+    );
   });
 
   it('orders stages and removes duplicates', () => {
@@ -72,7 +75,7 @@ describe('parseInputs', () => {
       ...base,
       include: 'share/data\n/nix/store/abc-cacert/etc/ssl/certs/ca-bundle.crt:etc/ca.crt',
     });
-    expect(i.include).toEqual([
+    expect(i.package.include).toEqual([
       { source: 'share/data', target: 'share/data' },
       { source: '/nix/store/abc-cacert/etc/ssl/certs/ca-bundle.crt', target: 'etc/ca.crt' },
     ]);
@@ -80,12 +83,15 @@ describe('parseInputs', () => {
 
   it('takes the Region from the environment, then from a function ARN', () => {
     const fn = { stages: 'deploy', 'zip-path': path.join(ws, 'flake.nix') };
-    expect(parse({ ...fn, 'function-name': 'f' }, { AWS_REGION: 'eu-west-1' }).awsRegion).toBe('eu-west-1');
-    expect(parse({ ...fn, 'function-name': 'f' }, { AWS_DEFAULT_REGION: 'eu-west-2' }).awsRegion).toBe(
-      'eu-west-2',
+    expect(parse({ ...fn, 'function-name': 'f' }, { AWS_REGION: 'eu-west-1' }).deploy?.awsRegion).toBe(
+      'eu-west-1',
     );
     expect(
-      parse({ ...fn, 'function-name': 'arn:aws:lambda:ap-south-1:123456789012:function:f' }).awsRegion,
+      parse({ ...fn, 'function-name': 'f' }, { AWS_DEFAULT_REGION: 'eu-west-2' }).deploy?.awsRegion,
+    ).toBe('eu-west-2');
+    expect(
+      parse({ ...fn, 'function-name': 'arn:aws:lambda:ap-south-1:123456789012:function:f' }).deploy
+        ?.awsRegion,
     ).toBe('ap-south-1');
   });
 
@@ -206,18 +212,20 @@ describe('parseInputs', () => {
 
 describe('the bundle inputs of issue 11', () => {
   it('bundle-data: auto by default, a list with or without auto, none', () => {
-    expect(parse(base).bundleData).toEqual({ auto: true, sets: [] });
-    expect(parse({ ...base, 'bundle-data': 'auto, gconv' }).bundleData).toEqual({
+    expect(parse(base).package.bundleData).toEqual({ auto: true, sets: [] });
+    expect(parse({ ...base, 'bundle-data': 'auto, gconv' }).package.bundleData).toEqual({
       auto: true,
       sets: ['gconv'],
     });
-    expect(parse({ ...base, 'bundle-data': 'tzdata\nterminfo' }).bundleData).toEqual({
+    expect(parse({ ...base, 'bundle-data': 'tzdata\nterminfo' }).package.bundleData).toEqual({
       auto: false,
       sets: ['tzdata', 'terminfo'],
     });
-    expect(parse({ ...base, 'bundle-data': 'none' }).bundleData).toEqual({ auto: false, sets: [] });
+    expect(parse({ ...base, 'bundle-data': 'none' }).package.bundleData).toEqual({ auto: false, sets: [] });
     // bundle-certificates is the same as naming certificates
-    expect(parse({ ...base, 'bundle-data': 'none', 'bundle-certificates': 'true' }).bundleData).toEqual({
+    expect(
+      parse({ ...base, 'bundle-data': 'none', 'bundle-certificates': 'true' }).package.bundleData,
+    ).toEqual({
       auto: false,
       sets: ['certificates'],
     });
@@ -237,8 +245,8 @@ describe('the bundle inputs of issue 11', () => {
       'extra-libraries': `libfoo.so.1\n/nix/store/${h}-x/lib/libx.so`,
       'exclude-libraries': 'libGL*.so*, libcuda.so.1',
     });
-    expect(r.extraLibraries).toEqual(['libfoo.so.1', `/nix/store/${h}-x/lib/libx.so`]);
-    expect(r.excludeLibraries).toEqual(['libGL*.so*', 'libcuda.so.1']);
+    expect(r.package.extraLibraries).toEqual(['libfoo.so.1', `/nix/store/${h}-x/lib/libx.so`]);
+    expect(r.package.excludeLibraries).toEqual(['libGL*.so*', 'libcuda.so.1']);
     expect(problems({ ...base, 'extra-libraries': 'foo', 'exclude-libraries': 'lib/x.so' })).toEqual([
       'Input `extra-libraries`: "foo" is neither a library name (libfoo.so.1) nor a /nix/store path of the build\'s closure.',
       'Input `exclude-libraries`: "lib/x.so" is not a library name or a pattern such as libGL*.so*.',

@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import type { Outputs } from './action/outputs.js';
 import type { BundledFile } from './bundle/bundle.js';
 import type { StoreReferenceNote } from './bundle/references.js';
 import type { DeployResult } from './deploy/types.js';
@@ -133,8 +134,9 @@ export interface JobContext {
   /** Results of the deploy stage, one per function, in input order. */
   deployments?: DeployResult[];
   readonly stages: StageRecord[];
-  readonly outputs: Record<string, string>;
-  setOutput(name: string, value: string | number | boolean): void;
+  /** The outputs set so far (action/outputs.ts makes them). */
+  readonly outputs: Outputs;
+  setOutputs(outputs: Outputs): void;
 }
 
 export function runnerInfo(env: NodeJS.ProcessEnv = process.env): RunnerInfo {
@@ -154,7 +156,7 @@ export function runnerInfo(env: NodeJS.ProcessEnv = process.env): RunnerInfo {
 }
 
 export function createContext(inputs: Inputs, log: Log, runner: RunnerInfo, post: PostState): JobContext {
-  const outputs: Record<string, string> = {};
+  const outputs: Outputs = {};
   return {
     inputs,
     runner,
@@ -162,10 +164,11 @@ export function createContext(inputs: Inputs, log: Log, runner: RunnerInfo, post
     post,
     stages: [],
     outputs,
-    setOutput(name, value) {
-      const v = String(value);
-      outputs[name] = v;
-      log.setOutput(name, v);
+    setOutputs(set) {
+      for (const [name, value] of Object.entries(set) as [keyof Outputs, string][]) {
+        outputs[name] = value;
+        log.setOutput(name, value);
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import { registerSecret, scrubSecrets } from '../util/secrets.js';
 import { parseInputs } from '../inputs/parse.js';
 import { SECRET_INPUTS, type InputReader } from '../inputs/read.js';
 import { actionsLog, type Log } from '../host.js';
+import { summaryOutputs } from './outputs.js';
 import { runStages } from './pipeline.js';
 import { runPost } from './post.js';
 import { onTermination } from '../util/signals.js';
@@ -104,7 +105,7 @@ async function finishSummary(ctx: JobContext | undefined, log: Log, error: unkno
   const data = ctx
     ? collectSummary(ctx, err)
     : { ok: false, ...(err ? { error: err } : {}), stages: [], deployments: [] };
-  if (ctx) ctx.setOutput('summary-json', JSON.stringify(data));
+  if (ctx) ctx.setOutputs(summaryOutputs(data));
   try {
     await log.writeSummary(renderSummary(data));
   } catch (e) {

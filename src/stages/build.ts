@@ -1,3 +1,4 @@
+import { builtOutputs, programOutputs } from '../action/outputs.js';
 import { checkProgramFile, chooseProgram } from '../bundle/program.js';
 import { jobNix, type JobContext } from '../context.js';
 import { BUILD_TAIL_LINES, BuildLog, explainBuildFailure } from '../nix/build.js';
@@ -35,7 +36,7 @@ export async function build(ctx: JobContext): Promise<void> {
   log.info(`Built ${outPath} (runtime closure: ${closure.length} store paths)`);
   ctx.post.storePaths = Object.values(outputs);
   ctx.post.buildSucceeded = true;
-  ctx.setOutput('store-path', outPath);
+  ctx.setOutputs(builtOutputs(outPath));
 
   const choice = chooseProgram(outPath, inputs.program);
   checkProgramFile(choice, outPath);
@@ -48,6 +49,6 @@ export async function build(ctx: JobContext): Promise<void> {
     programRel: choice.rel,
     programPath: choice.path,
   };
-  ctx.setOutput('program-path', choice.path);
+  ctx.setOutputs(programOutputs(ctx.build));
   log.info(`Program: ${choice.rel}`);
 }

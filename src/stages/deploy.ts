@@ -1,3 +1,4 @@
+import { deployOutputs } from '../action/outputs.js';
 import type { JobContext } from '../context.js';
 import { destroyClients, makeClients } from '../deploy/clients.js';
 import { assumeRoleWithOidc } from '../deploy/credentials.js';
@@ -48,28 +49,7 @@ export async function runDeploy(ctx: JobContext, opts: DeployOptions): Promise<D
         `${d.function}: ${d.status}, version ${d.version}${d.alias ? ` (alias ${d.alias})` : ''}, ` +
           `${formatBytes(d.bytesUploaded)} uploaded, ${d.configChanges.length} setting(s) changed, ${(d.durationMs / 1000).toFixed(1)} s`,
       );
-    const lines = (pick: (d: DeployResult) => string): string => deployments.map(pick).join('\n');
-    ctx.setOutput(
-      'function-arn',
-      lines((d) => d.arn),
-    );
-    ctx.setOutput(
-      'function-version',
-      lines((d) => d.version),
-    );
-    ctx.setOutput(
-      'code-sha256',
-      lines((d) => d.codeSha256),
-    );
-    ctx.setOutput(
-      'revision-id',
-      lines((d) => d.revisionId),
-    );
-    ctx.setOutput(
-      'deploy-status',
-      lines((d) => d.status),
-    );
-    ctx.setOutput('config-changes', JSON.stringify(deployments.flatMap((d) => d.configChanges)));
+    ctx.setOutputs(deployOutputs(deployments));
     return deployments;
   } finally {
     destroyClients(clients);

@@ -1,3 +1,4 @@
+import { nixOutputs } from '../action/outputs.js';
 import { addPath, applyNixConfig, exportVar, useNix, writeTokenFile, type JobContext } from '../context.js';
 import { NixCli, type NixInfo } from '../nix/cli.js';
 import { existingNixLines, freshNixConf, userNixConfPath } from '../nix/config.js';
@@ -31,7 +32,7 @@ export interface InstallOptions {
 export async function install(ctx: JobContext, opts: InstallOptions = {}): Promise<void> {
   const existing = ctx.nix?.nix ?? findNix(process.env, nixHome(process.env, ctx.runner.home));
   const info = existing ? await configureExistingNix(ctx, existing) : await installNix(ctx, opts);
-  ctx.setOutput('nix-version', info.version);
+  ctx.setOutputs(nixOutputs(info));
 }
 
 /** A Nix that was already there: used as it is, configured through NIX_CONFIG. */

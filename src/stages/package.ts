@@ -1,3 +1,4 @@
+import { packageOutputs } from '../action/outputs.js';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -197,14 +198,7 @@ async function packageBuild(ctx: JobContext): Promise<void> {
     references,
   };
   ctx.package = result;
-  ctx.setOutput('architecture', arch);
-  ctx.setOutput('zip-path', zip.path);
-  ctx.setOutput('zip-sha256', zip.sha256);
-  ctx.setOutput('zip-bytes', zip.bytes);
-  ctx.setOutput('unzipped-bytes', unzippedBytes);
-  ctx.setOutput('libraries', JSON.stringify(libraries));
-  ctx.setOutput('bundle-dir', bundleDir);
-  ctx.setOutput('runtime-environment', JSON.stringify(runtimeEnv));
+  ctx.setOutputs(packageOutputs(result));
 }
 
 async function addExtraLibraries(resolver: ClosureResolver, specs: readonly string[]): Promise<void> {

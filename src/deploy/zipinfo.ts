@@ -1,7 +1,7 @@
 import * as fsp from 'node:fs/promises';
-import AdmZip from 'adm-zip';
-import { lambdaArchOf, type LambdaArch } from '../lambda.js';
+import { BOOTSTRAP, lambdaArchOf, type LambdaArch } from '../lambda.js';
 import { codeSha256 } from '../util/hash.js';
+import { readZipEntry } from '../zip/read.js';
 import { ActionError } from '../util/errors.js';
 import type { ZipInfo } from './types.js';
 
@@ -42,23 +42,20 @@ export async function existingZip(zipPath: string): Promise<ZipInfo> {
       `Input \`zip-path\`: could not read the zip to deploy, ${zipPath}: ${(err as Error).message}`,
     );
   }
-  let header: Buffer | null;
+  let header: Buffer | undefined;
   try {
-    const zip = new AdmZip(bytes);
-    const entry = zip.getEntry('bootstrap');
-    if (!entry || entry.isDirectory)
-      throw new ActionError(
-        'No bootstrap in the zip',
-        `Input \`zip-path\`: ${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`,
-      );
-    header = entry.getData();
+    header = readZipEntry(bytes, BOOTSTRAP);
   } catch (err) {
-    if (err instanceof ActionError) throw err;
     throw new ActionError(
       'Not a zip',
       `Input \`zip-path\`: ${zipPath} is not a readable zip: ${(err as Error).message}`,
     );
   }
+  if (!header)
+    throw new ActionError(
+      'No bootstrap in the zip',
+      `Input \`zip-path\`: ${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`,
+    );
   return {
     path: zipPath,
     bytes,

@@ -172,7 +172,7 @@ async function packageBuild(ctx: JobContext): Promise<void> {
   const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
   const includedCount = entries.filter((e) => e.kind === 'include').length;
   log.info(
-    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: the program, ${plural(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${plural(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.sha256}`,
+    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: the program, ${plural(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${plural(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.codeSha256}`,
   );
 
   const runtimeEnv = runtimeEnvFor(
@@ -186,7 +186,7 @@ async function packageBuild(ctx: JobContext): Promise<void> {
     .map((e) => ({ soname: path.posix.basename(e.name), storePath: e.storePath, bytes: e.bytes }));
   const result: PackageResult = {
     zipPath: zip.path,
-    codeSha256: zip.sha256,
+    codeSha256: zip.codeSha256,
     zipBytes: zip.bytes,
     unzippedBytes,
     architecture: arch,

@@ -5,7 +5,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { deflate as deflateHere } from 'libdeflate';
 // The engine's own package.json (its `exports` hide the file from a bare `libdeflate/package.json`):
 // read from node_modules by tests and local runs, inlined by the bundler (only `version` is kept) in dist/.
 import libdeflatePackage from '../../node_modules/libdeflate/package.json' with { type: 'json' };
@@ -81,6 +80,20 @@ export function compressorId(e: DeflateEngine = deflateEngine()): string {
 /** Files smaller than this are compressed on the calling thread: a round trip costs more. */
 const SMALL = 64 * 1024;
 
+/** The most the deflate cache folder holds after a zip is written: the least recently used entries go first. */
+export const DEFLATE_CACHE_MAX_BYTES = 512 * 1024 * 1024;
+
+let libdeflate: Promise<typeof import('libdeflate')> | undefined;
+
+/**
+ * libdeflate on this thread (for small files), loaded on first use: a step that never zips (the
+ * post step, a deploy-only run) never loads it. The worker threads load their own copy.
+ */
+function deflateHere(data: Buffer, level: number): Promise<Buffer> {
+  libdeflate ??= import('libdeflate');
+  return libdeflate.then((m) => Buffer.from(m.deflate(data, level)));
+}
+
 interface Job {
   data: Buffer;
   level: number;
@@ -132,8 +145,7 @@ export class DeflatePool {
 
   deflate(data: Buffer, level: number, transfer = false): Promise<DeflateResult> {
     if (this.closed) return Promise.reject(new Error('deflate: the pool is closed'));
-    if (data.length < SMALL || this.size <= 1)
-      return Promise.resolve({ out: Buffer.from(deflateHere(data, level)), data });
+    if (data.length < SMALL || this.size <= 1) return deflateHere(data, level).then((out) => ({ out, data }));
     return new Promise<DeflateResult>((resolve, reject) => {
       const job: Job = { data, level, transfer: transfer && ownsMemory(data), resolve, reject };
       const at = this.queue.findIndex((j) => j.data.length < data.length);
@@ -293,6 +305,7 @@ export interface Deflater {
   deflate(data: Buffer, transfer?: boolean): Promise<DeflateResult>;
   /** Entries served from the cache, and compressed, in this run. */
   readonly stats: { cached: number; compressed: number; cachedBytes: number };
+  /** Stops the workers, then prunes the cache to its bound. */
   close(): Promise<void>;
 }
 
@@ -300,6 +313,8 @@ export function createDeflater(opts: {
   level: number;
   workers: number;
   cacheDir?: string | undefined;
+  /** The bound the cache folder is pruned to when the deflater closes (default DEFLATE_CACHE_MAX_BYTES). */
+  cacheMaxBytes?: number | undefined;
 }): Deflater {
   const pool = new DeflatePool(opts.workers);
   const cache = opts.cacheDir ? new DeflateCache(opts.cacheDir) : undefined;
@@ -323,6 +338,10 @@ export function createDeflater(opts: {
       await cache.put(key, r.out);
       return r;
     },
-    close: () => pool.close(),
+    async close() {
+      await pool.close();
+      // Store paths never change, so the cache only grows: keep it bounded (self-hosted runners keep it).
+      await cache?.prune(opts.cacheMaxBytes ?? DEFLATE_CACHE_MAX_BYTES);
+    },
   };
 }

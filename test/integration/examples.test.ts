@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSummary, renderSummary } from '../../src/action/summary.js';
-import { listZip } from '../../src/zip/write.js';
+import { listZip } from '../../src/zip/read.js';
 import { runInLambdaRoot } from '../support/lambda-root.js';
 import { runPipeline, type PipelineRun } from '../support/pipeline.js';
 import { FUNCTION_ARN, startRuntimeApi } from '../support/runtime-api.js';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/bundle/elf.js';
-import { listZip } from '../../src/zip/write.js';
+import { listZip } from '../../src/zip/read.js';
 import { runInLambdaRoot } from '../support/lambda-root.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
 import { runPipeline, type PipelineRun } from '../support/pipeline.js';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/bundle/elf.js';
 import { loaderCheck } from '../../src/bundle/verify.js';
-import { listZip } from '../../src/zip/write.js';
+import { listZip } from '../../src/zip/read.js';
 import { runInLambdaRoot, type LambdaArch } from '../support/lambda-root.js';
 import { getFixtures, NIX_CONFIG_LINES, type Fixtures } from '../support/nix.js';
 import { runStep, type StepResult } from '../support/runner.js';

@@ -19,7 +19,7 @@ import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { parseInputs } from '../../src/inputs/parse.js';
 import { checkProgram } from '../../src/bundle/program.js';
 import { packageStage } from '../../src/stages/package.js';
-import { verifyZip } from '../../src/zip/write.js';
+import { verifyZip } from '../../src/zip/read.js';
 import { memoryLog } from '../support/doubles.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
 import { closureOf, firstLine, listTree, prng, reliabilityCase, strayTemps } from './support.js';

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ClosureResult, LoadedObject } from './closure.js';
-import { ElfPatchUnsupported, isElf, patchElf, readElf, type PatchRequest } from './elf.js';
+import { LAMBDA_UNZIPPED_LIMIT } from '../lambda.js';
 import { ActionError } from '../util/errors.js';
-import { run } from '../util/exec.js';
-import { storePathOf } from './store-path.js';
+import { formatBytes, plural } from '../util/format.js';
+import type { Logger } from '../util/log.js';
+import type { PatchRequest } from './elf.js';
+import type { ClosureResult, LoadedObject } from './loaded.js';
+import { LIBRARY_RPATH, muslNeeded, patchCopy, PROGRAM_RPATH, rpathFor } from './patch.js';
 
 /**
  * Turns a resolved closure into the files of the bundle, patched:
@@ -39,61 +41,6 @@ export interface BundleEntry extends BundledFile {
   data: Buffer;
 }
 
-export const PROGRAM_RPATH = '$ORIGIN/lib';
-export const LIBRARY_RPATH = '$ORIGIN';
-
-export interface PatchOutcome {
-  changes: string[];
-  /** Set when patchelf had to do it, with the reason. */
-  patchelf?: string;
-}
-
-/**
- * Patches the bundle's copy of a file: `data` holds bytes read from the store (never the store
- * file itself) and is rewritten in place, or replaced by patchelf's output when an in-place
- * rewrite cannot work (patchElf leaves data unchanged then).
- */
-export async function patchCopy(
-  data: Buffer,
-  name: string,
-  req: PatchRequest,
-  tempDir: string,
-): Promise<{ data: Buffer; outcome: PatchOutcome }> {
-  try {
-    const changes = patchElf(data, req, name);
-    return { data, outcome: { changes } };
-  } catch (err) {
-    if (!(err instanceof ElfPatchUnsupported)) throw err;
-    const reason = err.message;
-    const dir = await fsp.mkdtemp(path.join(tempDir, 'patch-'));
-    const file = path.join(dir, path.basename(name));
-    try {
-      await fsp.writeFile(file, data, { mode: 0o755 });
-      const args: string[] = [];
-      if (req.interp !== undefined) args.push('--set-interpreter', req.interp);
-      if (req.rpath !== undefined) args.push('--set-rpath', req.rpath, '--force-rpath');
-      for (const [from, to] of Object.entries(req.needed ?? {})) args.push('--replace-needed', from, to);
-      await run('patchelf', [...args, file], {
-        errorTitle: 'Could not patch a bundled file',
-      }).catch((e: unknown) => {
-        throw new ActionError(
-          'Could not patch a bundled file',
-          `${name}: the in-place rewrite is not possible (${reason}) and patchelf failed or is not installed: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      });
-      const out = await fsp.readFile(file);
-      const changes = [
-        ...(req.interp !== undefined ? [`interp -> ${req.interp}`] : []),
-        ...(req.rpath !== undefined ? [`RPATH ${req.rpath}`] : []),
-        ...Object.entries(req.needed ?? {}).map(([from, to]) => `NEEDED ${from} -> ${to}`),
-      ];
-      return { data: out, outcome: { changes, patchelf: reason } };
-    } finally {
-      await fsp.rm(dir, { recursive: true, force: true });
-    }
-  }
-}
-
 function fileMode(data: LoadedObject): number {
   try {
     return fs.statSync(data.foundAt).mode & 0o777;
@@ -108,35 +55,6 @@ export interface PlanOptions {
   log: (msg: string) => void;
 }
 
-/** Names musl's loader takes as itself (ldso/dynlink.c): libc, libpthread, librt, libm, libdl, libutil, libxnet. */
-const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
-
-/** The search path a bundled file at `name` (a path in the zip) gets: its folder, then lib/. */
-export function rpathFor(name: string): string {
-  const dir = path.posix.dirname(name);
-  if (dir === 'lib') return LIBRARY_RPATH;
-  const rel = path.posix.relative(dir, 'lib');
-  return dir === '.' ? PROGRAM_RPATH : `${LIBRARY_RPATH}:$ORIGIN/${rel}`;
-}
-
-/**
- * musl's loader searches LD_LIBRARY_PATH (Lambda's /lib64 first) before any RPATH, so a musl bundle
- * names its libraries by absolute path: DT_NEEDED libfoo.so.1 becomes <task-root>/lib/libfoo.so.1,
- * which both musl and glibc open directly. musl's own names (libc.so...) stay.
- */
-function muslNeeded(obj: LoadedObject, c: ClosureResult, taskRoot: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of obj.elf.needed) {
-    if (n.includes('/') || MUSL_RESERVED.test(n)) continue;
-    const lib = c.byName.get(n);
-    if (lib && lib !== c.interpreter && lib.via !== 'include' && lib !== c.program)
-      out[n] = `${taskRoot}/lib/${lib.name}`;
-    else if (obj.via === 'include') out[n] = `${taskRoot}/${path.posix.dirname(obj.name)}/${n}`;
-  }
-  return out;
-}
-
-/** Bundle entries for the program and its libraries, patched. */
 export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promise<BundleEntry[]> {
   const entries: BundleEntry[] = [];
   const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
@@ -234,161 +152,71 @@ export async function patchIncludes(
   );
 }
 
-/**
- * Files under dir (following links), each checked with `check` before it is read or descended
- * into: a link out of the closure (to /etc, to /) is refused, never followed.
- */
-async function walk(
-  dir: string,
-  seen: Set<string>,
-  check: (p: string) => Promise<string>,
-): Promise<string[]> {
-  const real = await check(dir);
-  if (seen.has(real)) return [];
-  seen.add(real);
-  const out: string[] = [];
-  for (const name of (await fsp.readdir(dir)).sort()) {
-    const p = path.join(dir, name);
-    const st = await fsp.stat(await check(p));
-    if (st.isDirectory()) out.push(...(await walk(p, seen, check)));
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
-
-/** A file or folder to bundle (input include). */
-export interface IncludeSpec {
-  /** As written: a path relative to the build output, or an absolute /nix/store path. */
-  source: string;
-  /** Relative path inside the zip. */
-  target: string;
-}
-
-/** What to bundle besides the closure: an `include` entry, or a data set found in the closure. */
-export interface BundleSource extends IncludeSpec {
-  /** For a folder: which files (relative to it) to take; all when undefined. */
-  keep?: (rel: string) => boolean;
-  /** Why it is bundled, for the log and the summary. */
-  reason?: string;
-}
-
-/** Entries for the `include` input: files or folders from the output or the closure. */
-export async function bundleIncludes(
-  specs: readonly BundleSource[],
-  outPath: string,
-  closure: readonly string[],
-): Promise<BundleEntry[]> {
-  const inClosure = new Set(closure);
-  const outStore = storePathOf(outPath);
-  /** The real path of p, which must lie in the build output or its closure (links are followed). */
-  const check = async (p: string): Promise<string> => {
-    let real: string;
-    try {
-      real = await fsp.realpath(p);
-    } catch {
-      throw new ActionError(
-        'Include not found',
-        `Input \`include\`: ${p} does not exist or cannot be read (a dangling link?).`,
-      );
-    }
-    const sp = storePathOf(real);
-    const inside =
-      (sp !== undefined && (inClosure.has(sp) || sp === outStore)) ||
-      real === outPath ||
-      real.startsWith(`${outPath}/`);
-    if (!inside)
-      throw new ActionError(
-        'Include points outside the closure',
-        `Input \`include\`: ${p} leads to ${real}, outside the build's runtime closure; only files of the output and the store paths it depends on are bundled (a link out of the closure would copy a file of the build machine into the zip).`,
-      );
-    return real;
-  };
-  const entries: BundleEntry[] = [];
-  for (const spec of specs) {
-    const source = spec.source.startsWith('/') ? spec.source : path.join(outPath, spec.source);
-    if (spec.source.startsWith('/')) {
-      const sp = storePathOf(spec.source);
-      if (!sp || !inClosure.has(sp))
-        throw new ActionError(
-          'Include not in the closure',
-          `Input \`include\`: ${spec.source} is not in the build's runtime closure; only store paths the program depends on can be bundled.`,
-        );
-    }
-    let st: fs.Stats;
-    try {
-      st = await fsp.stat(source);
-      await fsp.access(source, fs.constants.R_OK);
-    } catch {
-      throw new ActionError(
-        'Include not found',
-        `Input \`include\`: ${source} does not exist or cannot be read.`,
-      );
-    }
-    await check(source);
-    let files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
-    if (st.isDirectory() && spec.keep) {
-      const keep = spec.keep;
-      files = files.filter((f) => keep(path.relative(source, f).split(path.sep).join('/')));
-    }
-    for (const f of files) {
-      const name = st.isDirectory()
-        ? path.posix.join(spec.target, path.relative(source, f).split(path.sep).join('/'))
-        : spec.target;
-      let data: Buffer;
-      let fst: fs.Stats;
-      try {
-        data = await fsp.readFile(f);
-        fst = await fsp.stat(f);
-      } catch {
-        throw new ActionError('Include not readable', `Input \`include\`: ${f} cannot be read.`);
-      }
-      const real = await fsp.realpath(f);
-      entries.push({
-        name,
-        source: f,
-        storePath: storePathOf(real) ?? storePathOf(f) ?? outPath,
-        kind: 'include',
-        bytes: data.length,
-        mode: fst.mode & 0o777,
-        patched: [],
-        reason: spec.reason ?? `include ${spec.source}`,
-        data,
-      });
-    }
-  }
-  return entries;
-}
-
-export interface StaticCheckProblem {
-  name: string;
-  problem: string;
-}
-
-/**
- * Re-reads every bundled ELF (included ones too): nothing may point into /nix/store, no DT_RUNPATH
- * may remain, and in a musl bundle every DT_NEEDED but musl's own names must be an absolute path
- * (musl searches LD_LIBRARY_PATH before any RPATH).
- */
-export function staticCheck(
-  entries: readonly BundleEntry[],
-  opts: { musl?: boolean } = {},
-): StaticCheckProblem[] {
-  const problems: StaticCheckProblem[] = [];
+/** Refuses two files under one name in the zip (an `include` target over a bundled file). */
+export function checkNames(entries: readonly BundleEntry[]): void {
+  const names = new Map<string, BundleEntry>();
   for (const e of entries) {
-    if (e.kind === 'include' && !isElf(e.data)) continue;
-    const elf = readElf(e.data, e.name);
-    if (elf.interp?.includes('/nix/store'))
-      problems.push({ name: e.name, problem: `interpreter ${elf.interp}` });
-    if (elf.rpath?.includes('/nix/store')) problems.push({ name: e.name, problem: `RPATH ${elf.rpath}` });
-    if (elf.runpath !== undefined) problems.push({ name: e.name, problem: `RUNPATH ${elf.runpath}` });
-    for (const n of elf.needed) {
-      if (n.includes('/nix/store')) problems.push({ name: e.name, problem: `DT_NEEDED ${n}` });
-      else if (opts.musl && e.kind !== 'interpreter' && !n.includes('/') && !MUSL_RESERVED.test(n))
-        problems.push({
-          name: e.name,
-          problem: `DT_NEEDED ${n} is a bare name: musl's loader would look in LD_LIBRARY_PATH (Amazon Linux's /lib64) first`,
-        });
-    }
+    const prev = names.get(e.name);
+    if (prev)
+      throw new ActionError(
+        'Bundle conflict',
+        `two files would be bundled as ${e.name}: ${prev.source} and ${e.source}; change the \`include\` target.`,
+      );
+    names.set(e.name, e);
   }
-  return problems;
+}
+
+/** One log line per bundled file; a folder brought in by one include (a data set) is one line. */
+export function logEntries(entries: readonly BundleEntry[], log: Logger): void {
+  const groups = new Map<string, BundleEntry[]>();
+  for (const e of entries.filter((x) => x.kind === 'include')) {
+    const key = e.reason ?? e.name;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  for (const e of entries) {
+    const group = e.kind === 'include' ? groups.get(e.reason ?? e.name)! : [e];
+    if (group.length > 3) {
+      if (group[0] !== e) continue;
+      const bytes = group.reduce((n, x) => n + x.bytes, 0);
+      const patched = group.filter((x) => x.patched.length > 0).length;
+      log.info(
+        `${`${path.posix.dirname(e.name)}/`.padEnd(32)} ${formatBytes(bytes).padStart(9)}  ${plural(group.length, 'file')}${patched > 0 ? `, ${patched} ELF objects patched` : ''}  (${e.reason ?? 'include'})`,
+      );
+      continue;
+    }
+    const why =
+      e.kind === 'library' && e.reason && !e.reason.startsWith('DT_NEEDED') ? `  (${e.reason})` : '';
+    log.info(
+      `${e.name.padEnd(32)} ${formatBytes(e.bytes).padStart(9)}  ${e.source}${e.patched.length > 0 ? `  [${e.patched.join('; ')}]` : ''}${why}`,
+    );
+  }
+}
+
+/** The bytes of the bundle unzipped, refused above Lambda's limit. */
+export function checkBundleSize(entries: readonly BundleEntry[]): number {
+  const unzippedBytes = entries.reduce((n, e) => n + e.bytes, 0);
+  if (unzippedBytes > LAMBDA_UNZIPPED_LIMIT)
+    throw new ActionError(
+      'Bundle too large',
+      `the bundle is ${formatBytes(unzippedBytes)} unzipped; Lambda's limit is ${formatBytes(LAMBDA_UNZIPPED_LIMIT)} (with layers). Trim the closure, or ship large data in a layer or a container image.`,
+    );
+  return unzippedBytes;
+}
+
+/** The bundle on disk, inside a root that the loader check can enter. */
+export async function writeBundleFolder(
+  work: string,
+  taskRoot: string,
+  entries: readonly BundleEntry[],
+): Promise<{ root: string; bundleDir: string }> {
+  const root = path.join(work, 'root');
+  await fsp.rm(root, { recursive: true, force: true });
+  const bundleDir = path.join(root, taskRoot);
+  await fsp.mkdir(bundleDir, { recursive: true });
+  const dirs = new Set(entries.map((e) => path.dirname(path.join(bundleDir, e.name))));
+  for (const d of dirs) await fsp.mkdir(d, { recursive: true });
+  await Promise.all(
+    entries.map((e) => fsp.writeFile(path.join(bundleDir, e.name), e.data, { mode: e.mode | 0o444 })),
+  );
+  return { root, bundleDir };
 }

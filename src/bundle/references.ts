@@ -1,4 +1,9 @@
 import * as fs from 'node:fs';
+import { plural } from '../util/format.js';
+import type { Logger } from '../util/log.js';
+import type { BundleEntry } from './bundle.js';
+import type { DataSetChoice } from './data-sets.js';
+import type { ClosureResult, LoadedObject } from './loaded.js';
 import { DATA_SET_DEFS, dataSetOf, type DataSetId } from './runtime-env.js';
 import { scanStoreReferences, type StoreReference } from './store-path.js';
 
@@ -155,4 +160,67 @@ export function describeProblem(f: ReferenceFinding, taskRoot: string): string {
     default:
       return f.ref.path;
   }
+}
+
+/**
+ * Scans every bundled file for /nix/store paths: a reference the bundle does not satisfy is a
+ * warning naming the file, the path and the fix (one annotation per file).
+ */
+export function reportReferences(
+  entries: readonly BundleEntry[],
+  closure: ClosureResult,
+  data: DataSetChoice,
+  taskRoot: string,
+  log: Logger,
+): StoreReferenceNote[] {
+  const libraries = new Map<string, string>();
+  for (const o of [...closure.libraries, closure.interpreter].filter((x): x is LoadedObject => !!x))
+    libraries.set(o.real, `lib/${o.name}`);
+  const includes = new Map<string, string>();
+  for (const e of entries.filter((x) => x.kind === 'include')) {
+    try {
+      includes.set(fs.realpathSync.native(e.source), e.name);
+    } catch {
+      // read a moment ago; a vanished file has nothing to say
+    }
+  }
+  const findings = findReferences(entries, {
+    glibcStore: closure.interpreter?.storePath,
+    dataSets: data.bundled,
+    dataSetsSkipped: data.skipped,
+    libraries,
+    includes,
+  });
+  const byFile = new Map<string, ReferenceFinding[]>();
+  for (const f of findings.filter((x) => isProblem(x.verdict))) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  const SHOWN = 10;
+  for (const [file, list] of byFile) {
+    const lines = list.slice(0, SHOWN).map((f) => `- ${describeProblem(f, taskRoot)}`);
+    if (list.length > SHOWN) lines.push(`- and ${list.length - SHOWN} more (see the job summary).`);
+    log.warning(
+      `${file} names ${plural(list.length, 'store path')} that will not exist on Lambda:\n${lines.join('\n')}`,
+      `Store paths baked into ${file}`,
+    );
+  }
+  const harmless = findings.filter((f) => !isProblem(f.verdict));
+  if (harmless.length > 0)
+    log.debug(
+      `store path references handled or harmless: ${harmless.map((f) => `${f.file}: ${f.ref.path} (${f.verdict.kind})`).join('; ')}`,
+    );
+  return findings
+    .filter((f) => f.verdict.kind !== 'absent' && f.verdict.kind !== 'source' && f.verdict.kind !== 'glibc')
+    .map((f) => ({
+      file: f.file,
+      path: f.ref.path,
+      kind: f.verdict.kind,
+      note: isProblem(f.verdict)
+        ? describeProblem(f, taskRoot)
+        : 'target' in f.verdict
+          ? `bundled as ${f.verdict.target}`
+          : '',
+    }));
 }

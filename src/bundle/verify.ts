@@ -3,7 +3,12 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ELF_MACHINE, LAMBDA_LD_LIBRARY_PATH, LAMBDA_PATH, type LambdaArch } from '../lambda.js';
 import { decoyLibrary } from './decoy.js';
+import { ActionError } from '../util/errors.js';
+import { plural } from '../util/format.js';
+import type { Logger } from '../util/log.js';
+import type { BundleEntry } from './bundle.js';
 import { readElf } from './elf.js';
+import type { ClosureResult, LoadedObject } from './loaded.js';
 import { run, type ExecResult } from '../util/exec.js';
 import { findOnPath } from '../util/fs.js';
 
@@ -169,4 +174,99 @@ export async function loaderCheck(
     return { ran: true, ...parseLoaderList(r.stdout, r.stderr, taskRoot), output: `${r.stdout}${r.stderr}` };
   }
   return notRun(`cannot create an isolated root here (${failures.join('; ')})`);
+}
+
+/** A predicate: does the object load with every dependency it names (transitively) in the bundle? */
+function completeObjects(closure: ClosureResult): (o: LoadedObject) => boolean {
+  const missing = new Set(closure.missing.map((m) => `${m.neededBy}\0${m.soname}`));
+  const memo = new Map<LoadedObject, boolean>();
+  const ok = (o: LoadedObject): boolean => {
+    const known = memo.get(o);
+    if (known !== undefined) return known;
+    memo.set(o, true); // cycles: assume complete while walking
+    let good = true;
+    for (const n of o.elf.needed) {
+      if (missing.has(`${o.name}\0${n}`)) good = false;
+      const dep = closure.byName.get(n);
+      if (dep && dep !== o && !ok(dep)) good = false;
+    }
+    memo.set(o, good);
+    return good;
+  };
+  return ok;
+}
+
+/** The loader check (verify.ts) with decoys under every bundled soname and the dlopen libraries preloaded. */
+export async function checkLoader(
+  closure: ClosureResult,
+  entries: readonly BundleEntry[],
+  at: { root: string; arch: LambdaArch },
+  opts: {
+    /** Input verify: false skips the check, true makes a check that cannot run an error. */
+    verify: 'auto' | 'true' | 'false';
+    taskRoot: string;
+    /** The machine this runs on. */
+    hostArch: LambdaArch | 'other';
+  },
+  log: Logger,
+): Promise<'loader' | 'static'> {
+  const { root, arch } = at;
+  if (opts.verify === 'false' || closure.program.elf.isStatic || !closure.interpreter) return 'static';
+  // Libraries loaded with dlopen whose dependencies are all there, and included shared objects.
+  const complete = completeObjects(closure);
+  const preload = [
+    ...closure.libraries
+      .filter((l) => l.optional && complete(l))
+      .map((l) => `${opts.taskRoot}/lib/${l.name}`),
+    ...closure.included.filter((o) => !o.elf.interp && complete(o)).map((o) => `${opts.taskRoot}/${o.name}`),
+  ];
+  const decoys = entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name));
+  const programs = [
+    'bootstrap',
+    ...closure.included.filter((o) => o.elf.interp !== undefined && complete(o)).map((o) => o.name),
+  ];
+  const checks = [];
+  for (const program of programs)
+    checks.push(
+      await loaderCheck(root, opts.taskRoot, closure.interpreter.name, arch, opts.hostArch, {
+        preload: program === 'bootstrap' ? preload : [],
+        decoys,
+        program,
+      }),
+    );
+  const check = {
+    ...checks[0]!,
+    problems: checks.flatMap((c) => c.problems),
+    outside: checks.flatMap((c) => c.outside),
+    listed: checks.flatMap((c) => c.listed),
+    output: checks.map((c) => c.output).join('\n'),
+  };
+  if (!check.ran) {
+    if (opts.verify === 'true')
+      throw new ActionError(
+        'Could not verify the bundle',
+        `verify: true, but ${check.reason ?? 'the check could not run'}. Set verify: auto to skip it where the machine cannot run it.`,
+      );
+    log.notice(
+      `Loader check skipped: ${check.reason ?? 'not possible here'}. The headers were checked.`,
+      'Bundle verification',
+    );
+    return 'static';
+  }
+  log.debug(check.output);
+  if (check.problems.length > 0 || check.outside.length > 0)
+    throw new ActionError(
+      'Bundle does not load',
+      `the bundled loader, run in an isolated root with Lambda's LD_LIBRARY_PATH and Amazon Linux's library names in /lib64, reports:\n${[...check.problems, ...check.outside.map((o) => `loaded from outside the bundle: ${o}`)].join('\n')}`,
+    );
+  const dlopened = closure.libraries.filter((l) => l.optional && complete(l)).length;
+  const extra = [
+    ...(dlopened > 0 ? [plural(dlopened, 'dlopen library', 'dlopen libraries')] : []),
+    ...(preload.length > dlopened ? [plural(preload.length - dlopened, 'included shared object')] : []),
+    ...(programs.length > 1 ? [plural(programs.length - 1, 'included program')] : []),
+  ];
+  log.info(
+    `Loader check passed: ${check.listed.length} objects${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''}, all from ${opts.taskRoot}, none from the decoys in /lib64.`,
+  );
+  return 'loader';
 }

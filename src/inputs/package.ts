@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IncludeSpec } from '../bundle/bundle.js';
+import type { IncludeSpec } from '../bundle/include.js';
 import { DATA_SETS, type DataSetId } from '../bundle/runtime-env.js';
 import { splitList, type InputSource } from './read.js';
 

@@ -22,6 +22,7 @@ export interface SummaryData {
     zipPath: string;
     zipBytes: number;
     unzippedBytes: number;
+    /** The zip's CodeSha256 (summary-json is public: the key keeps its name, as the output zip-sha256 does). */
     zipSha256: string;
     files: Omit<BundledFile, 'mode'>[];
     references: StoreReferenceNote[];
@@ -116,7 +117,6 @@ export function renderSummary(d: SummaryData): string {
     out.push(
       `> [!CAUTION]\n> **${cell(d.error.title)}**: ${d.error.message.split('\n').map(cell).join('<br>')}`,
     );
-
   if (d.stages.length > 0) {
     out.push('### Stages');
     out.push(
@@ -126,7 +126,6 @@ export function renderSummary(d: SummaryData): string {
       ),
     );
   }
-
   if (d.build) {
     out.push('### Build');
     const rows = [
@@ -139,107 +138,130 @@ export function renderSummary(d: SummaryData): string {
     out.push(table(['', ''], rows));
   }
 
-  if (d.bundle) {
-    const b = d.bundle;
-    out.push('### Bundle');
-    const libs = b.files
-      .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
-      .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
-    const programs = b.files.filter((f) => f.kind === 'program');
-    // Included files: one row per include (a data set's folder holds hundreds of files).
-    const groups = new Map<string, Omit<BundledFile, 'mode'>[]>();
-    for (const f of b.files.filter((x) => x.kind === 'include')) {
-      const key = f.reason ?? f.name;
-      groups.set(key, [...(groups.get(key) ?? []), f]);
-    }
-    const why = (f: Omit<BundledFile, 'mode'>): string =>
-      f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
-    const row = (f: Omit<BundledFile, 'mode'>): string[] => [
-      code(f.name),
-      f.kind,
-      code(shortStorePath(f.storePath)),
-      formatBytes(f.bytes),
-      why(f),
-    ];
-    const includeRows = [...groups.values()]
-      .map((fs): [number, string[]] => {
-        const bytes = fs.reduce((n, f) => n + f.bytes, 0);
-        if (fs.length === 1) return [bytes, row(fs[0]!)];
-        const dir = commonFolder(fs.map((f) => f.name));
-        return [
-          bytes,
-          [
-            code(`${dir}/`),
-            `include (${fs.length} files)`,
-            code(shortStorePath(fs[0]!.storePath)),
-            formatBytes(bytes),
-            why(fs[0]!),
-          ],
-        ];
-      })
-      .sort((x, y) => y[0] - x[0])
-      .map(([, r]) => r);
-    const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
-    rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`, '']);
-    out.push(
-      `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`,
-    );
-    out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
-    const refs = b.references;
-    if (refs.length > 0) {
-      out.push('### Store paths named in the bundle');
-      out.push(
-        table(
-          ['File', 'Store path', 'On Lambda'],
-          refs.map((r) => [
-            code(r.file),
-            code(shortStorePath(r.path)),
-            `${r.kind === 'data' || r.kind === 'included' ? '✅' : '⚠️'} ${cell(r.note)}`,
-          ]),
-        ),
-      );
-    }
-    out.push('### Zip and Lambda limits');
-    const zipOk = b.zipBytes <= LAMBDA_ZIP_LIMIT;
-    const unzOk = b.unzippedBytes <= LAMBDA_UNZIPPED_LIMIT;
-    out.push(
-      table(
-        ['', 'Size', 'Limit', 'Used'],
-        [
-          [
-            'Zip (direct upload)',
-            formatBytes(b.zipBytes),
-            formatBytes(LAMBDA_ZIP_LIMIT),
-            `${percent(b.zipBytes, LAMBDA_ZIP_LIMIT)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
-          ],
-          [
-            'Unzipped (with layers)',
-            formatBytes(b.unzippedBytes),
-            formatBytes(LAMBDA_UNZIPPED_LIMIT),
-            `${percent(b.unzippedBytes, LAMBDA_UNZIPPED_LIMIT)}${unzOk ? '' : ' ❌'}`,
-          ],
-        ],
-      ),
-    );
-    out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
-  }
+  if (d.bundle)
+    out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
+  if (d.deployments.length > 0) out.push(...deploySection(d.deployments));
+  return `${out.join('\n\n')}\n`;
+}
 
-  if (d.deployments.length > 0) {
-    out.push('### Deploy');
+type BundleSummary = NonNullable<SummaryData['bundle']>;
+
+/** The bundle's files: the program, what was included (one row per include), the libraries by size. */
+function bundleSection(b: BundleSummary): string[] {
+  const out: string[] = [];
+  out.push('### Bundle');
+  const libs = b.files
+    .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
+    .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
+  const programs = b.files.filter((f) => f.kind === 'program');
+  // Included files: one row per include (a data set's folder holds hundreds of files).
+  const groups = new Map<string, Omit<BundledFile, 'mode'>[]>();
+  for (const f of b.files.filter((x) => x.kind === 'include')) {
+    const key = f.reason ?? f.name;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const why = (f: Omit<BundledFile, 'mode'>): string =>
+    f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
+  const row = (f: Omit<BundledFile, 'mode'>): string[] => [
+    code(f.name),
+    f.kind,
+    code(shortStorePath(f.storePath)),
+    formatBytes(f.bytes),
+    why(f),
+  ];
+  const includeRows = [...groups.values()]
+    .map((fs): [number, string[]] => {
+      const bytes = fs.reduce((n, f) => n + f.bytes, 0);
+      if (fs.length === 1) return [bytes, row(fs[0]!)];
+      const dir = commonFolder(fs.map((f) => f.name));
+      return [
+        bytes,
+        [
+          code(`${dir}/`),
+          `include (${fs.length} files)`,
+          code(shortStorePath(fs[0]!.storePath)),
+          formatBytes(bytes),
+          why(fs[0]!),
+        ],
+      ];
+    })
+    .sort((x, y) => y[0] - x[0])
+    .map(([, r]) => r);
+  const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
+  rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`, '']);
+  out.push(
+    `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`,
+  );
+  out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
+  return out;
+}
+
+/** Store paths named in the bundle, and what each is on Lambda. */
+function referencesSection(b: BundleSummary): string[] {
+  const out: string[] = [];
+  const refs = b.references;
+  if (refs.length > 0) {
+    out.push('### Store paths named in the bundle');
     out.push(
       table(
-        ['Function', 'Status', 'Version', 'Alias', 'CodeSha256', 'Uploaded', 'Configuration'],
-        d.deployments.map((r) => [
-          code(r.function),
-          r.status,
-          r.version,
-          r.alias,
-          code(r.codeSha256),
-          r.upload ? `${formatBytes(r.bytesUploaded)} (${r.upload})` : 'nothing',
-          r.configChanges.length > 0 ? r.configChanges.map((c) => cell(c.setting)).join(', ') : '',
+        ['File', 'Store path', 'On Lambda'],
+        refs.map((r) => [
+          code(r.file),
+          code(shortStorePath(r.path)),
+          `${r.kind === 'data' || r.kind === 'included' ? '✅' : '⚠️'} ${cell(r.note)}`,
         ]),
       ),
     );
   }
-  return `${out.join('\n\n')}\n`;
+  return out;
+}
+
+/** The zip against Lambda's limits, and its CodeSha256. */
+function limitsSection(b: BundleSummary): string[] {
+  const out: string[] = [];
+  out.push('### Zip and Lambda limits');
+  const zipOk = b.zipBytes <= LAMBDA_ZIP_LIMIT;
+  const unzOk = b.unzippedBytes <= LAMBDA_UNZIPPED_LIMIT;
+  out.push(
+    table(
+      ['', 'Size', 'Limit', 'Used'],
+      [
+        [
+          'Zip (direct upload)',
+          formatBytes(b.zipBytes),
+          formatBytes(LAMBDA_ZIP_LIMIT),
+          `${percent(b.zipBytes, LAMBDA_ZIP_LIMIT)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
+        ],
+        [
+          'Unzipped (with layers)',
+          formatBytes(b.unzippedBytes),
+          formatBytes(LAMBDA_UNZIPPED_LIMIT),
+          `${percent(b.unzippedBytes, LAMBDA_UNZIPPED_LIMIT)}${unzOk ? '' : ' ❌'}`,
+        ],
+      ],
+    ),
+  );
+  out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
+  return out;
+}
+
+/** One row per function deployed. */
+function deploySection(deployments: readonly DeployResult[]): string[] {
+  const out: string[] = [];
+  out.push('### Deploy');
+  out.push(
+    table(
+      ['Function', 'Status', 'Version', 'Alias', 'CodeSha256', 'Uploaded', 'Configuration'],
+      deployments.map((r) => [
+        code(r.function),
+        r.status,
+        r.version,
+        r.alias,
+        code(r.codeSha256),
+        r.upload ? `${formatBytes(r.bytesUploaded)} (${r.upload})` : 'nothing',
+        r.configChanges.length > 0 ? r.configChanges.map((c) => cell(c.setting)).join(', ') : '',
+      ]),
+    ),
+  );
+  return out;
 }

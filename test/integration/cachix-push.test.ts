@@ -10,7 +10,7 @@ import { runPost } from '../../src/action/post.js';
 import { cachixApi, startServer } from '../support/http-files.js';
 import { nixEnv } from '../support/nix.js';
 import { runPipeline } from '../support/pipeline.js';
-import { saveProcessEnv } from '../support/stage-context.js';
+import { saveProcessEnv } from '../support/doubles.js';
 import { buildUnique, generateKey, makeUniqueFlake, type UniqueFlake } from '../support/unique-flake.js';
 
 /**

@@ -6,7 +6,7 @@ import { FAKE_INSTALLER } from '../support/fake-installer.js';
 import { startServer, type TestServer } from '../support/http-files.js';
 import { runPipeline } from '../support/pipeline.js';
 import { NIX_CONFIG_LINES } from '../support/nix.js';
-import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/stage-context.js';
+import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/doubles.js';
 import { install } from '../../src/stages/install.js';
 import { consoleLog } from '../../src/host.js';
 

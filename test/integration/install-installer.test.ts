@@ -10,7 +10,7 @@ import { install } from '../../src/stages/install.js';
 import { FAKE_INSTALLER, FAKE_NIX_VERSION, parseRecord } from '../support/fake-installer.js';
 import { startServer, type TestServer } from '../support/http-files.js';
 import { runStep } from '../support/runner.js';
-import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/stage-context.js';
+import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/doubles.js';
 
 /**
  * The installer path, against a local HTTP server that serves a test installer script. No real

@@ -13,7 +13,9 @@ import {
   type TestZip,
 } from '../support/lambda-server.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
-import { barrierProxy, reliabilityCase, startStep, type BarrierProxy } from './support.js';
+import { barrierProxy, type BarrierProxy } from '../support/barrier-proxy.js';
+import { startStep } from '../support/runner.js';
+import { reliabilityCase } from './support.js';
 
 /**
  * Concurrency: several runs deploy to one function at the same moment. A proxy in front of the

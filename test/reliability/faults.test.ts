@@ -18,13 +18,13 @@ import {
 } from '../support/lambda-server.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
 import { runPipeline } from '../support/pipeline.js';
+import { startStep } from '../support/runner.js';
 import {
   buildReliability,
   firstLine,
   listTree,
   prepareReliabilityFlake,
   reliabilityCase,
-  startStep,
   strayTemps,
   waitFor,
 } from './support.js';

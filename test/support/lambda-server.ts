@@ -5,18 +5,12 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
-import {
-  createContext,
-  emptyPostState,
-  runnerInfo,
-  type JobContext,
-  type PackageResult,
-} from '../../src/context.js';
+import type { JobContext, PackageResult } from '../../src/context.js';
 import type { DeployOptions } from '../../src/deploy/types.js';
 import type { LambdaArch } from '../../src/lambda.js';
 import { codeSha256 } from '../../src/util/hash.js';
-import { parseInputs, type Inputs } from '../../src/inputs/parse.js';
-import { memoryLog, type MemoryLog } from './doubles.js';
+import type { Inputs } from '../../src/inputs/parse.js';
+import { jobContext, memoryLog, type MemoryLog } from './doubles.js';
 import { deployOptions } from '../../src/deploy/options.js';
 
 /**
@@ -1096,16 +1090,9 @@ export function makeContext(
     'zip-path': opts.zip?.path ?? opts.pkg?.zipPath ?? '',
     ...values,
   };
-  const inputs = parseInputs((n) => all[n] ?? '', { workspace: WORK, tempDir: WORK, env: {} });
-  const log = memoryLog();
-  const ctx = createContext(
-    inputs,
-    log,
-    runnerInfo({ GITHUB_WORKSPACE: WORK, RUNNER_TEMP: WORK }),
-    emptyPostState(),
-  );
+  const ctx = jobContext(all, { workspace: WORK, tempDir: WORK, log: memoryLog() });
   if (opts.pkg) ctx.package = opts.pkg;
-  return { ctx, log, inputs };
+  return { ctx, log: ctx.log, inputs: ctx.inputs };
 }
 
 const AWS_VARS = [

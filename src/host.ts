@@ -118,3 +118,8 @@ export function consoleLog(opts: { verbose?: boolean; stream?: NodeJS.WritableSt
 export function requestIdToken(audience: string): Promise<string> {
   return core.getIDToken(audience);
 }
+
+/** The value of an input of the step (INPUT_<NAME>), '' when it is not set. */
+export function readInput(name: string): string {
+  return core.getInput(name);
+}

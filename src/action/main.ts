@@ -1,11 +1,10 @@
-import * as core from '@actions/core';
 import { createContext, emptyPostState, runnerInfo, type JobContext } from '../context.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { logCommandsTo } from '../util/exec.js';
 import { registerSecret, scrubSecrets } from '../util/secrets.js';
 import { parseInputs } from '../inputs/parse.js';
 import { SECRET_INPUTS, type InputReader } from '../inputs/read.js';
-import { actionsLog, type Log } from '../host.js';
+import { actionsLog, readInput, type Log } from '../host.js';
 import { summaryOutputs } from './outputs.js';
 import { runStages } from './pipeline.js';
 import { runPost } from './post.js';
@@ -54,7 +53,7 @@ export interface RunOutcome {
 
 /** The main step: parse every input, then run the selected stages. Reports failures to the log; never throws. */
 export async function runMain(opts: RunOptions = {}): Promise<RunOutcome> {
-  const read = opts.read ?? ((name: string) => core.getInput(name));
+  const read = opts.read ?? readInput;
   const log = opts.log ?? actionsLog;
   const env = opts.env ?? process.env;
   maskSecrets(read, log);

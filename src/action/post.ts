@@ -1,10 +1,9 @@
-import * as core from '@actions/core';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { saveClosureCache } from '../caches/closure-cache.js';
 import { errorMessage } from '../util/errors.js';
 import { SECRET_INPUTS, type InputReader } from '../inputs/read.js';
-import type { Log } from '../host.js';
+import { readInput, type Log } from '../host.js';
 import { NixCli } from '../nix/cli.js';
 import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from '../caches/push.js';
 import { logCommandsTo } from '../util/exec.js';
@@ -66,11 +65,7 @@ async function pushAndCache(state: PostState, log: Log, read: InputReader): Prom
  * The post step: runs after the job's other steps. Its failures are warnings,
  * never a red job: the deploy already happened. It always removes the secret files.
  */
-export async function runPost(
-  state: PostState,
-  log: Log,
-  read: InputReader = (name) => core.getInput(name),
-): Promise<void> {
+export async function runPost(state: PostState, log: Log, read: InputReader = readInput): Promise<void> {
   try {
     for (const name of SECRET_INPUTS) {
       const v = read(name).trim();

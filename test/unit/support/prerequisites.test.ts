@@ -52,7 +52,7 @@ describe('a missing prerequisite', () => {
         'run',
         '--project',
         'integration',
-        'test/integration/dist.test.ts',
+        'test/integration/runner.test.ts',
       ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: pathWithout('nix') }, timeout: 120_000 },
     );

@@ -111,6 +111,20 @@ export default tseslint.config(
   })),
   {
     files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='setOutputs'] > :matches(ObjectExpression, Identifier)",
+          message:
+            'Set outputs with the functions of action/outputs.ts (setOutputs(packageOutputs(result))).',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
     ignores: ['src/bundle/elf.ts'],
     rules: {
       'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],

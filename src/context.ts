@@ -1,5 +1,4 @@
 import * as os from 'node:os';
-import type { Outputs } from './action/outputs.js';
 import type { BundledFile } from './bundle/bundle.js';
 import type { StoreReferenceNote } from './bundle/references.js';
 import type { DeployResult } from './deploy/types.js';
@@ -134,9 +133,10 @@ export interface JobContext {
   /** Results of the deploy stage, one per function, in input order. */
   deployments?: DeployResult[];
   readonly stages: StageRecord[];
-  /** The outputs set so far (action/outputs.ts makes them). */
-  readonly outputs: Outputs;
-  setOutputs(outputs: Outputs): void;
+  /** The outputs set so far. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Sets outputs: only ever the values of action/outputs.ts's functions (ESLint checks the calls). */
+  setOutputs(outputs: Readonly<Partial<Record<string, string>>>): void;
 }
 
 export function runnerInfo(env: NodeJS.ProcessEnv = process.env): RunnerInfo {
@@ -156,7 +156,7 @@ export function runnerInfo(env: NodeJS.ProcessEnv = process.env): RunnerInfo {
 }
 
 export function createContext(inputs: Inputs, log: Log, runner: RunnerInfo, post: PostState): JobContext {
-  const outputs: Outputs = {};
+  const outputs: Record<string, string> = {};
   return {
     inputs,
     runner,
@@ -165,7 +165,8 @@ export function createContext(inputs: Inputs, log: Log, runner: RunnerInfo, post
     stages: [],
     outputs,
     setOutputs(set) {
-      for (const [name, value] of Object.entries(set) as [keyof Outputs, string][]) {
+      for (const [name, value] of Object.entries(set)) {
+        if (value === undefined) continue;
         outputs[name] = value;
         log.setOutput(name, value);
       }

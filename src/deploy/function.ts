@@ -8,8 +8,7 @@ import type { CreateInputs } from '../inputs/deploy.js';
 import { DEFAULT_ARCHITECTURE } from '../lambda.js';
 import { ActionError } from '../util/errors.js';
 import { awsCall, awsError, explainAwsError, isAwsError } from './aws-errors.js';
-import type { Clients } from './clients.js';
-import type { DeployEnv } from './types.js';
+import type { Clients, DeployEnv } from './types.js';
 
 /**
  * One function as the deploy sees it: read before any write (preflight), waited on after each

@@ -1,7 +1,8 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DeployInputs } from '../inputs/deploy.js';
 import type { LambdaArch } from '../lambda.js';
 import type { Logger } from '../util/log.js';
-import type { Clients } from './clients.js';
 
 /**
  * What the deploy stage reports, one result per function, and the internal
@@ -82,6 +83,12 @@ export interface AwsCredentials {
   secretAccessKey: string;
   sessionToken?: string;
   expiration?: Date;
+}
+
+/** The SDK clients of a deploy (clients.ts makes them). */
+export interface Clients {
+  lambda: LambdaClient;
+  s3: S3Client;
 }
 
 /** What every call of one deploy works with. */

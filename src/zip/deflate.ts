@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sha256Hex } from '../util/hash.js';
 // The engine's own package.json (its `exports` hide the file from a bare `libdeflate/package.json`):
 // read from node_modules by tests and local runs, inlined by the bundler (only `version` is kept) in dist/.
 import libdeflatePackage from '../../node_modules/libdeflate/package.json' with { type: 'json' };
@@ -63,7 +64,7 @@ export function deflateEngine(): DeflateEngine {
     engine = {
       name: 'libdeflate',
       version: libdeflatePackage.version,
-      wasmSha256: createHash('sha256').update(wasm).digest('hex'),
+      wasmSha256: sha256Hex(wasm),
     };
   }
   return engine;
@@ -220,7 +221,7 @@ export class DeflateCache {
   constructor(readonly dir: string) {}
 
   key(data: Buffer, level: number): string {
-    return `${createHash('sha256').update(data).digest('hex')}-${level}-${compressorId()}`;
+    return `${sha256Hex(data)}-${level}-${compressorId()}`;
   }
 
   async get(key: string): Promise<Buffer | undefined> {

@@ -11,8 +11,9 @@ export type StageFn = (ctx: JobContext) => Promise<void>;
 
 /**
  * The deploy stage is loaded when it runs, so a run that never deploys never parses the AWS
- * SDK (start-up time: see the README's performance section); @actions/cache is loaded the same
- * way (src/caches/closure-cache.ts). The other stages are light and share modules, so they are static.
+ * SDK nor adm-zip (start-up time: see the README's performance section); @actions/cache
+ * (caches/closure-cache.ts) and libdeflate (zip/deflate.ts) are loaded the same way. The other
+ * stages are light and share modules, so they are static.
  */
 export const STAGE_FUNCTIONS: Readonly<Record<Stage, StageFn>> = {
   install,

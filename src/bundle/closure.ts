@@ -16,7 +16,6 @@ import {
 import { scanSonames } from './store-path.js';
 
 /**
-/**
  * Resolves a program's shared-library closure inside the Nix store the way the loader would
  * (ld.so(8), glibc's elf/dl-load.c): DT_RPATH of the object and of its loaders when it has no
  * DT_RUNPATH, then its DT_RUNPATH, then the loader's own folder, and, last, the lib folders of the

@@ -19,12 +19,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3916);
-/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3190);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8422);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5625);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(900);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5106);
+/* harmony import */ var _util_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(17);
+/* harmony import */ var _util_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4537);
+/* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4245);
+/* harmony import */ var _host_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2237);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(9246);
+/* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5809);
 
 
 
@@ -43,7 +43,7 @@ __webpack_require__.r(__webpack_exports__);
 const COMMANDS = {
     package: { stages: 'build,package', about: 'build the flake and write the Lambda zip' },
     deploy: { stages: 'build,package,deploy', about: 'build, package and deploy (needs AWS credentials)' },
-    run: { stages: _inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .STAGES */ .an.join(','), about: 'run the stages given by --stages (default: all, as the action)' },
+    run: { stages: _inputs_read_js__WEBPACK_IMPORTED_MODULE_5__/* .STAGES */ .an.join(','), about: 'run the stages given by --stages (default: all, as the action)' },
 };
 /** Inputs that take one value per line: repeating the flag adds a line. */
 const LIST_INPUTS = new Set([
@@ -59,9 +59,9 @@ const ALIASES = { zip: 'zip-path', function: 'function-name', region: 'aws-regio
 class UsageError extends Error {
 }
 function usage() {
-    const inputs = Object.keys(_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY)
+    const inputs = Object.keys(_inputs_read_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY)
         .sort()
-        .map((n) => `  --${n}${_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[n] ? ` (default: ${_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[n]})` : ''}`)
+        .map((n) => `  --${n}${_inputs_read_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[n] ? ` (default: ${_inputs_read_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[n]})` : ''}`)
         .join('\n');
     return `Usage: nix-lambda <command> [--<input> <value>]...
 
@@ -116,14 +116,14 @@ function parseArgs(argv) {
             throw new UsageError(`unexpected argument "${arg}"`);
         const negated = m[1] !== undefined;
         const name = ALIASES[m[2]] ?? m[2];
-        if (!(name in _inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY))
+        if (!(name in _inputs_read_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY))
             throw new UsageError(`unknown flag --${m[2]}`);
         let value;
         if (m[3] !== undefined)
             value = m[3];
         else if (negated)
             value = 'false';
-        else if (_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[name] === 'true' || _inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[name] === 'false' || name === 'cachix-push') {
+        else if (_inputs_read_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[name] === 'true' || _inputs_read_js__WEBPACK_IMPORTED_MODULE_5__/* .DEFAULTS */ .zY[name] === 'false' || name === 'cachix-push') {
             const next = rest[i + 1];
             value = next === 'true' || next === 'false' ? (i++, next) : 'true';
         }
@@ -179,7 +179,7 @@ async function runCli(argv, out = process.stdout) {
         process.stderr.write(`nix-lambda: ${err.message}\n\n${usage()}`);
         return 2;
     }
-    const log = (0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .consoleLog */ .a)({ verbose: args.verbose });
+    const log = (0,_host_js__WEBPACK_IMPORTED_MODULE_6__/* .consoleLog */ .aO)({ verbose: args.verbose });
     // Workflow commands only where a runner reads them: the local command always talks to a person.
     const env = { ...process.env };
     delete env['GITHUB_ACTIONS'];
@@ -188,10 +188,10 @@ async function runCli(argv, out = process.stdout) {
     env['RUNNER_TEMP'] = work;
     let error;
     try {
-        const r = await (0,_main_js__WEBPACK_IMPORTED_MODULE_7__/* .runMain */ .VN)({ read: (n) => args.inputs[n] ?? '', log, env });
+        const r = await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_7__/* .runMain */ .VN)({ read: (n) => args.inputs[n] ?? '', log, env });
         error = r.error;
         if (r.ctx)
-            await (0,_post_js__WEBPACK_IMPORTED_MODULE_8__/* .runPost */ .a)(r.ctx.post, log);
+            await (0,_action_post_js__WEBPACK_IMPORTED_MODULE_8__/* .runPost */ .a)(r.ctx.post, log);
     }
     finally {
         if (args.keep)
@@ -205,8 +205,8 @@ async function runCli(argv, out = process.stdout) {
             ? { outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, outputValue(v)])) }
             : {
                 error: {
-                    title: error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ ? error.title : 'Unexpected error',
-                    message: (0,_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .scrubSecrets */ .Zg)((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)),
+                    title: error instanceof _util_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .lZ ? error.title : 'Unexpected error',
+                    message: (0,_util_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .scrubSecrets */ .Zg)((0,_util_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(error)),
                 },
             };
         out.write(`${JSON.stringify(body, null, 2)}\n`);

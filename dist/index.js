@@ -2,3644 +2,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 1316:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const Utils = __nccwpck_require__(5391);
-const pth = __nccwpck_require__(6928);
-const ZipEntry = __nccwpck_require__(2609);
-const ZipFile = __nccwpck_require__(6991);
-
-const get_Bool = (...val) => Utils.findLast(val, (c) => typeof c === "boolean");
-const get_Str = (...val) => Utils.findLast(val, (c) => typeof c === "string");
-const get_Fun = (...val) => Utils.findLast(val, (c) => typeof c === "function");
-
-const defaultOptions = {
-    // option "noSort" : if true it disables files sorting
-    noSort: false,
-    // read entries during load (initial loading may be slower)
-    readEntries: false,
-    // default method is none
-    method: Utils.Constants.NONE,
-    // file system
-    fs: null
-};
-
-module.exports = function (/**String*/ input, /** object */ options) {
-    let inBuffer = null;
-
-    // create object based default options, allowing them to be overwritten
-    const opts = Object.assign(Object.create(null), defaultOptions);
-
-    // test input variable
-    if (input && "object" === typeof input) {
-        // if value is not buffer we accept it to be object with options
-        if (!(input instanceof Uint8Array)) {
-            Object.assign(opts, input);
-            input = opts.input ? opts.input : undefined;
-            if (opts.input) delete opts.input;
-        }
-
-        // if input is buffer
-        if (Buffer.isBuffer(input)) {
-            inBuffer = input;
-            opts.method = Utils.Constants.BUFFER;
-            input = undefined;
-        }
-    }
-
-    // assign options
-    Object.assign(opts, options);
-
-    // instanciate utils filesystem
-    const filetools = new Utils(opts);
-
-    // Restore the archived permissions on extracted directories. This has to run
-    // after a directory's contents are written: applying a restrictive mode
-    // (e.g. 0o500) up front would stop us writing the files it contains. Applying
-    // the deepest paths first keeps parent directories traversable while their
-    // children are updated (issue #530).
-    const applyDirAttributes = (dirEntries) => {
-        dirEntries
-            .filter((d) => d.attr)
-            .sort((a, b) => b.path.length - a.path.length)
-            .forEach((d) => filetools.fs.chmodSync(d.path, d.attr));
-    };
-
-    if (typeof opts.decoder !== "object" || typeof opts.decoder.encode !== "function" || typeof opts.decoder.decode !== "function") {
-        opts.decoder = Utils.decoder;
-    }
-
-    // if input is file name we retrieve its content
-    if (input && "string" === typeof input) {
-        // load zip file
-        if (filetools.fs.existsSync(input)) {
-            opts.method = Utils.Constants.FILE;
-            opts.filename = input;
-            inBuffer = filetools.fs.readFileSync(input);
-        } else {
-            throw Utils.Errors.INVALID_FILENAME();
-        }
-    }
-
-    // create variable
-    const _zip = new ZipFile(inBuffer, opts);
-
-    const { canonical, sanitize, zipnamefix } = Utils;
-
-    function getEntry(/**Object*/ entry) {
-        if (entry && _zip) {
-            var item;
-            // If entry was given as a file name
-            if (typeof entry === "string") item = _zip.getEntry(pth.posix.normalize(entry));
-            // if entry was given as a ZipEntry object
-            if (typeof entry === "object" && typeof entry.entryName !== "undefined" && typeof entry.header !== "undefined") item = _zip.getEntry(entry.entryName);
-
-            if (item) {
-                return item;
-            }
-        }
-        return null;
-    }
-
-    function fixPath(zipPath) {
-        const { join, normalize, sep } = pth.posix;
-        // convert windows file separators and normalize
-        return join(pth.isAbsolute(zipPath) ? "/": '.',  normalize(sep + zipPath.split("\\").join(sep) + sep));
-    }
-
-    function filenameFilter(filterfn) {
-        if (filterfn instanceof RegExp) {
-            // if filter is RegExp wrap it
-            return (function (rx) {
-                return function (filename) {
-                    return rx.test(filename);
-                };
-            })(filterfn);
-        } else if ("function" !== typeof filterfn) {
-            // if filter is not function we will replace it
-            return () => true;
-        }
-        return filterfn;
-    }
-
-    // keep last character on folders
-    const relativePath = (local, entry) => {
-        let lastChar = entry.slice(-1);
-        lastChar = lastChar === filetools.sep ? filetools.sep : "";
-        return pth.relative(local, entry) + lastChar;
-    };
-
-    return {
-        /**
-         * Extracts the given entry from the archive and returns the content as a Buffer object
-         * @param {ZipEntry|string} entry ZipEntry object or String with the full path of the entry
-         * @param {Buffer|string} [pass] - password
-         * @return Buffer or Null in case of error
-         */
-        readFile: function (entry, pass) {
-            var item = getEntry(entry);
-            return (item && item.getData(pass)) || null;
-        },
-
-        /**
-         * Returns how many child elements has on entry (directories) on files it is always 0
-         * @param {ZipEntry|string} entry ZipEntry object or String with the full path of the entry
-         * @returns {integer}
-         */
-        childCount: function (entry) {
-            const item = getEntry(entry);
-            if (item) {
-                return _zip.getChildCount(item);
-            }
-        },
-
-        /**
-         * Asynchronous readFile
-         * @param {ZipEntry|string} entry ZipEntry object or String with the full path of the entry
-         * @param {callback} callback
-         *
-         * @return Buffer or Null in case of error
-         */
-        readFileAsync: function (entry, callback) {
-            var item = getEntry(entry);
-            if (item) {
-                item.getDataAsync(callback);
-            } else {
-                callback(null, "getEntry failed for:" + entry);
-            }
-        },
-
-        /**
-         * Extracts the given entry from the archive and returns the content as plain text in the given encoding
-         * @param {ZipEntry|string} entry - ZipEntry object or String with the full path of the entry
-         * @param {string} encoding - Optional. If no encoding is specified utf8 is used
-         *
-         * @return String
-         */
-        readAsText: function (entry, encoding) {
-            var item = getEntry(entry);
-            if (item) {
-                var data = item.getData();
-                if (data && data.length) {
-                    return data.toString(encoding || "utf8");
-                }
-            }
-            return "";
-        },
-
-        /**
-         * Asynchronous readAsText
-         * @param {ZipEntry|string} entry ZipEntry object or String with the full path of the entry
-         * @param {callback} callback
-         * @param {string} [encoding] - Optional. If no encoding is specified utf8 is used
-         *
-         * @return String
-         */
-        readAsTextAsync: function (entry, callback, encoding) {
-            var item = getEntry(entry);
-            if (item) {
-                item.getDataAsync(function (data, err) {
-                    if (err) {
-                        callback(data, err);
-                        return;
-                    }
-
-                    if (data && data.length) {
-                        callback(data.toString(encoding || "utf8"));
-                    } else {
-                        callback("");
-                    }
-                });
-            } else {
-                callback("");
-            }
-        },
-
-        /**
-         * Remove the entry from the file or the entry and all it's nested directories and files if the given entry is a directory
-         *
-         * @param {ZipEntry|string} entry
-         * @param {boolean} withsubfolders
-         * @returns {void}
-         */
-        deleteFile: function (entry, withsubfolders = true) {
-            // @TODO: test deleteFile
-            var item = getEntry(entry);
-            if (item) {
-                _zip.deleteFile(item.entryName, withsubfolders);
-            }
-        },
-
-        /**
-         * Remove the entry from the file or directory without affecting any nested entries
-         *
-         * @param {ZipEntry|string} entry
-         * @returns {void}
-         */
-        deleteEntry: function (entry) {
-            // @TODO: test deleteEntry
-            var item = getEntry(entry);
-            if (item) {
-                _zip.deleteEntry(item.entryName);
-            }
-        },
-
-        /**
-         * Adds a comment to the zip. The zip must be rewritten after adding the comment.
-         *
-         * @param {string} comment
-         */
-        addZipComment: function (comment) {
-            // @TODO: test addZipComment
-            _zip.comment = comment;
-        },
-
-        /**
-         * Returns the zip comment
-         *
-         * @return String
-         */
-        getZipComment: function () {
-            return _zip.comment || "";
-        },
-
-        /**
-         * Adds a comment to a specified zipEntry. The zip must be rewritten after adding the comment
-         * The comment cannot exceed 65535 characters in length
-         *
-         * @param {ZipEntry} entry
-         * @param {string} comment
-         */
-        addZipEntryComment: function (entry, comment) {
-            var item = getEntry(entry);
-            if (item) {
-                item.comment = comment;
-            }
-        },
-
-        /**
-         * Returns the comment of the specified entry
-         *
-         * @param {ZipEntry} entry
-         * @return String
-         */
-        getZipEntryComment: function (entry) {
-            var item = getEntry(entry);
-            if (item) {
-                return item.comment || "";
-            }
-            return "";
-        },
-
-        /**
-         * Updates the content of an existing entry inside the archive. The zip must be rewritten after updating the content
-         *
-         * @param {ZipEntry} entry
-         * @param {Buffer} content
-         */
-        updateFile: function (entry, content) {
-            var item = getEntry(entry);
-            if (item) {
-                item.setData(content);
-            }
-        },
-
-        /**
-         * Adds a file from the disk to the archive
-         *
-         * @param {string} localPath File to add to zip
-         * @param {string} [zipPath] Optional path inside the zip
-         * @param {string} [zipName] Optional name for the file
-         * @param {string} [comment] Optional file comment
-         */
-        addLocalFile: function (localPath, zipPath, zipName, comment) {
-            if (filetools.fs.existsSync(localPath)) {
-                // fix ZipPath
-                zipPath = zipPath ? fixPath(zipPath) : "";
-
-                // p - local file name
-                const p = pth.win32.basename(pth.win32.normalize(localPath));
-
-                // add file name into zippath
-                zipPath += zipName ? zipName : p;
-
-                // read file attributes
-                const _attr = filetools.fs.statSync(localPath);
-
-                // get file content
-                const data = _attr.isFile() ? filetools.fs.readFileSync(localPath) : Buffer.alloc(0);
-
-                // if folder
-                if (_attr.isDirectory()) zipPath += filetools.sep;
-
-                // add file into zip file
-                this.addFile(zipPath, data, comment, _attr);
-            } else {
-                throw Utils.Errors.FILE_NOT_FOUND(localPath);
-            }
-        },
-
-        /**
-         * Callback for showing if everything was done.
-         *
-         * @callback doneCallback
-         * @param {Error} err - Error object
-         * @param {boolean} done - was request fully completed
-         */
-
-        /**
-         * Adds a file from the disk to the archive
-         *
-         * @param {(object|string)} options - options object, if it is string it us used as localPath.
-         * @param {string} options.localPath - Local path to the file.
-         * @param {string} [options.comment] - Optional file comment.
-         * @param {string} [options.zipPath] - Optional path inside the zip
-         * @param {string} [options.zipName] - Optional name for the file
-         * @param {doneCallback} callback - The callback that handles the response.
-         */
-        addLocalFileAsync: function (options, callback) {
-            options = typeof options === "object" ? options : { localPath: options };
-            const localPath = pth.resolve(options.localPath);
-            const { comment } = options;
-            let { zipPath, zipName } = options;
-            const self = this;
-
-            filetools.fs.stat(localPath, function (err, stats) {
-                if (err) return callback(err, false);
-                // fix ZipPath
-                zipPath = zipPath ? fixPath(zipPath) : "";
-                // p - local file name
-                const p = pth.win32.basename(pth.win32.normalize(localPath));
-                // add file name into zippath
-                zipPath += zipName ? zipName : p;
-
-                if (stats.isFile()) {
-                    filetools.fs.readFile(localPath, function (err, data) {
-                        if (err) return callback(err, false);
-                        self.addFile(zipPath, data, comment, stats);
-                        return setImmediate(callback, undefined, true);
-                    });
-                } else if (stats.isDirectory()) {
-                    zipPath += filetools.sep;
-                    self.addFile(zipPath, Buffer.alloc(0), comment, stats);
-                    return setImmediate(callback, undefined, true);
-                }
-            });
-        },
-
-        /**
-         * Adds a local directory and all its nested files and directories to the archive
-         *
-         * @param {string} localPath - local path to the folder
-         * @param {string} [zipPath] - optional path inside zip
-         * @param {(RegExp|function)} [filter] - optional RegExp or Function if files match will be included.
-         */
-        addLocalFolder: function (localPath, zipPath, filter) {
-            // Prepare filter
-            filter = filenameFilter(filter);
-
-            // fix ZipPath
-            zipPath = zipPath ? fixPath(zipPath) : "";
-
-            // normalize the path first
-            localPath = pth.normalize(localPath);
-
-            if (filetools.fs.existsSync(localPath)) {
-                const items = filetools.findFiles(localPath);
-                const self = this;
-
-                if (items.length) {
-                    for (const filepath of items) {
-                        const p = pth.join(zipPath, relativePath(localPath, filepath));
-                        if (filter(p)) {
-                            self.addLocalFile(filepath, pth.dirname(p));
-                        }
-                    }
-                }
-            } else {
-                throw Utils.Errors.FILE_NOT_FOUND(localPath);
-            }
-        },
-
-        /**
-         * Asynchronous addLocalFolder
-         * @param {string} localPath
-         * @param {callback} callback
-         * @param {string} [zipPath] optional path inside zip
-         * @param {RegExp|function} [filter] optional RegExp or Function if files match will
-         *               be included.
-         */
-        addLocalFolderAsync: function (localPath, callback, zipPath, filter) {
-            // Prepare filter
-            filter = filenameFilter(filter);
-
-            // fix ZipPath
-            zipPath = zipPath ? fixPath(zipPath) : "";
-
-            // normalize the path first
-            localPath = pth.normalize(localPath);
-
-            var self = this;
-            filetools.fs.open(localPath, "r", function (err) {
-                if (err && err.code === "ENOENT") {
-                    callback(undefined, Utils.Errors.FILE_NOT_FOUND(localPath));
-                } else if (err) {
-                    callback(undefined, err);
-                } else {
-                    var items = filetools.findFiles(localPath);
-                    var i = -1;
-
-                    var next = function () {
-                        i += 1;
-                        if (i < items.length) {
-                            var filepath = items[i];
-                            var p = relativePath(localPath, filepath).split("\\").join("/"); //windows fix
-                            p = p
-                                .normalize("NFD")
-                                .replace(/[\u0300-\u036f]/g, "")
-                                .replace(/[^\x20-\x7E]/g, ""); // accent fix
-                            if (filter(p)) {
-                                filetools.fs.stat(filepath, function (er0, stats) {
-                                    if (er0) callback(undefined, er0);
-                                    if (stats.isFile()) {
-                                        filetools.fs.readFile(filepath, function (er1, data) {
-                                            if (er1) {
-                                                callback(undefined, er1);
-                                            } else {
-                                                self.addFile(zipPath + p, data, "", stats);
-                                                next();
-                                            }
-                                        });
-                                    } else {
-                                        self.addFile(zipPath + p + "/", Buffer.alloc(0), "", stats);
-                                        next();
-                                    }
-                                });
-                            } else {
-                                process.nextTick(() => {
-                                    next();
-                                });
-                            }
-                        } else {
-                            callback(true, undefined);
-                        }
-                    };
-
-                    next();
-                }
-            });
-        },
-
-        /**
-         * Adds a local directory and all its nested files and directories to the archive
-         *
-         * @param {object | string} options - options object, if it is string it us used as localPath.
-         * @param {string} options.localPath - Local path to the folder.
-         * @param {string} [options.zipPath] - optional path inside zip.
-         * @param {RegExp|function} [options.filter] - optional RegExp or Function if files match will be included.
-         * @param {function|string} [options.namefix] - optional function to help fix filename
-         * @param {doneCallback} callback - The callback that handles the response.
-         *
-         */
-        addLocalFolderAsync2: function (options, callback) {
-            const self = this;
-            options = typeof options === "object" ? options : { localPath: options };
-            // Resolve the local filesystem path with the platform resolver. Do NOT
-            // run it through fixPath: that normalizes ZIP-internal paths to POSIX
-            // and prepends "/", which turns a Windows path like C:\dir into
-            // \C:\dir, so readdir finds nothing and the archive comes out empty.
-            const localPath = pth.resolve(options.localPath);
-            let { zipPath, filter, namefix } = options;
-
-            if (filter instanceof RegExp) {
-                filter = (function (rx) {
-                    return function (filename) {
-                        return rx.test(filename);
-                    };
-                })(filter);
-            } else if ("function" !== typeof filter) {
-                filter = function () {
-                    return true;
-                };
-            }
-
-            // fix ZipPath
-            zipPath = zipPath ? fixPath(zipPath) : "";
-
-            // Check Namefix function
-            if (namefix === "latin1") {
-                namefix = (str) =>
-                    str
-                        .normalize("NFD")
-                        .replace(/[\u0300-\u036f]/g, "")
-                        .replace(/[^\x20-\x7E]/g, ""); // accent fix (latin1 characers only)
-            }
-
-            if (typeof namefix !== "function") namefix = (str) => str;
-
-            // internal, create relative path + fix the name
-            const relPathFix = (entry) => pth.join(zipPath, namefix(relativePath(localPath, entry)));
-            const fileNameFix = (entry) => pth.win32.basename(pth.win32.normalize(namefix(entry)));
-
-            filetools.fs.open(localPath, "r", function (err) {
-                if (err && err.code === "ENOENT") {
-                    // callback is (err, done); errors belong in the first argument,
-                    // otherwise addLocalFolderPromise treats the error as "done" and
-                    // resolves instead of rejecting.
-                    callback(Utils.Errors.FILE_NOT_FOUND(localPath), false);
-                } else if (err) {
-                    callback(err, false);
-                } else {
-                    filetools.findFilesAsync(localPath, function (err, fileEntries) {
-                        if (err) return callback(err, false);
-                        fileEntries = fileEntries.filter((dir) => filter(relPathFix(dir)));
-                        // Nothing to add (empty folder or everything filtered out) is a
-                        // success, not an error. Report done and stop, otherwise the
-                        // reduce below runs and the callback fires a second time -- and
-                        // signalling done=false left addLocalFolderPromise hanging.
-                        if (!fileEntries.length) return callback(undefined, true);
-
-                        setImmediate(
-                            fileEntries.reverse().reduce(function (next, entry) {
-                                return function (err, done) {
-                                    if (err || done === false) return setImmediate(next, err, false);
-
-                                    self.addLocalFileAsync(
-                                        {
-                                            localPath: entry,
-                                            zipPath: pth.dirname(relPathFix(entry)),
-                                            zipName: fileNameFix(entry)
-                                        },
-                                        next
-                                    );
-                                };
-                            }, callback)
-                        );
-                    });
-                }
-            });
-        },
-
-        /**
-         * Adds a local directory and all its nested files and directories to the archive
-         *
-         * @param {string} localPath - path where files will be extracted
-         * @param {object} props - optional properties
-         * @param {string} [props.zipPath] - optional path inside zip
-         * @param {RegExp|function} [props.filter] - optional RegExp or Function if files match will be included.
-         * @param {function|string} [props.namefix] - optional function to help fix filename
-         */
-        addLocalFolderPromise: function (localPath, props) {
-            return new Promise((resolve, reject) => {
-                this.addLocalFolderAsync2(Object.assign({ localPath }, props), (err, done) => {
-                    if (err) return reject(err);
-                    if (done) resolve(this);
-                });
-            });
-        },
-
-        /**
-         * Allows you to create a entry (file or directory) in the zip file.
-         * If you want to create a directory the entryName must end in / and a null buffer should be provided.
-         * Comment and attributes are optional
-         *
-         * @param {string} entryName
-         * @param {Buffer | string} content - file content as buffer or utf8 coded string
-         * @param {string} [comment] - file comment
-         * @param {number | object} [attr] - number as unix file permissions, object as filesystem Stats object
-         */
-        addFile: function (entryName, content, comment, attr) {
-            entryName = zipnamefix(entryName);
-            let entry = getEntry(entryName);
-            const update = entry != null;
-
-            // prepare new entry
-            if (!update) {
-                entry = new ZipEntry(opts);
-                entry.entryName = entryName;
-            }
-            entry.comment = comment || "";
-
-            const isStat = "object" === typeof attr && attr instanceof filetools.fs.Stats;
-
-            // last modification time from file stats
-            if (isStat) {
-                entry.header.time = attr.mtime;
-            }
-
-            // Set file attribute
-            var fileattr = entry.isDirectory ? 0x10 : 0; // (MS-DOS directory flag)
-
-            // extended attributes field for Unix
-            // set file type either S_IFDIR / S_IFREG
-            let unix = entry.isDirectory ? 0x4000 : 0x8000;
-
-            if (isStat) {
-                // File attributes from file stats
-                unix |= 0xfff & attr.mode;
-            } else if ("number" === typeof attr) {
-                // attr from given attr values
-                unix |= 0xfff & attr;
-            } else {
-                // Default values:
-                unix |= entry.isDirectory ? 0o755 : 0o644; // permissions (drwxr-xr-x) or (-r-wr--r--)
-            }
-
-            fileattr = (fileattr | (unix << 16)) >>> 0; // add attributes
-
-            entry.attr = fileattr;
-
-            entry.setData(content);
-            if (!update) _zip.setEntry(entry);
-
-            return entry;
-        },
-
-        /**
-         * Returns an array of ZipEntry objects representing the files and folders inside the archive
-         *
-         * @param {string} [password]
-         * @returns Array
-         */
-        getEntries: function (password) {
-            _zip.password = password;
-            return _zip ? _zip.entries : [];
-        },
-
-        /**
-         * Returns a ZipEntry object representing the file or folder specified by ``name``.
-         *
-         * @param {string} name
-         * @return ZipEntry
-         */
-        getEntry: function (/**String*/ name) {
-            return getEntry(name);
-        },
-
-        getEntryCount: function () {
-            return _zip.getEntryCount();
-        },
-
-        forEach: function (callback) {
-            return _zip.forEach(callback);
-        },
-
-        /**
-         * Extracts the given entry to the given targetPath
-         * If the entry is a directory inside the archive, the entire directory and it's subdirectories will be extracted
-         *
-         * @param {string|ZipEntry} entry - ZipEntry object or String with the full path of the entry
-         * @param {string} targetPath - Target folder where to write the file
-         * @param {boolean} [maintainEntryPath=true] - If maintainEntryPath is true and the entry is inside a folder, the entry folder will be created in targetPath as well. Default is TRUE
-         * @param {boolean} [overwrite=false] - If the file already exists at the target path, the file will be overwriten if this is true.
-         * @param {boolean} [keepOriginalPermission=false] - The file will be set as the permission from the entry if this is true.
-         * @param {string} [outFileName] - String If set will override the filename of the extracted file (Only works if the entry is a file)
-         *
-         * @return Boolean
-         */
-        extractEntryTo: function (entry, targetPath, maintainEntryPath, overwrite, keepOriginalPermission, outFileName) {
-            overwrite = get_Bool(false, overwrite);
-            keepOriginalPermission = get_Bool(false, keepOriginalPermission);
-            maintainEntryPath = get_Bool(true, maintainEntryPath);
-            outFileName = get_Str(keepOriginalPermission, outFileName);
-
-            var item = getEntry(entry);
-            if (!item) {
-                throw Utils.Errors.NO_ENTRY();
-            }
-
-            var entryName = canonical(item.entryName);
-
-            var target = sanitize(targetPath, outFileName && !item.isDirectory ? canonical(outFileName) : maintainEntryPath ? entryName : pth.basename(entryName));
-
-            if (item.isDirectory) {
-                var children = _zip.getEntryChildren(item);
-                children.forEach(function (child) {
-                    if (child.isDirectory) return;
-                    var content = child.getData();
-                    if (!content) {
-                        throw Utils.Errors.CANT_EXTRACT_FILE();
-                    }
-                    // When not maintaining the full entry path, keep each child's path
-                    // relative to the extracted directory (drop the directory's own
-                    // prefix) instead of flattening every file to its basename, which
-                    // collapsed subdirectories together (issue #306).
-                    var name = canonical(maintainEntryPath ? child.entryName : child.entryName.substring(item.entryName.length));
-                    var childName = sanitize(targetPath, name);
-                    // reject writing through a pre-existing symlink inside the target
-                    filetools.assertPathSafe(targetPath, childName);
-                    // The reverse operation for attr depend on method addFile()
-                    const fileAttr = keepOriginalPermission ? child.header.fileAttr : undefined;
-                    filetools.writeFileTo(childName, content, overwrite, fileAttr);
-                });
-                return true;
-            }
-
-            var content = item.getData(_zip.password);
-            if (!content) throw Utils.Errors.CANT_EXTRACT_FILE();
-
-            // reject writing through a pre-existing symlink inside the target
-            filetools.assertPathSafe(targetPath, target);
-
-            if (filetools.fs.existsSync(target) && !overwrite) {
-                throw Utils.Errors.CANT_OVERRIDE();
-            }
-            // The reverse operation for attr depend on method addFile()
-            const fileAttr = keepOriginalPermission ? entry.header.fileAttr : undefined;
-            filetools.writeFileTo(target, content, overwrite, fileAttr);
-
-            return true;
-        },
-
-        /**
-         * Test the archive
-         * @param {string} [pass]
-         */
-        test: function (pass) {
-            if (!_zip) {
-                return false;
-            }
-
-            for (var entry of _zip.entries) {
-                try {
-                    if (entry.isDirectory) {
-                        continue;
-                    }
-                    // was `_zip.entries[entry]` (indexing the array with an entry
-                    // object -> undefined -> threw -> test() always returned false)
-                    var content = entry.getData(pass);
-                    if (!content) {
-                        return false;
-                    }
-                } catch (err) {
-                    return false;
-                }
-            }
-            return true;
-        },
-
-        /**
-         * Extracts the entire archive to the given location
-         *
-         * @param {string} targetPath Target location
-         * @param {boolean} [overwrite=false] If the file already exists at the target path, the file will be overwriten if this is true.
-         *                  Default is FALSE
-         * @param {boolean} [keepOriginalPermission=false] The file will be set as the permission from the entry if this is true.
-         *                  Default is FALSE
-         * @param {string|Buffer} [pass] password
-         */
-        extractAllTo: function (targetPath, overwrite, keepOriginalPermission, pass) {
-            keepOriginalPermission = get_Bool(false, keepOriginalPermission);
-            pass = get_Str(keepOriginalPermission, pass);
-            overwrite = get_Bool(false, overwrite);
-            if (!_zip) throw Utils.Errors.NO_ZIP();
-
-            const dirEntries = [];
-            _zip.entries.forEach(function (entry) {
-                var entryName = sanitize(targetPath, canonical(entry.entryName));
-                // reject writing through a pre-existing symlink inside the target
-                filetools.assertPathSafe(targetPath, entryName);
-                if (entry.isDirectory) {
-                    filetools.makeDir(entryName);
-                    // defer restoring the directory permission until its files are written
-                    if (keepOriginalPermission) dirEntries.push({ path: entryName, attr: entry.header.fileAttr });
-                    return;
-                }
-                var content = entry.getData(pass);
-                if (!content) {
-                    throw Utils.Errors.CANT_EXTRACT_FILE();
-                }
-                // The reverse operation for attr depend on method addFile()
-                const fileAttr = keepOriginalPermission ? entry.header.fileAttr : undefined;
-                filetools.writeFileTo(entryName, content, overwrite, fileAttr);
-                try {
-                    // best-effort: an invalid date in the archive or a filesystem that
-                    // rejects utimes must not fail extraction of already-written content (issue #379)
-                    filetools.fs.utimesSync(entryName, entry.header.time, entry.header.time);
-                } catch (err) {
-                    /* ignore timestamp failures */
-                }
-            });
-
-            applyDirAttributes(dirEntries);
-        },
-
-        /**
-         * Asynchronous extractAllTo
-         *
-         * @param {string} targetPath Target location
-         * @param {boolean} [overwrite=false] If the file already exists at the target path, the file will be overwriten if this is true.
-         *                  Default is FALSE
-         * @param {boolean} [keepOriginalPermission=false] The file will be set as the permission from the entry if this is true.
-         *                  Default is FALSE
-         * @param {function} callback The callback will be executed when all entries are extracted successfully or any error is thrown.
-         */
-        extractAllToAsync: function (targetPath, overwrite, keepOriginalPermission, callback) {
-            callback = get_Fun(overwrite, keepOriginalPermission, callback);
-            keepOriginalPermission = get_Bool(false, keepOriginalPermission);
-            overwrite = get_Bool(false, overwrite);
-            if (!callback) {
-                return new Promise((resolve, reject) => {
-                    this.extractAllToAsync(targetPath, overwrite, keepOriginalPermission, function (err) {
-                        if (err) {
-                            reject(err);
-                        } else {
-                            resolve(this);
-                        }
-                    });
-                });
-            }
-            if (!_zip) {
-                callback(Utils.Errors.NO_ZIP());
-                return;
-            }
-
-            targetPath = pth.resolve(targetPath);
-            // convert entryName to
-            const getPath = (entry) => sanitize(targetPath, pth.normalize(canonical(entry.entryName)));
-            const getError = (msg, file) => new Error(msg + ': "' + file + '"');
-
-            // separate directories from files
-            const dirEntries = [];
-            const fileEntries = [];
-            _zip.entries.forEach((e) => {
-                if (e.isDirectory) {
-                    dirEntries.push(e);
-                } else {
-                    fileEntries.push(e);
-                }
-            });
-
-            // Create directory entries first synchronously
-            // this prevents race condition and assures folders are there before writing files
-            const deferredDirAttr = [];
-            for (const entry of dirEntries) {
-                const dirPath = getPath(entry);
-                // The reverse operation for attr depend on method addFile()
-                const dirAttr = keepOriginalPermission ? entry.header.fileAttr : undefined;
-                try {
-                    // reject writing through a pre-existing symlink inside the target
-                    filetools.assertPathSafe(targetPath, dirPath);
-                    filetools.makeDir(dirPath);
-                } catch (er) {
-                    callback(getError("Unable to create folder", dirPath));
-                    continue;
-                }
-                // defer restoring the directory permission until its files are written:
-                // a restrictive mode applied now would block writing them
-                if (dirAttr) deferredDirAttr.push({ path: dirPath, attr: dirAttr });
-                try {
-                    // in unix timestamp will change if files are later added to folder, but still.
-                    // best-effort: a utimes failure must not abort extraction (issue #379)
-                    filetools.fs.utimesSync(dirPath, entry.header.time, entry.header.time);
-                } catch (er) {
-                    /* ignore timestamp failures */
-                }
-            }
-
-            // restore directory permissions once every file has been extracted
-            const done = (err) => {
-                if (!err) {
-                    try {
-                        applyDirAttributes(deferredDirAttr);
-                    } catch (er) {
-                        return callback(getError("Unable to set folder permissions", er.path || ""));
-                    }
-                }
-                callback(err);
-            };
-
-            fileEntries.reverse().reduce(function (next, entry) {
-                return function (err) {
-                    if (err) {
-                        next(err);
-                    } else {
-                        const entryName = pth.normalize(canonical(entry.entryName));
-                        const filePath = sanitize(targetPath, entryName);
-                        try {
-                            // reject writing through a pre-existing symlink inside the target
-                            filetools.assertPathSafe(targetPath, filePath);
-                        } catch (er) {
-                            return next(er);
-                        }
-                        entry.getDataAsync(function (content, err_1) {
-                            if (err_1) {
-                                next(err_1);
-                            } else if (!content) {
-                                next(Utils.Errors.CANT_EXTRACT_FILE());
-                            } else {
-                                // The reverse operation for attr depend on method addFile()
-                                const fileAttr = keepOriginalPermission ? entry.header.fileAttr : undefined;
-                                filetools.writeFileToAsync(filePath, content, overwrite, fileAttr, function (succ) {
-                                    if (!succ) {
-                                        return next(getError("Unable to write file", filePath));
-                                    }
-                                    filetools.fs.utimes(filePath, entry.header.time, entry.header.time, function () {
-                                        // best-effort: a utimes failure must not abort extraction
-                                        // of already-written content (issue #379)
-                                        next();
-                                    });
-                                });
-                            }
-                        });
-                    }
-                };
-            }, done)();
-        },
-
-        /**
-         * Writes the newly created zip file to disk at the specified location or if a zip was opened and no ``targetFileName`` is provided, it will overwrite the opened zip
-         *
-         * @param {string} targetFileName
-         * @param {function} callback
-         */
-        writeZip: function (targetFileName, callback) {
-            if (arguments.length === 1) {
-                if (typeof targetFileName === "function") {
-                    callback = targetFileName;
-                    targetFileName = "";
-                }
-            }
-
-            if (!targetFileName && opts.filename) {
-                targetFileName = opts.filename;
-            }
-            if (!targetFileName) return;
-
-            var zipData = _zip.compressToBuffer();
-            if (zipData) {
-                var ok = filetools.writeFileTo(targetFileName, zipData, true);
-                if (typeof callback === "function") callback(!ok ? new Error("failed") : null, "");
-            }
-        },
-
-        /**
-         *
-         * @param {string} targetFileName
-         * @param {object} [props]
-         * @param {boolean} [props.overwrite=true] If the file already exists at the target path, the file will be overwriten if this is true.
-         * @param {boolean} [props.perm] The file will be set as the permission from the entry if this is true.
-
-         * @returns {Promise<void>}
-         */
-        writeZipPromise: function (/**String*/ targetFileName, /* object */ props) {
-            const { overwrite, perm } = Object.assign({ overwrite: true }, props);
-
-            return new Promise((resolve, reject) => {
-                // find file name
-                if (!targetFileName && opts.filename) targetFileName = opts.filename;
-                if (!targetFileName) reject("ADM-ZIP: ZIP File Name Missing");
-
-                this.toBufferPromise().then((zipData) => {
-                    const ret = (done) => (done ? resolve(done) : reject("ADM-ZIP: Wasn't able to write zip file"));
-                    filetools.writeFileToAsync(targetFileName, zipData, overwrite, perm, ret);
-                }, reject);
-            });
-        },
-
-        /**
-         * @returns {Promise<Buffer>} A promise to the Buffer.
-         */
-        toBufferPromise: function () {
-            return new Promise((resolve, reject) => {
-                _zip.toAsyncBuffer(resolve, reject);
-            });
-        },
-
-        /**
-         * Returns the content of the entire zip file as a Buffer object
-         *
-         * @prop {function} [onSuccess]
-         * @prop {function} [onFail]
-         * @prop {function} [onItemStart]
-         * @prop {function} [onItemEnd]
-         * @returns {Buffer}
-         */
-        toBuffer: function (onSuccess, onFail, onItemStart, onItemEnd) {
-            if (typeof onSuccess === "function") {
-                _zip.toAsyncBuffer(onSuccess, onFail, onItemStart, onItemEnd);
-                return null;
-            }
-            return _zip.compressToBuffer();
-        }
-    };
-};
-
-
-/***/ }),
-
-/***/ 3746:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-var Utils = __nccwpck_require__(5391),
-    Constants = Utils.Constants;
-
-/* The central directory file header */
-module.exports = function () {
-    var _verMade = 20, // v2.0
-        _version = 10, // v1.0
-        _flags = 0,
-        _method = 0,
-        _time = 0,
-        _crc = 0,
-        _compressedSize = 0,
-        _size = 0,
-        _fnameLen = 0,
-        _extraLen = 0,
-        _comLen = 0,
-        _diskStart = 0,
-        _inattr = 0,
-        _attr = 0,
-        _offset = 0;
-
-    _verMade |= Utils.isWin ? 0x0a00 : 0x0300;
-
-    // Set EFS flag since filename and comment fields are all by default encoded using UTF-8.
-    // Without it file names may be corrupted for other apps when file names use unicode chars
-    _flags |= Constants.FLG_EFS;
-
-    const _localHeader = {
-        extraLen: 0
-    };
-
-    // casting
-    const uint32 = (val) => Math.max(0, val) >>> 0;
-    const uint16 = (val) => Math.max(0, val) & 0xffff;
-    const uint8 = (val) => Math.max(0, val) & 0xff;
-
-    _time = Utils.fromDate2DOS(new Date());
-
-    return {
-        get made() {
-            return _verMade;
-        },
-        set made(val) {
-            _verMade = val;
-        },
-
-        get version() {
-            return _version;
-        },
-        set version(val) {
-            _version = val;
-        },
-
-        get flags() {
-            return _flags;
-        },
-        set flags(val) {
-            _flags = val;
-        },
-
-        get flags_efs() {
-            return (_flags & Constants.FLG_EFS) > 0;
-        },
-        set flags_efs(val) {
-            if (val) {
-                _flags |= Constants.FLG_EFS;
-            } else {
-                _flags &= ~Constants.FLG_EFS;
-            }
-        },
-
-        get flags_desc() {
-            return (_flags & Constants.FLG_DESC) > 0;
-        },
-        set flags_desc(val) {
-            if (val) {
-                _flags |= Constants.FLG_DESC;
-            } else {
-                _flags &= ~Constants.FLG_DESC;
-            }
-        },
-
-        get method() {
-            return _method;
-        },
-        set method(val) {
-            switch (val) {
-                case Constants.STORED:
-                    this.version = 10;
-                    break;
-                case Constants.DEFLATED:
-                default:
-                    this.version = 20;
-            }
-            _method = val;
-        },
-
-        get time() {
-            return Utils.fromDOS2Date(this.timeval);
-        },
-        set time(val) {
-            val = new Date(val);
-            this.timeval = Utils.fromDate2DOS(val);
-        },
-
-        get timeval() {
-            return _time;
-        },
-        set timeval(val) {
-            _time = uint32(val);
-        },
-
-        get timeHighByte() {
-            return uint8(_time >>> 8);
-        },
-        get crc() {
-            return _crc;
-        },
-        set crc(val) {
-            _crc = uint32(val);
-        },
-
-        get compressedSize() {
-            return _compressedSize;
-        },
-        set compressedSize(val) {
-            _compressedSize = uint32(val);
-        },
-
-        get size() {
-            return _size;
-        },
-        set size(val) {
-            _size = uint32(val);
-        },
-
-        get fileNameLength() {
-            return _fnameLen;
-        },
-        set fileNameLength(val) {
-            _fnameLen = val;
-        },
-
-        get extraLength() {
-            return _extraLen;
-        },
-        set extraLength(val) {
-            _extraLen = val;
-        },
-
-        get extraLocalLength() {
-            return _localHeader.extraLen;
-        },
-        set extraLocalLength(val) {
-            _localHeader.extraLen = val;
-        },
-
-        get commentLength() {
-            return _comLen;
-        },
-        set commentLength(val) {
-            _comLen = val;
-        },
-
-        get diskNumStart() {
-            return _diskStart;
-        },
-        set diskNumStart(val) {
-            _diskStart = uint32(val);
-        },
-
-        get inAttr() {
-            return _inattr;
-        },
-        set inAttr(val) {
-            _inattr = uint32(val);
-        },
-
-        get attr() {
-            return _attr;
-        },
-        set attr(val) {
-            _attr = uint32(val);
-        },
-
-        // get Unix file permissions
-        get fileAttr() {
-            // Mask to the 9 rwxrwxrwx bits only. The setuid (0o4000), setgid
-            // (0o2000) and sticky (0o1000) bits are attacker-controlled archive
-            // metadata; preserving them on extraction (keepOriginalPermission)
-            // lets a crafted zip plant a setuid-root binary when extracting as
-            // root, a local privilege escalation (GHSA-679w-jf3m-wh39).
-            return ((_attr || 0) >> 16) & 0o777;
-        },
-
-        get offset() {
-            return _offset;
-        },
-        set offset(val) {
-            _offset = uint32(val);
-        },
-
-        get encrypted() {
-            return (_flags & Constants.FLG_ENC) === Constants.FLG_ENC;
-        },
-
-        get centralHeaderSize() {
-            return Constants.CENHDR + _fnameLen + _extraLen + _comLen;
-        },
-
-        get realDataOffset() {
-            return _offset + Constants.LOCHDR + _localHeader.fnameLen + _localHeader.extraLen;
-        },
-
-        get localHeader() {
-            return _localHeader;
-        },
-
-        loadLocalHeaderFromBinary: function (/*Buffer*/ input) {
-            // The LOC offset comes from the central directory and is attacker
-            // controlled. Reject one that would read past the end of the buffer,
-            // otherwise readUInt32LE below throws a raw RangeError instead of a
-            // clean INVALID_LOC (and escapes the async error path).
-            if (_offset < 0 || _offset + Constants.LOCHDR > input.length) {
-                throw Utils.Errors.INVALID_LOC();
-            }
-            var data = input.slice(_offset, _offset + Constants.LOCHDR);
-            // 30 bytes and should start with "PK\003\004"
-            if (data.readUInt32LE(0) !== Constants.LOCSIG) {
-                throw Utils.Errors.INVALID_LOC();
-            }
-
-            // version needed to extract
-            _localHeader.version = data.readUInt16LE(Constants.LOCVER);
-            // general purpose bit flag
-            _localHeader.flags = data.readUInt16LE(Constants.LOCFLG);
-            // desc flag
-            _localHeader.flags_desc = (_localHeader.flags & Constants.FLG_DESC) > 0;
-            // compression method
-            _localHeader.method = data.readUInt16LE(Constants.LOCHOW);
-            // modification time (2 bytes time, 2 bytes date)
-            _localHeader.time = data.readUInt32LE(Constants.LOCTIM);
-            // uncompressed file crc-32 valu
-            _localHeader.crc = data.readUInt32LE(Constants.LOCCRC);
-            // compressed size
-            _localHeader.compressedSize = data.readUInt32LE(Constants.LOCSIZ);
-            // uncompressed size
-            _localHeader.size = data.readUInt32LE(Constants.LOCLEN);
-            // filename length
-            _localHeader.fnameLen = data.readUInt16LE(Constants.LOCNAM);
-            // extra field length
-            _localHeader.extraLen = data.readUInt16LE(Constants.LOCEXT);
-
-            // read extra data
-            const extraStart = _offset + Constants.LOCHDR + _localHeader.fnameLen;
-            const extraEnd = extraStart + _localHeader.extraLen;
-            return input.slice(extraStart, extraEnd);
-        },
-
-        loadFromBinary: function (/*Buffer*/ data) {
-            // data should be 46 bytes and start with "PK 01 02"
-            if (data.length !== Constants.CENHDR || data.readUInt32LE(0) !== Constants.CENSIG) {
-                throw Utils.Errors.INVALID_CEN();
-            }
-            // version made by
-            _verMade = data.readUInt16LE(Constants.CENVEM);
-            // version needed to extract
-            _version = data.readUInt16LE(Constants.CENVER);
-            // encrypt, decrypt flags
-            _flags = data.readUInt16LE(Constants.CENFLG);
-            // compression method
-            _method = data.readUInt16LE(Constants.CENHOW);
-            // modification time (2 bytes time, 2 bytes date)
-            _time = data.readUInt32LE(Constants.CENTIM);
-            // uncompressed file crc-32 value
-            _crc = data.readUInt32LE(Constants.CENCRC);
-            // compressed size
-            _compressedSize = data.readUInt32LE(Constants.CENSIZ);
-            // uncompressed size
-            _size = data.readUInt32LE(Constants.CENLEN);
-            // filename length
-            _fnameLen = data.readUInt16LE(Constants.CENNAM);
-            // extra field length
-            _extraLen = data.readUInt16LE(Constants.CENEXT);
-            // file comment length
-            _comLen = data.readUInt16LE(Constants.CENCOM);
-            // volume number start
-            _diskStart = data.readUInt16LE(Constants.CENDSK);
-            // internal file attributes
-            _inattr = data.readUInt16LE(Constants.CENATT);
-            // external file attributes
-            _attr = data.readUInt32LE(Constants.CENATX);
-            // LOC header offset
-            _offset = data.readUInt32LE(Constants.CENOFF);
-        },
-
-        localHeaderToBinary: function () {
-            // LOC header size (30 bytes)
-            var data = Buffer.alloc(Constants.LOCHDR);
-            // "PK\003\004"
-            data.writeUInt32LE(Constants.LOCSIG, 0);
-            // version needed to extract
-            data.writeUInt16LE(_version, Constants.LOCVER);
-            // general purpose bit flag
-            // clear bit 3 (data descriptor): we always write the real crc-32
-            // and sizes into this local header, so no trailing descriptor is
-            // emitted. Leaving the flag set would make the output unreadable
-            // (see issue #555).
-            data.writeUInt16LE(_flags & ~Constants.FLG_DESC, Constants.LOCFLG);
-            // compression method
-            data.writeUInt16LE(_method, Constants.LOCHOW);
-            // modification time (2 bytes time, 2 bytes date)
-            data.writeUInt32LE(_time, Constants.LOCTIM);
-            // uncompressed file crc-32 value
-            data.writeUInt32LE(_crc, Constants.LOCCRC);
-            // compressed size
-            data.writeUInt32LE(_compressedSize, Constants.LOCSIZ);
-            // uncompressed size
-            data.writeUInt32LE(_size, Constants.LOCLEN);
-            // filename length
-            data.writeUInt16LE(_fnameLen, Constants.LOCNAM);
-            // extra field length
-            data.writeUInt16LE(_localHeader.extraLen, Constants.LOCEXT);
-            return data;
-        },
-
-        centralHeaderToBinary: function () {
-            // CEN header size (46 bytes)
-            var data = Buffer.alloc(Constants.CENHDR + _fnameLen + _extraLen + _comLen);
-            // "PK\001\002"
-            data.writeUInt32LE(Constants.CENSIG, 0);
-            // version made by
-            data.writeUInt16LE(_verMade, Constants.CENVEM);
-            // version needed to extract
-            data.writeUInt16LE(_version, Constants.CENVER);
-            // encrypt, decrypt flags
-            // clear bit 3 (data descriptor) to match the local header we emit
-            // (real crc/sizes are written, no descriptor follows the data) — issue #555
-            data.writeUInt16LE(_flags & ~Constants.FLG_DESC, Constants.CENFLG);
-            // compression method
-            data.writeUInt16LE(_method, Constants.CENHOW);
-            // modification time (2 bytes time, 2 bytes date)
-            data.writeUInt32LE(_time, Constants.CENTIM);
-            // uncompressed file crc-32 value
-            data.writeUInt32LE(_crc, Constants.CENCRC);
-            // compressed size
-            data.writeUInt32LE(_compressedSize, Constants.CENSIZ);
-            // uncompressed size
-            data.writeUInt32LE(_size, Constants.CENLEN);
-            // filename length
-            data.writeUInt16LE(_fnameLen, Constants.CENNAM);
-            // extra field length
-            data.writeUInt16LE(_extraLen, Constants.CENEXT);
-            // file comment length
-            data.writeUInt16LE(_comLen, Constants.CENCOM);
-            // volume number start
-            data.writeUInt16LE(_diskStart, Constants.CENDSK);
-            // internal file attributes
-            data.writeUInt16LE(_inattr, Constants.CENATT);
-            // external file attributes
-            data.writeUInt32LE(_attr, Constants.CENATX);
-            // LOC header offset
-            data.writeUInt32LE(_offset, Constants.CENOFF);
-            return data;
-        },
-
-        toJSON: function () {
-            const bytes = function (nr) {
-                return nr + " bytes";
-            };
-
-            return {
-                made: _verMade,
-                version: _version,
-                flags: _flags,
-                method: Utils.methodToString(_method),
-                time: this.time,
-                crc: "0x" + _crc.toString(16).toUpperCase(),
-                compressedSize: bytes(_compressedSize),
-                size: bytes(_size),
-                fileNameLength: bytes(_fnameLen),
-                extraLength: bytes(_extraLen),
-                commentLength: bytes(_comLen),
-                diskNumStart: _diskStart,
-                inAttr: _inattr,
-                attr: _attr,
-                offset: _offset,
-                centralHeaderSize: bytes(Constants.CENHDR + _fnameLen + _extraLen + _comLen)
-            };
-        },
-
-        toString: function () {
-            return JSON.stringify(this.toJSON(), null, "\t");
-        }
-    };
-};
-
-
-/***/ }),
-
-/***/ 1907:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-exports.EntryHeader = __nccwpck_require__(3746);
-exports.MainHeader = __nccwpck_require__(9311);
-
-
-/***/ }),
-
-/***/ 9311:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-var Utils = __nccwpck_require__(5391),
-    Constants = Utils.Constants;
-
-/* The entries in the end of central directory */
-module.exports = function () {
-    var _volumeEntries = 0,
-        _totalEntries = 0,
-        _size = 0,
-        _offset = 0,
-        _commentLength = 0;
-
-    const needsZip64 = () => _volumeEntries > Constants.EF_ZIP64_OR_16 || _totalEntries > Constants.EF_ZIP64_OR_16 || _size > Constants.EF_ZIP64_OR_32 || _offset > Constants.EF_ZIP64_OR_32;
-
-    return {
-        get diskEntries() {
-            return _volumeEntries;
-        },
-        set diskEntries(/*Number*/ val) {
-            _volumeEntries = _totalEntries = val;
-        },
-
-        get totalEntries() {
-            return _totalEntries;
-        },
-        set totalEntries(/*Number*/ val) {
-            _totalEntries = _volumeEntries = val;
-        },
-
-        get size() {
-            return _size;
-        },
-        set size(/*Number*/ val) {
-            _size = val;
-        },
-
-        get offset() {
-            return _offset;
-        },
-        set offset(/*Number*/ val) {
-            _offset = val;
-        },
-
-        get commentLength() {
-            return _commentLength;
-        },
-        set commentLength(/*Number*/ val) {
-            _commentLength = val;
-        },
-
-        get mainHeaderSize() {
-            return (needsZip64() ? Constants.ZIP64HDR + Constants.END64HDR : 0) + Constants.ENDHDR + _commentLength;
-        },
-
-        loadFromBinary: function (/*Buffer*/ data) {
-            // data should be 22 bytes and start with "PK 05 06"
-            // or be 56+ bytes and start with "PK 06 06" for Zip64
-            if (
-                (data.length !== Constants.ENDHDR || data.readUInt32LE(0) !== Constants.ENDSIG) &&
-                (data.length < Constants.ZIP64HDR || data.readUInt32LE(0) !== Constants.ZIP64SIG)
-            ) {
-                throw Utils.Errors.INVALID_END();
-            }
-
-            if (data.readUInt32LE(0) === Constants.ENDSIG) {
-                // number of entries on this volume
-                _volumeEntries = data.readUInt16LE(Constants.ENDSUB);
-                // total number of entries
-                _totalEntries = data.readUInt16LE(Constants.ENDTOT);
-                // central directory size in bytes
-                _size = data.readUInt32LE(Constants.ENDSIZ);
-                // offset of first CEN header
-                _offset = data.readUInt32LE(Constants.ENDOFF);
-                // zip file comment length
-                _commentLength = data.readUInt16LE(Constants.ENDCOM);
-            } else {
-                // number of entries on this volume
-                _volumeEntries = Utils.readBigUInt64LE(data, Constants.ZIP64SUB);
-                // total number of entries
-                _totalEntries = Utils.readBigUInt64LE(data, Constants.ZIP64TOT);
-                // central directory size in bytes
-                _size = Utils.readBigUInt64LE(data, Constants.ZIP64SIZB);
-                // offset of first CEN header
-                _offset = Utils.readBigUInt64LE(data, Constants.ZIP64OFF);
-
-                _commentLength = 0;
-            }
-        },
-
-        toBinary: function () {
-            if (!needsZip64()) {
-                var b = Buffer.alloc(Constants.ENDHDR + _commentLength);
-                // "PK 05 06" signature
-                b.writeUInt32LE(Constants.ENDSIG, 0);
-                b.writeUInt32LE(0, 4);
-                // number of entries on this volume
-                b.writeUInt16LE(_volumeEntries, Constants.ENDSUB);
-                // total number of entries
-                b.writeUInt16LE(_totalEntries, Constants.ENDTOT);
-                // central directory size in bytes
-                b.writeUInt32LE(_size, Constants.ENDSIZ);
-                // offset of first CEN header
-                b.writeUInt32LE(_offset, Constants.ENDOFF);
-                // zip file comment length
-                b.writeUInt16LE(_commentLength, Constants.ENDCOM);
-                // fill comment memory with spaces so no garbage is left there
-                b.fill(" ", Constants.ENDHDR);
-
-                return b;
-            }
-
-            var b = Buffer.alloc(this.mainHeaderSize);
-            let offset = 0;
-
-            // Zip64 end of central directory record.
-            b.writeUInt32LE(Constants.ZIP64SIG, offset);
-            Utils.writeBigUInt64LE(b, Constants.ZIP64HDR - Constants.ZIP64LEAD, offset + Constants.ZIP64SIZE);
-            b.writeUInt16LE(45, offset + Constants.ZIP64VEM);
-            b.writeUInt16LE(45, offset + Constants.ZIP64VER);
-            b.writeUInt32LE(0, offset + Constants.ZIP64DSK);
-            b.writeUInt32LE(0, offset + Constants.ZIP64DSKDIR);
-            Utils.writeBigUInt64LE(b, _volumeEntries, offset + Constants.ZIP64SUB);
-            Utils.writeBigUInt64LE(b, _totalEntries, offset + Constants.ZIP64TOT);
-            Utils.writeBigUInt64LE(b, _size, offset + Constants.ZIP64SIZB);
-            Utils.writeBigUInt64LE(b, _offset, offset + Constants.ZIP64OFF);
-
-            const zip64EndOffset = _offset + _size;
-            offset += Constants.ZIP64HDR;
-
-            // Zip64 end of central directory locator.
-            b.writeUInt32LE(Constants.END64SIG, offset);
-            b.writeUInt32LE(0, offset + Constants.END64START);
-            Utils.writeBigUInt64LE(b, zip64EndOffset, offset + Constants.END64OFF);
-            b.writeUInt32LE(1, offset + Constants.END64NUMDISKS);
-            offset += Constants.END64HDR;
-
-            // "PK 05 06" signature
-            b.writeUInt32LE(Constants.ENDSIG, offset);
-            b.writeUInt32LE(0, offset + 4);
-            // number of entries on this volume
-            b.writeUInt16LE(Math.min(_volumeEntries, Constants.EF_ZIP64_OR_16), offset + Constants.ENDSUB);
-            // total number of entries
-            b.writeUInt16LE(Math.min(_totalEntries, Constants.EF_ZIP64_OR_16), offset + Constants.ENDTOT);
-            // central directory size in bytes
-            b.writeUInt32LE(Math.min(_size, Constants.EF_ZIP64_OR_32), offset + Constants.ENDSIZ);
-            // offset of first CEN header
-            b.writeUInt32LE(Math.min(_offset, Constants.EF_ZIP64_OR_32), offset + Constants.ENDOFF);
-            // zip file comment length
-            b.writeUInt16LE(_commentLength, offset + Constants.ENDCOM);
-            // fill comment memory with spaces so no garbage is left there
-            b.fill(" ", offset + Constants.ENDHDR);
-
-            return b;
-        },
-
-        toJSON: function () {
-            // creates 0x0000 style output
-            const offset = function (nr, len) {
-                let offs = nr.toString(16).toUpperCase();
-                while (offs.length < len) offs = "0" + offs;
-                return "0x" + offs;
-            };
-
-            return {
-                diskEntries: _volumeEntries,
-                totalEntries: _totalEntries,
-                size: _size + " bytes",
-                offset: offset(_offset, 4),
-                commentLength: _commentLength
-            };
-        },
-
-        toString: function () {
-            return JSON.stringify(this.toJSON(), null, "\t");
-        }
-    };
-};
-// Misspelled
-
-
-/***/ }),
-
-/***/ 5120:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-module.exports = function (/*Buffer*/ inbuf) {
-    var zlib = __nccwpck_require__(3106);
-
-    var opts = { chunkSize: (parseInt(inbuf.length / 1024) + 1) * 1024 };
-
-    return {
-        deflate: function () {
-            return zlib.deflateRawSync(inbuf, opts);
-        },
-
-        deflateAsync: function (/*Function*/ callback) {
-            var tmp = zlib.createDeflateRaw(opts),
-                parts = [],
-                total = 0;
-            tmp.on("data", function (data) {
-                parts.push(data);
-                total += data.length;
-            });
-            tmp.on("end", function () {
-                var buf = Buffer.alloc(total),
-                    written = 0;
-                buf.fill(0);
-                for (var i = 0; i < parts.length; i++) {
-                    var part = parts[i];
-                    part.copy(buf, written);
-                    written += part.length;
-                }
-                callback && callback(buf);
-            });
-            tmp.end(inbuf);
-        }
-    };
-};
-
-
-/***/ }),
-
-/***/ 3667:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-exports.Deflater = __nccwpck_require__(5120);
-exports.Inflater = __nccwpck_require__(9540);
-exports.ZipCrypto = __nccwpck_require__(2689);
-
-
-/***/ }),
-
-/***/ 9540:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const version = +(process?.versions?.node ?? "").split(".")[0] || 0;
-const Errors = __nccwpck_require__(6232);
-
-module.exports = function (/*Buffer*/ inbuf, /*number*/ expectedLength) {
-    var zlib = __nccwpck_require__(3106);
-    // Cap decompression output at the entry's declared uncompressed size to bound
-    // decompression bombs (CVE-2026-39244). A declared size of 0 must not disable
-    // the cap: a genuinely empty entry inflates to 0 bytes, so a 1-byte floor
-    // still lets it through while stopping a bomb that lies about its size
-    // (GHSA-rcw4-f5rp-g42v). zlib requires maxOutputLength >= 1.
-    const maxOutputLength = expectedLength > 0 ? expectedLength : 1;
-    const option = version >= 15 ? { maxOutputLength } : {};
-
-    return {
-        inflate: function () {
-            return zlib.inflateRawSync(inbuf, option);
-        },
-
-        inflateAsync: function (/*Function*/ callback) {
-            var tmp = zlib.createInflateRaw(option),
-                parts = [],
-                total = 0,
-                done = false;
-            const fail = function (err) {
-                if (done) return;
-                done = true;
-                tmp.destroy();
-                callback && callback(Buffer.alloc(0), err);
-            };
-            // Route stream errors (e.g. Z_DATA_ERROR on malformed input) through the
-            // callback. Without an "error" listener zlib re-throws the event as an
-            // uncaught exception on a later tick, crashing the host process instead
-            // of failing the call (GHSA-8238-w5pm-2374).
-            tmp.on("error", function (err) {
-                fail(err);
-            });
-            tmp.on("data", function (data) {
-                if (done) return;
-                total += data.length;
-                // The streaming API ignores maxOutputLength, so enforce the cap by
-                // hand; otherwise the async path decompresses without limit while the
-                // sync path is capped (GHSA-v429-h5qx-84wm, GHSA-c6fg-446q-cg94).
-                if (total > maxOutputLength) {
-                    return fail(Errors.MAX_OUTPUT_EXCEEDED());
-                }
-                parts.push(data);
-            });
-            tmp.on("end", function () {
-                if (done) return;
-                done = true;
-                var buf = Buffer.alloc(total),
-                    written = 0;
-                buf.fill(0);
-                for (var i = 0; i < parts.length; i++) {
-                    var part = parts[i];
-                    part.copy(buf, written);
-                    written += part.length;
-                }
-                callback && callback(buf);
-            });
-            tmp.end(inbuf);
-        }
-    };
-};
-
-
-/***/ }),
-
-/***/ 2689:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// node crypt, we use it for generate salt
-// eslint-disable-next-line node/no-unsupported-features/node-builtins
-const { randomFillSync } = __nccwpck_require__(6982);
-const Errors = __nccwpck_require__(6232);
-
-// generate CRC32 lookup table
-const crctable = new Uint32Array(256).map((t, crc) => {
-    for (let j = 0; j < 8; j++) {
-        if (0 !== (crc & 1)) {
-            crc = (crc >>> 1) ^ 0xedb88320;
-        } else {
-            crc >>>= 1;
-        }
-    }
-    return crc >>> 0;
-});
-
-// C-style uInt32 Multiply (discards higher bits, when JS multiply discards lower bits)
-const uMul = (a, b) => Math.imul(a, b) >>> 0;
-
-// crc32 byte single update (actually same function is part of utils.crc32 function :) )
-const crc32update = (pCrc32, bval) => {
-    return crctable[(pCrc32 ^ bval) & 0xff] ^ (pCrc32 >>> 8);
-};
-
-// function for generating salt for encrytion header
-const genSalt = () => {
-    if ("function" === typeof randomFillSync) {
-        return randomFillSync(Buffer.alloc(12));
-    } else {
-        // fallback if function is not defined
-        return genSalt.node();
-    }
-};
-
-// salt generation with node random function (mainly as fallback)
-genSalt.node = () => {
-    const salt = Buffer.alloc(12);
-    const len = salt.length;
-    for (let i = 0; i < len; i++) salt[i] = (Math.random() * 256) & 0xff;
-    return salt;
-};
-
-// general config
-const config = {
-    genSalt
-};
-
-// Class Initkeys handles same basic ops with keys
-function Initkeys(pw) {
-    const pass = Buffer.isBuffer(pw) ? pw : Buffer.from(pw);
-    this.keys = new Uint32Array([0x12345678, 0x23456789, 0x34567890]);
-    for (let i = 0; i < pass.length; i++) {
-        this.updateKeys(pass[i]);
-    }
-}
-
-Initkeys.prototype.updateKeys = function (byteValue) {
-    const keys = this.keys;
-    keys[0] = crc32update(keys[0], byteValue);
-    keys[1] += keys[0] & 0xff;
-    keys[1] = uMul(keys[1], 134775813) + 1;
-    keys[2] = crc32update(keys[2], keys[1] >>> 24);
-    return byteValue;
-};
-
-Initkeys.prototype.next = function () {
-    const k = (this.keys[2] | 2) >>> 0; // key
-    return (uMul(k, k ^ 1) >> 8) & 0xff; // decode
-};
-
-function make_decrypter(/*Buffer*/ pwd) {
-    // 1. Stage initialize key
-    const keys = new Initkeys(pwd);
-
-    // return decrypter function
-    return function (/*Buffer*/ data) {
-        // result - we create new Buffer for results
-        const result = Buffer.alloc(data.length);
-        let pos = 0;
-        // process input data
-        for (let c of data) {
-            //c ^= keys.next();
-            //result[pos++] = c; // decode & Save Value
-            result[pos++] = keys.updateKeys(c ^ keys.next()); // update keys with decoded byte
-        }
-        return result;
-    };
-}
-
-function make_encrypter(/*Buffer*/ pwd) {
-    // 1. Stage initialize key
-    const keys = new Initkeys(pwd);
-
-    // return encrypting function, result and pos is here so we dont have to merge buffers later
-    return function (/*Buffer*/ data, /*Buffer*/ result, /* Number */ pos = 0) {
-        // result - we create new Buffer for results
-        if (!result) result = Buffer.alloc(data.length);
-        // process input data
-        for (let c of data) {
-            const k = keys.next(); // save key byte
-            result[pos++] = c ^ k; // save val
-            keys.updateKeys(c); // update keys with decoded byte
-        }
-        return result;
-    };
-}
-
-function decrypt(/*Buffer*/ data, /*Object*/ header, /*String, Buffer*/ pwd) {
-    if (!data || !Buffer.isBuffer(data) || data.length < 12) {
-        return Buffer.alloc(0);
-    }
-
-    // 1. We Initialize and generate decrypting function
-    const decrypter = make_decrypter(pwd);
-
-    // 2. decrypt salt what is always 12 bytes and is a part of file content
-    const salt = decrypter(data.slice(0, 12));
-
-    // if bit 3 (0x08) of the general-purpose flags field is set, check salt[11] with the high byte of the header time
-    // 2 byte data block (as per Info-Zip spec), otherwise check with the high byte of the header entry
-    const verifyByte = (header.flags & 0x8) === 0x8 ? header.timeHighByte : header.crc >>> 24;
-
-    //3. does password meet expectations
-    if (salt[11] !== verifyByte) {
-        throw Errors.WRONG_PASSWORD();
-    }
-
-    // 4. decode content
-    return decrypter(data.slice(12));
-}
-
-// lets add way to populate salt, NOT RECOMMENDED for production but maybe useful for testing general functionality
-function _salter(data) {
-    if (Buffer.isBuffer(data) && data.length >= 12) {
-        // be aware - currently salting buffer data is modified
-        config.genSalt = function () {
-            return data.slice(0, 12);
-        };
-    } else if (data === "node") {
-        // test salt generation with node random function
-        config.genSalt = genSalt.node;
-    } else {
-        // if value is not acceptable config gets reset.
-        config.genSalt = genSalt;
-    }
-}
-
-function encrypt(/*Buffer*/ data, /*Object*/ header, /*String, Buffer*/ pwd, /*Boolean*/ oldlike = false) {
-    // 1. test data if data is not Buffer we make buffer from it
-    if (data == null) data = Buffer.alloc(0);
-    // if data is not buffer be make buffer from it
-    if (!Buffer.isBuffer(data)) data = Buffer.from(data.toString());
-
-    // 2. We Initialize and generate encrypting function
-    const encrypter = make_encrypter(pwd);
-
-    // 3. generate salt (12-bytes of random data)
-    const salt = config.genSalt();
-    salt[11] = (header.crc >>> 24) & 0xff;
-
-    // old implementations (before PKZip 2.04g) used two byte check
-    if (oldlike) salt[10] = (header.crc >>> 16) & 0xff;
-
-    // 4. create output
-    const result = Buffer.alloc(data.length + 12);
-    encrypter(salt, result);
-
-    // finally encode content
-    return encrypter(data, result, 12);
-}
-
-module.exports = { decrypt, encrypt, _salter };
-
-
-/***/ }),
-
-/***/ 2834:
-/***/ ((module) => {
-
-module.exports = {
-    /* The local file header */
-    LOCHDR           : 30, // LOC header size
-    LOCSIG           : 0x04034b50, // "PK\003\004"
-    LOCVER           : 4,	// version needed to extract
-    LOCFLG           : 6, // general purpose bit flag
-    LOCHOW           : 8, // compression method
-    LOCTIM           : 10, // modification time (2 bytes time, 2 bytes date)
-    LOCCRC           : 14, // uncompressed file crc-32 value
-    LOCSIZ           : 18, // compressed size
-    LOCLEN           : 22, // uncompressed size
-    LOCNAM           : 26, // filename length
-    LOCEXT           : 28, // extra field length
-
-    /* The Data descriptor */
-    EXTSIG           : 0x08074b50, // "PK\007\008"
-    EXTHDR           : 16, // EXT header size
-    EXTCRC           : 4, // uncompressed file crc-32 value
-    EXTSIZ           : 8, // compressed size
-    EXTLEN           : 12, // uncompressed size
-
-    /* The central directory file header */
-    CENHDR           : 46, // CEN header size
-    CENSIG           : 0x02014b50, // "PK\001\002"
-    CENVEM           : 4, // version made by
-    CENVER           : 6, // version needed to extract
-    CENFLG           : 8, // encrypt, decrypt flags
-    CENHOW           : 10, // compression method
-    CENTIM           : 12, // modification time (2 bytes time, 2 bytes date)
-    CENCRC           : 16, // uncompressed file crc-32 value
-    CENSIZ           : 20, // compressed size
-    CENLEN           : 24, // uncompressed size
-    CENNAM           : 28, // filename length
-    CENEXT           : 30, // extra field length
-    CENCOM           : 32, // file comment length
-    CENDSK           : 34, // volume number start
-    CENATT           : 36, // internal file attributes
-    CENATX           : 38, // external file attributes (host system dependent)
-    CENOFF           : 42, // LOC header offset
-
-    /* The entries in the end of central directory */
-    ENDHDR           : 22, // END header size
-    ENDSIG           : 0x06054b50, // "PK\005\006"
-    ENDSUB           : 8, // number of entries on this disk
-    ENDTOT           : 10, // total number of entries
-    ENDSIZ           : 12, // central directory size in bytes
-    ENDOFF           : 16, // offset of first CEN header
-    ENDCOM           : 20, // zip file comment length
-
-    END64HDR         : 20, // zip64 END header size
-    END64SIG         : 0x07064b50, // zip64 Locator signature, "PK\006\007"
-    END64START       : 4, // number of the disk with the start of the zip64
-    END64OFF         : 8, // relative offset of the zip64 end of central directory
-    END64NUMDISKS    : 16, // total number of disks
-
-    ZIP64SIG         : 0x06064b50, // zip64 signature, "PK\006\006"
-    ZIP64HDR         : 56, // zip64 record minimum size
-    ZIP64LEAD        : 12, // leading bytes at the start of the record, not counted by the value stored in ZIP64SIZE
-    ZIP64SIZE        : 4, // zip64 size of the central directory record
-    ZIP64VEM         : 12, // zip64 version made by
-    ZIP64VER         : 14, // zip64 version needed to extract
-    ZIP64DSK         : 16, // zip64 number of this disk
-    ZIP64DSKDIR      : 20, // number of the disk with the start of the record directory
-    ZIP64SUB         : 24, // number of entries on this disk
-    ZIP64TOT         : 32, // total number of entries
-    ZIP64SIZB        : 40, // zip64 central directory size in bytes
-    ZIP64OFF         : 48, // offset of start of central directory with respect to the starting disk number
-    ZIP64EXTRA       : 56, // extensible data sector
-
-    /* Compression methods */
-    STORED           : 0, // no compression
-    SHRUNK           : 1, // shrunk
-    REDUCED1         : 2, // reduced with compression factor 1
-    REDUCED2         : 3, // reduced with compression factor 2
-    REDUCED3         : 4, // reduced with compression factor 3
-    REDUCED4         : 5, // reduced with compression factor 4
-    IMPLODED         : 6, // imploded
-    // 7 reserved for Tokenizing compression algorithm
-    DEFLATED         : 8, // deflated
-    ENHANCED_DEFLATED: 9, // enhanced deflated
-    PKWARE           : 10,// PKWare DCL imploded
-    // 11 reserved by PKWARE
-    BZIP2            : 12, //  compressed using BZIP2
-    // 13 reserved by PKWARE
-    LZMA             : 14, // LZMA
-    // 15-17 reserved by PKWARE
-    IBM_TERSE        : 18, // compressed using IBM TERSE
-    IBM_LZ77         : 19, // IBM LZ77 z
-    AES_ENCRYPT      : 99, // WinZIP AES encryption method
-
-    /* General purpose bit flag */
-    // values can obtained with expression 2**bitnr
-    FLG_ENC          : 1,    // Bit 0: encrypted file
-    FLG_COMP1        : 2,    // Bit 1, compression option
-    FLG_COMP2        : 4,    // Bit 2, compression option
-    FLG_DESC         : 8,    // Bit 3, data descriptor
-    FLG_ENH          : 16,   // Bit 4, enhanced deflating
-    FLG_PATCH        : 32,   // Bit 5, indicates that the file is compressed patched data.
-    FLG_STR          : 64,   // Bit 6, strong encryption (patented)
-                             // Bits 7-10: Currently unused.
-    FLG_EFS          : 2048, // Bit 11: Language encoding flag (EFS)
-                             // Bit 12: Reserved by PKWARE for enhanced compression.
-                             // Bit 13: encrypted the Central Directory (patented).
-                             // Bits 14-15: Reserved by PKWARE.
-    FLG_MSK          : 4096, // mask header values
-
-    /* Load type */
-    FILE             : 2,
-    BUFFER           : 1,
-    NONE             : 0,
-
-    /* 4.5 Extensible data fields */
-    EF_ID            : 0,
-    EF_SIZE          : 2,
-
-    /* Header IDs */
-    ID_ZIP64         : 0x0001,
-    ID_AVINFO        : 0x0007,
-    ID_PFS           : 0x0008,
-    ID_OS2           : 0x0009,
-    ID_NTFS          : 0x000a,
-    ID_OPENVMS       : 0x000c,
-    ID_UNIX          : 0x000d,
-    ID_FORK          : 0x000e,
-    ID_PATCH         : 0x000f,
-    ID_X509_PKCS7    : 0x0014,
-    ID_X509_CERTID_F : 0x0015,
-    ID_X509_CERTID_C : 0x0016,
-    ID_STRONGENC     : 0x0017,
-    ID_RECORD_MGT    : 0x0018,
-    ID_X509_PKCS7_RL : 0x0019,
-    ID_IBM1          : 0x0065,
-    ID_IBM2          : 0x0066,
-    ID_POSZIP        : 0x4690,
-
-    EF_ZIP64_OR_32   : 0xffffffff,
-    EF_ZIP64_OR_16   : 0xffff,
-    EF_ZIP64_SUNCOMP : 0,
-    EF_ZIP64_SCOMP   : 8,
-    EF_ZIP64_RHO     : 16,
-    EF_ZIP64_DSN     : 24
-};
-
-
-/***/ }),
-
-/***/ 1579:
-/***/ ((module) => {
-
-module.exports = {
-    efs: true,
-    encode: (data) => Buffer.from(data, "utf8"),
-    decode: (data) => data.toString("utf8")
-};
-
-
-/***/ }),
-
-/***/ 6232:
-/***/ ((__unused_webpack_module, exports) => {
-
-const errors = {
-    /* Header error messages */
-    INVALID_LOC: "Invalid LOC header (bad signature)",
-    INVALID_CEN: "Invalid CEN header (bad signature)",
-    INVALID_END: "Invalid END header (bad signature)",
-
-    /* Descriptor */
-    DESCRIPTOR_NOT_EXIST: "No descriptor present",
-    DESCRIPTOR_UNKNOWN: "Unknown descriptor format",
-    DESCRIPTOR_FAULTY: "Descriptor data is malformed",
-
-    /* ZipEntry error messages*/
-    NO_DATA: "Nothing to decompress",
-    BAD_CRC: "CRC32 checksum failed {0}",
-    MAX_OUTPUT_EXCEEDED: "Decompressed data exceeds the declared uncompressed size",
-    FILE_IN_THE_WAY: "There is a file in the way: {0}",
-    UNKNOWN_METHOD: "Invalid/unsupported compression method",
-
-    /* Inflater error messages */
-    AVAIL_DATA: "inflate::Available inflate data did not terminate",
-    INVALID_DISTANCE: "inflate::Invalid literal/length or distance code in fixed or dynamic block",
-    TO_MANY_CODES: "inflate::Dynamic block code description: too many length or distance codes",
-    INVALID_REPEAT_LEN: "inflate::Dynamic block code description: repeat more than specified lengths",
-    INVALID_REPEAT_FIRST: "inflate::Dynamic block code description: repeat lengths with no first length",
-    INCOMPLETE_CODES: "inflate::Dynamic block code description: code lengths codes incomplete",
-    INVALID_DYN_DISTANCE: "inflate::Dynamic block code description: invalid distance code lengths",
-    INVALID_CODES_LEN: "inflate::Dynamic block code description: invalid literal/length code lengths",
-    INVALID_STORE_BLOCK: "inflate::Stored block length did not match one's complement",
-    INVALID_BLOCK_TYPE: "inflate::Invalid block type (type == 3)",
-
-    /* ADM-ZIP error messages */
-    CANT_EXTRACT_FILE: "Could not extract the file",
-    CANT_OVERRIDE: "Target file already exists",
-    DISK_ENTRY_TOO_LARGE: "Number of disk entries is too large",
-    NO_ZIP: "No zip file was loaded",
-    NO_ENTRY: "Entry doesn't exist",
-    DUPLICATE_ENTRY: "Duplicate entry name {0}",
-    DIRECTORY_CONTENT_ERROR: "A directory cannot have content",
-    FILE_NOT_FOUND: 'File not found: "{0}"',
-    NOT_IMPLEMENTED: "Not implemented",
-    INVALID_FILENAME: "Invalid filename",
-    INVALID_FORMAT: "Invalid or unsupported zip format. No END header found",
-    ZIP64_VALUE_TOO_LARGE: "Zip64 value exceeds the maximum safe integer",
-    INVALID_PASS_PARAM: "Incompatible password parameter",
-    WRONG_PASSWORD: "Wrong Password",
-
-    /* ADM-ZIP */
-    COMMENT_TOO_LONG: "Comment is too long", // Comment can be max 65535 bytes long (NOTE: some non-US characters may take more space)
-    EXTRA_FIELD_PARSE_ERROR: "Extra field parsing error"
-};
-
-// template
-function E(message) {
-    return function (...args) {
-        if (args.length) { // Allow {0} .. {9} arguments in error message, based on argument number
-            message = message.replace(/\{(\d)\}/g, (_, n) => args[n] || '');
-        }
-
-        return new Error('ADM-ZIP: ' + message);
-    };
-}
-
-// Init errors with template
-for (const msg of Object.keys(errors)) {
-    exports[msg] = E(errors[msg]);
-}
-
-
-/***/ }),
-
-/***/ 38:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const pth = __nccwpck_require__(6928);
-
-module.exports = function (/*String*/ path, /*Utils object*/ { fs }) {
-    var _path = path || "",
-        _obj = newAttr(),
-        _stat = null;
-
-    function newAttr() {
-        return {
-            directory: false,
-            readonly: false,
-            hidden: false,
-            executable: false,
-            mtime: 0,
-            atime: 0
-        };
-    }
-
-    if (_path && fs.existsSync(_path)) {
-        _stat = fs.statSync(_path);
-        _obj.directory = _stat.isDirectory();
-        _obj.mtime = _stat.mtime;
-        _obj.atime = _stat.atime;
-        _obj.executable = (0o111 & _stat.mode) !== 0; // file is executable who ever har right not just owner
-        _obj.readonly = (0o200 & _stat.mode) === 0; // readonly if owner has no write right
-        _obj.hidden = pth.basename(_path)[0] === ".";
-    } else {
-        console.warn("Invalid path: " + _path);
-    }
-
-    return {
-        get directory() {
-            return _obj.directory;
-        },
-
-        get readOnly() {
-            return _obj.readonly;
-        },
-
-        get hidden() {
-            return _obj.hidden;
-        },
-
-        get mtime() {
-            return _obj.mtime;
-        },
-
-        get atime() {
-            return _obj.atime;
-        },
-
-        get executable() {
-            return _obj.executable;
-        },
-
-        decodeAttributes: function () {},
-
-        encodeAttributes: function () {},
-
-        toJSON: function () {
-            return {
-                path: _path,
-                isDirectory: _obj.directory,
-                isReadOnly: _obj.readonly,
-                isHidden: _obj.hidden,
-                isExecutable: _obj.executable,
-                mTime: _obj.mtime,
-                aTime: _obj.atime
-            };
-        },
-
-        toString: function () {
-            return JSON.stringify(this.toJSON(), null, "\t");
-        }
-    };
-};
-
-
-/***/ }),
-
-/***/ 5391:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-module.exports = __nccwpck_require__(9066);
-module.exports.Constants = __nccwpck_require__(2834);
-module.exports.Errors = __nccwpck_require__(6232);
-module.exports.FileAttr = __nccwpck_require__(38);
-module.exports.decoder = __nccwpck_require__(1579);
-
-
-/***/ }),
-
-/***/ 9066:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const fsystem = __nccwpck_require__(9896);
-const pth = __nccwpck_require__(6928);
-const Constants = __nccwpck_require__(2834);
-const Errors = __nccwpck_require__(6232);
-const isWin = typeof process === "object" && "win32" === process.platform;
-
-const is_Obj = (obj) => typeof obj === "object" && obj !== null;
-
-// generate CRC32 lookup table
-const crcTable = new Uint32Array(256).map((t, c) => {
-    for (let k = 0; k < 8; k++) {
-        if ((c & 1) !== 0) {
-            c = 0xedb88320 ^ (c >>> 1);
-        } else {
-            c >>>= 1;
-        }
-    }
-    return c >>> 0;
-});
-
-// UTILS functions
-
-function Utils(opts) {
-    this.sep = pth.sep;
-    this.fs = fsystem;
-
-    if (is_Obj(opts)) {
-        // custom filesystem
-        if (is_Obj(opts.fs) && typeof opts.fs.statSync === "function") {
-            this.fs = opts.fs;
-        }
-    }
-}
-
-module.exports = Utils;
-
-// INSTANTIABLE functions
-
-Utils.prototype.makeDir = function (/*String*/ folder) {
-    const self = this;
-
-    // Sync - make directories tree
-    function mkdirSync(/*String*/ fpath) {
-        let resolvedPath = fpath.split(self.sep)[0];
-        fpath.split(self.sep).forEach(function (name) {
-            if (!name || name.substr(-1, 1) === ":") return;
-            resolvedPath += self.sep + name;
-            var stat;
-            try {
-                stat = self.fs.statSync(resolvedPath);
-            } catch (e) {
-                if (e.message && e.message.startsWith('ENOENT')) {
-                    self.fs.mkdirSync(resolvedPath);
-                } else {
-                    throw e;
-                }
-            }
-            if (stat && stat.isFile()) throw Errors.FILE_IN_THE_WAY(`"${resolvedPath}"`);
-        });
-    }
-
-    mkdirSync(folder);
-};
-
-Utils.prototype.writeFileTo = function (/*String*/ path, /*Buffer*/ content, /*Boolean*/ overwrite, /*Number*/ attr) {
-    const self = this;
-    if (self.fs.existsSync(path)) {
-        if (!overwrite) return false; // cannot overwrite
-
-        var stat = self.fs.statSync(path);
-        if (stat.isDirectory()) {
-            return false;
-        }
-    }
-    var folder = pth.dirname(path);
-    if (!self.fs.existsSync(folder)) {
-        self.makeDir(folder);
-    }
-
-    var fd;
-    try {
-        fd = self.fs.openSync(path, "w", 0o666); // 0666
-    } catch (e) {
-        self.fs.chmodSync(path, 0o666);
-        fd = self.fs.openSync(path, "w", 0o666);
-    }
-    if (fd) {
-        try {
-            self.fs.writeSync(fd, content, 0, content.length, 0);
-        } finally {
-            self.fs.closeSync(fd);
-        }
-    }
-    self.fs.chmodSync(path, attr || 0o666);
-    return true;
-};
-
-Utils.prototype.writeFileToAsync = function (/*String*/ path, /*Buffer*/ content, /*Boolean*/ overwrite, /*Number*/ attr, /*Function*/ callback) {
-    if (typeof attr === "function") {
-        callback = attr;
-        attr = undefined;
-    }
-
-    const self = this;
-
-    self.fs.exists(path, function (exist) {
-        if (exist && !overwrite) return callback(false);
-
-        self.fs.stat(path, function (err, stat) {
-            if (exist && stat && stat.isDirectory()) {
-                return callback(false);
-            }
-
-            var folder = pth.dirname(path);
-            self.fs.exists(folder, function (exists) {
-                if (!exists) {
-                    // makeDir is synchronous and can throw (e.g. EACCES); report failure
-                    // rather than letting it escape this callback as an uncaught exception
-                    try {
-                        self.makeDir(folder);
-                    } catch (e) {
-                        return callback(false);
-                    }
-                }
-
-                // write the content to an open descriptor, then apply the attributes
-                const writeToFd = function (fd) {
-                    self.fs.write(fd, content, 0, content.length, 0, function (writeErr) {
-                        self.fs.close(fd, function () {
-                            // surface write failures instead of silently reporting success (issue #402)
-                            if (writeErr) return callback(false);
-                            self.fs.chmod(path, attr || 0o666, function () {
-                                callback(true);
-                            });
-                        });
-                    });
-                };
-
-                self.fs.open(path, "w", 0o666, function (err, fd) {
-                    if (err) {
-                        // the target may exist but be read-only: make it writable and retry once
-                        self.fs.chmod(path, 0o666, function () {
-                            self.fs.open(path, "w", 0o666, function (retryErr, fd) {
-                                // Previously the retry error was ignored and an undefined fd was
-                                // passed to fs.write, throwing an uncaught ERR_INVALID_ARG_TYPE that
-                                // crashed the process (issues #470, #459, #402). Report failure instead.
-                                if (retryErr || !fd) return callback(false);
-                                writeToFd(fd);
-                            });
-                        });
-                    } else if (fd) {
-                        writeToFd(fd);
-                    } else {
-                        callback(false);
-                    }
-                });
-            });
-        });
-    });
-};
-
-// Guard extraction against writing through a symlink that already exists inside
-// the target directory. sanitize() only proves the textual path stays under the
-// root; it cannot see that a component on disk is a symlink pointing elsewhere,
-// so open()/mkdir() would follow it and write outside the root. Walk every path
-// component strictly below root and reject any that is a symlink. Components at
-// or above root are the caller's own choice and are left untouched, so a root
-// that itself lives under a symlink (e.g. /tmp on macOS) still extracts.
-Utils.prototype.assertPathSafe = function (/*String*/ root, /*String*/ target) {
-    const self = this;
-    if (typeof self.fs.lstatSync !== "function") return;
-
-    const resolvedRoot = pth.resolve(root);
-    const resolvedTarget = pth.resolve(target);
-    if (resolvedTarget === resolvedRoot) return;
-
-    const rel = pth.relative(resolvedRoot, resolvedTarget);
-    // Not under root: sanitize() is responsible for that case; nothing to walk.
-    if (!rel || rel === ".." || rel.startsWith(".." + pth.sep) || pth.isAbsolute(rel)) return;
-
-    let cur = resolvedRoot;
-    for (const part of rel.split(pth.sep)) {
-        if (!part || part === ".") continue;
-        cur = pth.join(cur, part);
-        let stat;
-        try {
-            stat = self.fs.lstatSync(cur);
-        } catch (e) {
-            break; // component does not exist yet: nothing below it can be a symlink
-        }
-        if (stat.isSymbolicLink()) throw Errors.FILE_IN_THE_WAY(`"${cur}"`);
-    }
-};
-
-Utils.prototype.findFiles = function (/*String*/ path) {
-    const self = this;
-    const canLstat = typeof self.fs.lstatSync === "function";
-    const rootReal = self.fs.realpathSync(path);
-
-    // A symlink whose target lies outside the folder being archived must not be
-    // followed: statSync would dereference it and copy the target's contents into
-    // the archive, disclosing files outside the root (GHSA-wx42-xcp7-pgr4). Allow
-    // symlinks that resolve to a location inside the root, reject any that escape.
-    function escapesRoot(/*String*/ p) {
-        if (!canLstat) return false;
-        if (!self.fs.lstatSync(p).isSymbolicLink()) return false;
-        let real;
-        try {
-            real = self.fs.realpathSync(p);
-        } catch (e) {
-            return true; // dangling or unresolvable symlink: do not follow
-        }
-        return !(real === rootReal || real.startsWith(rootReal + pth.sep));
-    }
-
-    function findSync(/*String*/ dir, /*RegExp*/ pattern, /*Boolean*/ recursive, /*Set*/ visited) {
-        if (typeof pattern === "boolean") {
-            recursive = pattern;
-            pattern = undefined;
-        }
-        let files = [];
-        self.fs.readdirSync(dir).forEach(function (file) {
-            const path = pth.join(dir, file);
-
-            if (escapesRoot(path)) return;
-
-            const stat = self.fs.statSync(path);
-
-            if (!pattern || pattern.test(path)) {
-                files.push(pth.normalize(path) + (stat.isDirectory() ? self.sep : ""));
-            }
-
-            if (stat.isDirectory() && recursive) {
-                // Descend by resolved real path and skip directories we have already
-                // visited. This stops a symlink that points back to an ancestor from
-                // recursing forever until the path fails with ELOOP / ENAMETOOLONG
-                // (issue #541).
-                const realDir = self.fs.realpathSync(path);
-                if (!visited.has(realDir)) {
-                    visited.add(realDir);
-                    files = files.concat(findSync(path, pattern, recursive, visited));
-                }
-            }
-        });
-        return files;
-    }
-
-    return findSync(path, undefined, true, new Set([rootReal]));
-};
-
-/**
- * Callback for showing if everything was done.
- *
- * @callback filelistCallback
- * @param {Error} err - Error object
- * @param {string[]} list - was request fully completed
- */
-
-/**
- *
- * @param {string} dir
- * @param {filelistCallback} cb
- */
-Utils.prototype.findFilesAsync = function (dir, cb) {
-    const self = this;
-    const results = [];
-    let finished = false;
-    const finish = function (err) {
-        if (finished) return;
-        finished = true;
-        cb(err, err ? undefined : results);
-    };
-
-    const canLstat = typeof self.fs.lstat === "function";
-    let rootReal = null;
-
-    // Reject a symlink whose target escapes the root being archived, so its
-    // contents are not dereferenced and copied into the archive
-    // (GHSA-wx42-xcp7-pgr4). A symlink resolving to a location inside the root is
-    // allowed; a dangling or escaping one is skipped. Calls back (err, escapes).
-    const escapesRoot = function (file, cb) {
-        if (!canLstat) return cb(null, false);
-        self.fs.lstat(file, function (err, lst) {
-            if (err) return cb(err);
-            if (!lst || !lst.isSymbolicLink()) return cb(null, false);
-            self.fs.realpath(file, function (err, real) {
-                if (err) return cb(null, true); // dangling: do not follow
-                cb(null, !(real === rootReal || real.startsWith(rootReal + pth.sep)));
-            });
-        });
-    };
-
-    // Descend by resolved real path and skip directories already visited, so a
-    // symlink pointing back to an ancestor cannot recurse forever (issue #541).
-    const walk = function (dir, visited, done) {
-        self.fs.readdir(dir, function (err, list) {
-            if (err) return done(err);
-            let pending = list.length;
-            if (!pending) return done();
-            list.forEach(function (name) {
-                const file = pth.join(dir, name);
-                escapesRoot(file, function (err, escapes) {
-                    if (err) return done(err);
-                    if (escapes) {
-                        if (!--pending) done();
-                        return;
-                    }
-                    self.fs.stat(file, function (err, stat) {
-                        if (err) return done(err);
-                        if (!stat) {
-                            if (!--pending) done();
-                            return;
-                        }
-                        results.push(pth.normalize(file) + (stat.isDirectory() ? self.sep : ""));
-                        if (!stat.isDirectory()) {
-                            if (!--pending) done();
-                            return;
-                        }
-                        self.fs.realpath(file, function (err, realDir) {
-                            if (err) return done(err);
-                            if (visited.has(realDir)) {
-                                if (!--pending) done();
-                                return;
-                            }
-                            visited.add(realDir);
-                            walk(file, visited, function (err) {
-                                if (err) return done(err);
-                                if (!--pending) done();
-                            });
-                        });
-                    });
-                });
-            });
-        });
-    };
-
-    self.fs.realpath(dir, function (err, realDir) {
-        if (err) return finish(err);
-        rootReal = realDir;
-        walk(dir, new Set([realDir]), finish);
-    });
-};
-
-Utils.prototype.getAttributes = function () {};
-
-Utils.prototype.setAttributes = function () {};
-
-// STATIC functions
-
-// crc32 single update (it is part of crc32)
-Utils.crc32update = function (crc, byte) {
-    return crcTable[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-};
-
-Utils.crc32 = function (buf) {
-    if (typeof buf === "string") {
-        buf = Buffer.from(buf, "utf8");
-    }
-
-    let len = buf.length;
-    let crc = ~0;
-    for (let off = 0; off < len; ) crc = Utils.crc32update(crc, buf[off++]);
-    // xor and cast as uint32 number
-    return ~crc >>> 0;
-};
-
-Utils.methodToString = function (/*Number*/ method) {
-    switch (method) {
-        case Constants.STORED:
-            return "STORED (" + method + ")";
-        case Constants.DEFLATED:
-            return "DEFLATED (" + method + ")";
-        default:
-            return "UNSUPPORTED (" + method + ")";
-    }
-};
-
-/**
- * removes ".." style path elements
- * @param {string} path - fixable path
- * @returns string - fixed filepath
- */
-Utils.canonical = function (/*string*/ path) {
-    if (!path) return "";
-    // trick normalize think path is absolute
-    const safeSuffix = pth.posix.normalize("/" + path.split("\\").join("/"));
-    return pth.join(".", safeSuffix);
-};
-
-/**
- * fix file names in achive
- * @param {string} path - fixable path
- * @returns string - fixed filepath
- */
-
-Utils.zipnamefix = function (path) {
-    if (!path) return "";
-    // trick normalize think path is absolute
-    const safeSuffix = pth.posix.normalize("/" + path.split("\\").join("/"));
-    return pth.posix.join(".", safeSuffix);
-};
-
-/**
- *
- * @param {Array} arr
- * @param {function} callback
- * @returns
- */
-Utils.findLast = function (arr, callback) {
-    if (!Array.isArray(arr)) throw new TypeError("arr is not array");
-
-    const len = arr.length >>> 0;
-    for (let i = len - 1; i >= 0; i--) {
-        if (callback(arr[i], i, arr)) {
-            return arr[i];
-        }
-    }
-    return void 0;
-};
-
-// make absolute paths taking prefix as root folder
-Utils.sanitize = function (/*string*/ prefix, /*string*/ name) {
-    prefix = pth.resolve(pth.normalize(prefix));
-    var parts = name.split("/");
-    for (var i = 0, l = parts.length; i < l; i++) {
-        var path = pth.normalize(pth.join(prefix, parts.slice(i, l).join(pth.sep)));
-        if (path === prefix || path.startsWith(prefix + pth.sep)) {
-            return path;
-        }
-    }
-    return pth.normalize(pth.join(prefix, pth.basename(name)));
-};
-
-// converts buffer, Uint8Array, string types to buffer
-Utils.toBuffer = function toBuffer(/*buffer, Uint8Array, string*/ input, /* function */ encoder) {
-    if (Buffer.isBuffer(input)) {
-        return input;
-    } else if (input instanceof Uint8Array) {
-        return Buffer.from(input);
-    } else {
-        // expect string all other values are invalid and return empty buffer
-        return typeof input === "string" ? encoder(input) : Buffer.alloc(0);
-    }
-};
-
-Utils.readBigUInt64LE = function (/*Buffer*/ buffer, /*int*/ index) {
-    const lo = buffer.readUInt32LE(index);
-    const hi = buffer.readUInt32LE(index + 4);
-    const value = hi * 0x100000000 + lo;
-    // The result is a JS number, so values above 2^53 - 1 cannot be represented
-    // exactly. These are zip64 sizes/offsets/counts used as buffer indices; a
-    // silently rounded value would misparse the archive. Reject instead.
-    if (value > Number.MAX_SAFE_INTEGER) {
-        throw Errors.ZIP64_VALUE_TOO_LARGE();
-    }
-    return value;
-};
-
-Utils.writeBigUInt64LE = function (/*Buffer*/ buffer, /*Number*/ value, /*int*/ index) {
-    const lo = value >>> 0;
-    const hi = Math.floor(value / 0x100000000) >>> 0;
-    buffer.writeUInt32LE(lo, index);
-    buffer.writeUInt32LE(hi, index + 4);
-};
-
-Utils.fromDOS2Date = function (val) {
-    return new Date(((val >> 25) & 0x7f) + 1980, Math.max(((val >> 21) & 0x0f) - 1, 0), Math.max((val >> 16) & 0x1f, 1), (val >> 11) & 0x1f, (val >> 5) & 0x3f, (val & 0x1f) << 1);
-};
-
-Utils.fromDate2DOS = function (val) {
-    let date = 0;
-    let time = 0;
-    if (val.getFullYear() > 1979) {
-        date = (((val.getFullYear() - 1980) & 0x7f) << 9) | ((val.getMonth() + 1) << 5) | val.getDate();
-        time = (val.getHours() << 11) | (val.getMinutes() << 5) | (val.getSeconds() >> 1);
-    }
-    return (date << 16) | time;
-};
-
-Utils.isWin = isWin; // Do we have windows system
-Utils.crcTable = crcTable;
-
-
-/***/ }),
-
-/***/ 2609:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-var Utils = __nccwpck_require__(5391),
-    Headers = __nccwpck_require__(1907),
-    Constants = Utils.Constants,
-    Methods = __nccwpck_require__(3667);
-
-module.exports = function (/** object */ options, /*Buffer*/ input) {
-    var _centralHeader = new Headers.EntryHeader(),
-        _entryName = Buffer.alloc(0),
-        _comment = Buffer.alloc(0),
-        _isDirectory = false,
-        uncompressedData = null,
-        _extra = Buffer.alloc(0),
-        _extralocal = Buffer.alloc(0),
-        _efs = true;
-
-    // assign options
-    const opts = options;
-
-    const decoder = typeof opts.decoder === "object" ? opts.decoder : Utils.decoder;
-    _efs = decoder.hasOwnProperty("efs") ? decoder.efs : false;
-
-    function getCompressedDataFromZip() {
-        //if (!input || !Buffer.isBuffer(input)) {
-        if (!input || !(input instanceof Uint8Array)) {
-            return Buffer.alloc(0);
-        }
-        _extralocal = _centralHeader.loadLocalHeaderFromBinary(input);
-        const dataOffset = _centralHeader.realDataOffset;
-        const dataEnd = dataOffset + _centralHeader.compressedSize;
-        // The offsets and sizes come from attacker-controlled headers. Require the
-        // declared compressed extent to be fully present rather than letting slice()
-        // silently clamp to a short buffer (which only surfaces later as a CRC
-        // failure). Fail loudly with a header error instead (GHSA-wwrv-q5gf-5843).
-        if (dataOffset < 0 || dataEnd < dataOffset || dataEnd > input.length) {
-            throw Utils.Errors.INVALID_LOC();
-        }
-        return input.slice(dataOffset, dataEnd);
-    }
-
-    function crc32OK(data) {
-        // When bit 3 (0x08) of the general-purpose flags is set, the crc-32 and
-        // sizes were unknown when the local file header was written, so that
-        // header carries placeholder zeros and the real values are repeated in a
-        // data descriptor after the compressed data. adm-zip always parses the
-        // central directory, whose header holds the authoritative crc-32 and
-        // sizes, so we validate the payload against that value.
-        //
-        // Earlier versions instead located and parsed the trailing descriptor and
-        // threw when it was absent or in an unexpected shape. Many valid archives
-        // set the descriptor flag but write the real crc/sizes into the local and
-        // central headers without emitting a descriptor (or write one we did not
-        // recognise), so that strict handling rejected readable zips
-        // (issues #533, #548, #554). Trusting the central-directory crc keeps the
-        // integrity check while accepting those archives.
-        const expectedCrc = _centralHeader.flags_desc || _centralHeader.localHeader.flags_desc ? _centralHeader.crc : _centralHeader.localHeader.crc;
-
-        return Utils.crc32(data) === expectedCrc;
-    }
-
-    function decompress(/*Boolean*/ async, /*Function*/ callback, /*String, Buffer*/ pass) {
-        if (typeof callback === "undefined" && typeof async === "string") {
-            pass = async;
-            async = void 0;
-        }
-        if (_isDirectory) {
-            if (async && callback) {
-                callback(Buffer.alloc(0), Utils.Errors.DIRECTORY_CONTENT_ERROR()); //si added error.
-            }
-            return Buffer.alloc(0);
-        }
-
-        var compressedData;
-        try {
-            compressedData = getCompressedDataFromZip();
-
-            if (compressedData.length === 0) {
-                // File is empty, nothing to decompress.
-                if (async && callback) callback(compressedData);
-                return compressedData;
-            }
-
-            if (_centralHeader.encrypted) {
-                if ("string" !== typeof pass && !Buffer.isBuffer(pass)) {
-                    throw Utils.Errors.INVALID_PASS_PARAM();
-                }
-                compressedData = Methods.ZipCrypto.decrypt(compressedData, _centralHeader, pass);
-            }
-        } catch (err) {
-            // These synchronous parse/setup steps run before any callback fires.
-            // In async mode a malformed local header (e.g. a bad LOC offset) would
-            // otherwise throw out of getDataAsync and bypass the callback error
-            // channel, crashing the caller. Route it through the callback instead.
-            if (async && callback) {
-                callback(Buffer.alloc(0), err);
-                return Buffer.alloc(0);
-            }
-            throw err;
-        }
-
-        var data;
-
-        switch (_centralHeader.method) {
-            case Utils.Constants.STORED:
-                // STORED entries are not compressed, so the uncompressed output is
-                // exactly the bytes present in the archive. Allocate from the real
-                // data length rather than the attacker-declared central-directory
-                // size, otherwise a tiny archive can declare a huge size and force a
-                // multi-gigabyte allocation before any validation (CVE-2026-39244).
-                data = Buffer.alloc(compressedData.length);
-                compressedData.copy(data);
-                if (!crc32OK(data)) {
-                    if (async && callback) callback(data, Utils.Errors.BAD_CRC()); //si added error
-                    throw Utils.Errors.BAD_CRC();
-                } else {
-                    //si added otherwise did not seem to return data.
-                    if (async && callback) callback(data);
-                    return data;
-                }
-            case Utils.Constants.DEFLATED:
-                // Do not pre-allocate the declared uncompressed size. The inflater
-                // grows its output buffer as zlib emits data and caps the total at
-                // the declared size (maxOutputLength), so a bogus size can no longer
-                // trigger an eager allocation before the data is read (CVE-2026-39244).
-                var inflater = new Methods.Inflater(compressedData, _centralHeader.size);
-                if (!async) {
-                    data = inflater.inflate();
-                    if (!crc32OK(data)) {
-                        throw Utils.Errors.BAD_CRC(`"${decoder.decode(_entryName)}"`);
-                    }
-                    return data;
-                } else {
-                    inflater.inflateAsync(function (result, err) {
-                        if (!callback) return;
-                        if (err) {
-                            // surface inflater/stream failures instead of validating
-                            // the empty placeholder buffer against the CRC
-                            callback(Buffer.alloc(0), err);
-                        } else if (!crc32OK(result)) {
-                            callback(result, Utils.Errors.BAD_CRC()); //si added error
-                        } else {
-                            callback(result);
-                        }
-                    });
-                }
-                break;
-            default:
-                if (async && callback) callback(Buffer.alloc(0), Utils.Errors.UNKNOWN_METHOD());
-                throw Utils.Errors.UNKNOWN_METHOD();
-        }
-    }
-
-    function compress(/*Boolean*/ async, /*Function*/ callback) {
-        if ((!uncompressedData || !uncompressedData.length) && Buffer.isBuffer(input)) {
-            // no data set or the data wasn't changed to require recompression
-            if (async && callback) callback(getCompressedDataFromZip());
-            return getCompressedDataFromZip();
-        }
-
-        if (uncompressedData.length && !_isDirectory) {
-            var compressedData;
-            // Local file header
-            switch (_centralHeader.method) {
-                case Utils.Constants.STORED:
-                    _centralHeader.compressedSize = _centralHeader.size;
-
-                    compressedData = Buffer.alloc(uncompressedData.length);
-                    uncompressedData.copy(compressedData);
-
-                    if (async && callback) callback(compressedData);
-                    return compressedData;
-                default:
-                case Utils.Constants.DEFLATED:
-                    var deflater = new Methods.Deflater(uncompressedData);
-                    if (!async) {
-                        var deflated = deflater.deflate();
-                        _centralHeader.compressedSize = deflated.length;
-                        return deflated;
-                    } else {
-                        deflater.deflateAsync(function (data) {
-                            compressedData = Buffer.alloc(data.length);
-                            _centralHeader.compressedSize = data.length;
-                            data.copy(compressedData);
-                            callback && callback(compressedData);
-                        });
-                    }
-                    deflater = null;
-                    break;
-            }
-        } else if (async && callback) {
-            callback(Buffer.alloc(0));
-        } else {
-            return Buffer.alloc(0);
-        }
-    }
-
-    function readUInt64LE(buffer, offset) {
-        return Utils.readBigUInt64LE(buffer, offset);
-    }
-
-    function parseExtra(data) {
-        try {
-            var offset = 0;
-            var signature, size, part;
-            while (offset + 4 < data.length) {
-                signature = data.readUInt16LE(offset);
-                offset += 2;
-                size = data.readUInt16LE(offset);
-                offset += 2;
-                part = data.slice(offset, offset + size);
-                offset += size;
-                if (Constants.ID_ZIP64 === signature) {
-                    parseZip64ExtendedInformation(part);
-                }
-            }
-        } catch (error) {
-            throw Utils.Errors.EXTRA_FIELD_PARSE_ERROR();
-        }
-    }
-
-    //Override header field values with values from the ZIP64 extra field
-    function parseZip64ExtendedInformation(data) {
-        var size, compressedSize, offset, diskNumStart;
-
-        if (data.length >= Constants.EF_ZIP64_SCOMP) {
-            size = readUInt64LE(data, Constants.EF_ZIP64_SUNCOMP);
-            if (_centralHeader.size === Constants.EF_ZIP64_OR_32) {
-                _centralHeader.size = size;
-            }
-        }
-        if (data.length >= Constants.EF_ZIP64_RHO) {
-            compressedSize = readUInt64LE(data, Constants.EF_ZIP64_SCOMP);
-            if (_centralHeader.compressedSize === Constants.EF_ZIP64_OR_32) {
-                _centralHeader.compressedSize = compressedSize;
-            }
-        }
-        if (data.length >= Constants.EF_ZIP64_DSN) {
-            offset = readUInt64LE(data, Constants.EF_ZIP64_RHO);
-            if (_centralHeader.offset === Constants.EF_ZIP64_OR_32) {
-                _centralHeader.offset = offset;
-            }
-        }
-        if (data.length >= Constants.EF_ZIP64_DSN + 4) {
-            diskNumStart = data.readUInt32LE(Constants.EF_ZIP64_DSN);
-            if (_centralHeader.diskNumStart === Constants.EF_ZIP64_OR_16) {
-                _centralHeader.diskNumStart = diskNumStart;
-            }
-        }
-    }
-
-    return {
-        get entryName() {
-            return decoder.decode(_entryName);
-        },
-        get rawEntryName() {
-            return _entryName;
-        },
-        set entryName(val) {
-            _entryName = Utils.toBuffer(val, decoder.encode);
-            var lastChar = _entryName[_entryName.length - 1];
-            _isDirectory = lastChar === 47 || lastChar === 92;
-            _centralHeader.fileNameLength = _entryName.length;
-        },
-
-        get efs() {
-            if (typeof _efs === "function") {
-                return _efs(this.entryName);
-            } else {
-                return _efs;
-            }
-        },
-
-        get extra() {
-            return _extra;
-        },
-        set extra(val) {
-            _extra = val;
-            _centralHeader.extraLength = val.length;
-            parseExtra(val);
-        },
-
-        get comment() {
-            return decoder.decode(_comment);
-        },
-        set comment(val) {
-            _comment = Utils.toBuffer(val, decoder.encode);
-            _centralHeader.commentLength = _comment.length;
-            if (_comment.length > 0xffff) throw Utils.Errors.COMMENT_TOO_LONG();
-        },
-
-        get name() {
-            const n = decoder.decode(_entryName);
-            // For directories the name is the last path segment; drop the trailing
-            // separator first so "a/b/c/" yields "c" and not "" (issue #466).
-            return _isDirectory
-                ? n
-                      .replace(/[/\\]$/, "")
-                      .split("/")
-                      .pop()
-                : n.split("/").pop();
-        },
-        get isDirectory() {
-            return _isDirectory;
-        },
-
-        getCompressedData: function () {
-            return compress(false, null);
-        },
-
-        getCompressedDataAsync: function (/*Function*/ callback) {
-            compress(true, callback);
-        },
-
-        setData: function (value) {
-            uncompressedData = Utils.toBuffer(value, Utils.decoder.encode);
-            if (!_isDirectory && uncompressedData.length) {
-                _centralHeader.size = uncompressedData.length;
-                _centralHeader.method = Utils.Constants.DEFLATED;
-                _centralHeader.crc = Utils.crc32(value);
-                _centralHeader.changed = true;
-            } else {
-                // folders and blank files should be stored
-                _centralHeader.method = Utils.Constants.STORED;
-            }
-        },
-
-        getData: function (pass) {
-            if (_centralHeader.changed) {
-                return uncompressedData;
-            } else {
-                return decompress(false, null, pass);
-            }
-        },
-
-        getDataAsync: function (/*Function*/ callback, pass) {
-            if (_centralHeader.changed) {
-                callback(uncompressedData);
-            } else {
-                decompress(true, callback, pass);
-            }
-        },
-
-        set attr(attr) {
-            _centralHeader.attr = attr;
-        },
-        get attr() {
-            return _centralHeader.attr;
-        },
-
-        set header(/*Buffer*/ data) {
-            _centralHeader.loadFromBinary(data);
-        },
-
-        get header() {
-            return _centralHeader;
-        },
-
-        packCentralHeader: function () {
-            _centralHeader.flags_efs = this.efs;
-            _centralHeader.extraLength = _extra.length;
-            // 1. create header (buffer)
-            var header = _centralHeader.centralHeaderToBinary();
-            var addpos = Utils.Constants.CENHDR;
-            // 2. add file name
-            _entryName.copy(header, addpos);
-            addpos += _entryName.length;
-            // 3. add extra data
-            _extra.copy(header, addpos);
-            addpos += _centralHeader.extraLength;
-            // 4. add file comment
-            _comment.copy(header, addpos);
-            return header;
-        },
-
-        packLocalHeader: function () {
-            let addpos = 0;
-            _centralHeader.flags_efs = this.efs;
-            _centralHeader.extraLocalLength = _extralocal.length;
-            // 1. construct local header Buffer
-            const localHeaderBuf = _centralHeader.localHeaderToBinary();
-            // 2. localHeader - crate header buffer
-            const localHeader = Buffer.alloc(localHeaderBuf.length + _entryName.length + _centralHeader.extraLocalLength);
-            // 2.1 add localheader
-            localHeaderBuf.copy(localHeader, addpos);
-            addpos += localHeaderBuf.length;
-            // 2.2 add file name
-            _entryName.copy(localHeader, addpos);
-            addpos += _entryName.length;
-            // 2.3 add extra field
-            _extralocal.copy(localHeader, addpos);
-            addpos += _extralocal.length;
-
-            return localHeader;
-        },
-
-        toJSON: function () {
-            const bytes = function (nr) {
-                return "<" + ((nr && nr.length + " bytes buffer") || "null") + ">";
-            };
-
-            return {
-                entryName: this.entryName,
-                name: this.name,
-                comment: this.comment,
-                isDirectory: this.isDirectory,
-                header: _centralHeader.toJSON(),
-                compressedData: bytes(input),
-                data: bytes(uncompressedData)
-            };
-        },
-
-        toString: function () {
-            return JSON.stringify(this.toJSON(), null, "\t");
-        }
-    };
-};
-
-
-/***/ }),
-
-/***/ 6991:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-const ZipEntry = __nccwpck_require__(2609);
-const Headers = __nccwpck_require__(1907);
-const Utils = __nccwpck_require__(5391);
-
-module.exports = function (/*Buffer|null*/ inBuffer, /** object */ options) {
-    var entryList = [],
-        // prototype-less: entry names come from untrusted input, so keys like
-        // "__proto__" or "constructor" must be plain data, not touch the prototype
-        // chain (which otherwise crashes addFile and hides such entries)
-        entryTable = Object.create(null),
-        _comment = Buffer.alloc(0),
-        mainHeader = new Headers.MainHeader(),
-        loadedEntries = false;
-    var password = null;
-    const temporary = new Set();
-
-    // assign options
-    const opts = options;
-
-    const { noSort, decoder } = opts;
-
-    if (inBuffer) {
-        // is a memory buffer
-        readMainHeader(opts.readEntries);
-    } else {
-        // none. is a new file
-        loadedEntries = true;
-    }
-
-    function makeTemporaryFolders() {
-        const foldersList = new Set();
-
-        // Make list of all folders in file
-        for (const elem of Object.keys(entryTable)) {
-            const elements = elem.split("/");
-            elements.pop(); // filename
-            if (!elements.length) continue; // no folders
-            for (let i = 0; i < elements.length; i++) {
-                const sub = elements.slice(0, i + 1).join("/") + "/";
-                foldersList.add(sub);
-            }
-        }
-
-        // create missing folders as temporary
-        for (const elem of foldersList) {
-            if (!(elem in entryTable)) {
-                const tempfolder = new ZipEntry(opts);
-                tempfolder.entryName = elem;
-                tempfolder.attr = 0x10;
-                tempfolder.temporary = true;
-                entryList.push(tempfolder);
-                entryTable[tempfolder.entryName] = tempfolder;
-                temporary.add(tempfolder);
-            }
-        }
-    }
-
-    function readEntries() {
-        loadedEntries = true;
-        entryTable = Object.create(null);
-        if (mainHeader.diskEntries > (inBuffer.length - mainHeader.offset) / Utils.Constants.CENHDR) {
-            throw Utils.Errors.DISK_ENTRY_TOO_LARGE();
-        }
-        entryList = new Array(mainHeader.diskEntries); // total number of entries
-        var index = mainHeader.offset; // offset of first CEN header
-        for (var i = 0; i < entryList.length; i++) {
-            var tmp = index,
-                entry = new ZipEntry(opts, inBuffer);
-            entry.header = inBuffer.slice(tmp, (tmp += Utils.Constants.CENHDR));
-
-            entry.entryName = inBuffer.slice(tmp, (tmp += entry.header.fileNameLength));
-
-            if (entry.header.extraLength) {
-                entry.extra = inBuffer.slice(tmp, (tmp += entry.header.extraLength));
-            }
-
-            if (entry.header.commentLength) entry.comment = inBuffer.slice(tmp, tmp + entry.header.commentLength);
-
-            index += entry.header.centralHeaderSize;
-
-            // Reject archives that declare the same entry name twice. adm-zip keeps
-            // every entry in entryList but only the last in entryTable, so getEntry()
-            // (table) and extractAllTo() (list) could resolve one name to different
-            // content: an app that validates entry bytes via getEntry() before
-            // extracting could approve one file while a different one lands on disk
-            // (GHSA-p634-w6r4-rjp2). Fail closed on the ambiguity.
-            if (entry.entryName in entryTable) {
-                throw Utils.Errors.DUPLICATE_ENTRY(`"${entry.entryName}"`);
-            }
-
-            entryList[i] = entry;
-            entryTable[entry.entryName] = entry;
-        }
-        temporary.clear();
-        makeTemporaryFolders();
-    }
-
-    function readMainHeader(/*Boolean*/ readNow) {
-        var i = inBuffer.length - Utils.Constants.ENDHDR, // END header size
-            max = Math.max(0, i - 0xffff), // 0xFFFF is the max zip file comment length
-            n = max,
-            endStart = inBuffer.length,
-            endOffset = -1, // Start offset of the END header
-            commentEnd = 0;
-
-        // option to search header form entire file
-        const trailingSpace = typeof opts.trailingSpace === "boolean" ? opts.trailingSpace : false;
-        if (trailingSpace) max = 0;
-
-        for (i; i >= n; i--) {
-            if (inBuffer[i] !== 0x50) continue; // quick check that the byte is 'P'
-            if (inBuffer.readUInt32LE(i) === Utils.Constants.ENDSIG) {
-                // "PK\005\006"
-                endOffset = i;
-                commentEnd = i;
-                endStart = i + Utils.Constants.ENDHDR;
-                // We already found a regular signature, let's look just a bit further to check if there's any zip64 signature
-                n = i - Utils.Constants.END64HDR;
-                continue;
-            }
-
-            if (inBuffer.readUInt32LE(i) === Utils.Constants.END64SIG) {
-                // Found a zip64 signature, let's continue reading the whole zip64 record
-                n = max;
-                continue;
-            }
-
-            if (inBuffer.readUInt32LE(i) === Utils.Constants.ZIP64SIG) {
-                // Found the zip64 record, let's determine it's size
-                endOffset = i;
-                endStart = i + Utils.readBigUInt64LE(inBuffer, i + Utils.Constants.ZIP64SIZE) + Utils.Constants.ZIP64LEAD;
-                break;
-            }
-        }
-
-        if (endOffset == -1) throw Utils.Errors.INVALID_FORMAT();
-
-        mainHeader.loadFromBinary(inBuffer.slice(endOffset, endStart));
-        if (mainHeader.commentLength) {
-            _comment = inBuffer.slice(commentEnd + Utils.Constants.ENDHDR);
-        }
-        if (readNow) readEntries();
-    }
-
-    function sortEntries() {
-        if (entryList.length > 1 && !noSort) {
-            // Decode + lowercase each name once rather than on every comparison:
-            // the entryName getter re-decodes the underlying buffer on each access,
-            // so the previous inline comparator did O(n log n) redundant decoding.
-            // Ordering is unchanged (same localeCompare on the same keys).
-            entryList = entryList
-                .map((entry) => ({ entry, key: entry.entryName.toLowerCase() }))
-                .sort((a, b) => a.key.localeCompare(b.key))
-                .map((pair) => pair.entry);
-        }
-    }
-
-    return {
-        /**
-         * Returns an array of ZipEntry objects existent in the current opened archive
-         * @return Array
-         */
-        get entries() {
-            if (!loadedEntries) {
-                readEntries();
-            }
-            return entryList.filter((e) => !temporary.has(e));
-        },
-
-        /**
-         * Archive comment
-         * @return {String}
-         */
-        get comment() {
-            return decoder.decode(_comment);
-        },
-        set comment(val) {
-            _comment = Utils.toBuffer(val, decoder.encode);
-            mainHeader.commentLength = _comment.length;
-        },
-
-        getEntryCount: function () {
-            if (!loadedEntries) {
-                return mainHeader.diskEntries;
-            }
-
-            return entryList.length;
-        },
-
-        forEach: function (callback) {
-            this.entries.forEach(callback);
-        },
-
-        /**
-         * Returns a reference to the entry with the given name or null if entry is inexistent
-         *
-         * @param entryName
-         * @return ZipEntry
-         */
-        getEntry: function (/*String*/ entryName) {
-            if (!loadedEntries) {
-                readEntries();
-            }
-            return entryTable[entryName] || null;
-        },
-
-        /**
-         * Adds the given entry to the entry list
-         *
-         * @param entry
-         */
-        setEntry: function (/*ZipEntry*/ entry) {
-            if (!loadedEntries) {
-                readEntries();
-            }
-            entryList.push(entry);
-            entryTable[entry.entryName] = entry;
-            mainHeader.totalEntries = entryList.length;
-        },
-
-        /**
-         * Removes the file with the given name from the entry list.
-         *
-         * If the entry is a directory, then all nested files and directories will be removed
-         * @param entryName
-         * @returns {void}
-         */
-        deleteFile: function (/*String*/ entryName, withsubfolders = true) {
-            if (!loadedEntries) {
-                readEntries();
-            }
-            const entry = entryTable[entryName];
-            const list = this.getEntryChildren(entry, withsubfolders).map((child) => child.entryName);
-
-            list.forEach(this.deleteEntry);
-        },
-
-        /**
-         * Removes the entry with the given name from the entry list.
-         *
-         * @param {string} entryName
-         * @returns {void}
-         */
-        deleteEntry: function (/*String*/ entryName) {
-            if (!loadedEntries) {
-                readEntries();
-            }
-            const entry = entryTable[entryName];
-            const index = entryList.indexOf(entry);
-            if (index >= 0) {
-                entryList.splice(index, 1);
-                delete entryTable[entryName];
-                mainHeader.totalEntries = entryList.length;
-            }
-        },
-
-        /**
-         *  Iterates and returns all nested files and directories of the given entry
-         *
-         * @param entry
-         * @return Array
-         */
-        getEntryChildren: function (/*ZipEntry*/ entry, subfolders = true) {
-            if (!loadedEntries) {
-                readEntries();
-            }
-            if (typeof entry === "object") {
-                if (entry.isDirectory && subfolders) {
-                    const list = [];
-                    const name = entry.entryName;
-
-                    for (const zipEntry of entryList) {
-                        if (zipEntry.entryName.startsWith(name)) {
-                            list.push(zipEntry);
-                        }
-                    }
-                    return list;
-                } else {
-                    return [entry];
-                }
-            }
-            return [];
-        },
-
-        /**
-         *  How many child elements entry has
-         *
-         * @param {ZipEntry} entry
-         * @return {integer}
-         */
-        getChildCount: function (entry) {
-            if (entry && entry.isDirectory) {
-                const list = this.getEntryChildren(entry);
-                return list.includes(entry) ? list.length - 1 : list.length;
-            }
-            return 0;
-        },
-
-        /**
-         * Returns the zip file
-         *
-         * @return Buffer
-         */
-        compressToBuffer: function () {
-            if (!loadedEntries) {
-                readEntries();
-            }
-            sortEntries();
-
-            const dataBlock = [];
-            const headerBlocks = [];
-            let totalSize = 0;
-            let dindex = 0;
-
-            mainHeader.size = 0;
-            mainHeader.offset = 0;
-            let totalEntries = 0;
-
-            for (const entry of this.entries) {
-                // compress data and set local and entry header accordingly. Reason why is called first
-                const compressedData = entry.getCompressedData();
-                entry.header.offset = dindex;
-
-                // 1. construct local header
-                const localHeader = entry.packLocalHeader();
-
-                // 2. offsets
-                const dataLength = localHeader.length + compressedData.length;
-                dindex += dataLength;
-
-                // 3. store values in sequence
-                dataBlock.push(localHeader);
-                dataBlock.push(compressedData);
-
-                // 4. construct central header
-                const centralHeader = entry.packCentralHeader();
-                headerBlocks.push(centralHeader);
-                // 5. update main header
-                mainHeader.size += centralHeader.length;
-                totalSize += dataLength + centralHeader.length;
-                totalEntries++;
-            }
-
-            totalSize += mainHeader.mainHeaderSize; // also includes zip file comment length
-            // point to end of data and beginning of central directory first record
-            mainHeader.offset = dindex;
-            mainHeader.totalEntries = totalEntries;
-
-            dindex = 0;
-            const outBuffer = Buffer.alloc(totalSize);
-            // write data blocks
-            for (const content of dataBlock) {
-                content.copy(outBuffer, dindex);
-                dindex += content.length;
-            }
-
-            // write central directory entries
-            for (const content of headerBlocks) {
-                content.copy(outBuffer, dindex);
-                dindex += content.length;
-            }
-
-            // write main header
-            const mh = mainHeader.toBinary();
-            if (_comment) {
-                _comment.copy(mh, mh.length - _comment.length); // add zip file comment
-            }
-            mh.copy(outBuffer, dindex);
-
-            // Since we update entry and main header offsets,
-            // they are no longer valid and we have to reset content
-            // (Issue 64)
-
-            inBuffer = outBuffer;
-            loadedEntries = false;
-
-            return outBuffer;
-        },
-
-        toAsyncBuffer: function (/*Function*/ onSuccess, /*Function*/ onFail, /*Function*/ onItemStart, /*Function*/ onItemEnd) {
-            try {
-                if (!loadedEntries) {
-                    readEntries();
-                }
-                sortEntries();
-
-                const dataBlock = [];
-                const centralHeaders = [];
-                let totalSize = 0;
-                let dindex = 0;
-                let totalEntries = 0;
-
-                mainHeader.size = 0;
-                mainHeader.offset = 0;
-
-                const compress2Buffer = function (entryLists) {
-                    if (entryLists.length > 0) {
-                        const entry = entryLists.shift();
-                        const name = entry.entryName + entry.extra.toString();
-                        if (onItemStart) onItemStart(name);
-                        entry.getCompressedDataAsync(function (compressedData) {
-                            if (onItemEnd) onItemEnd(name);
-                            entry.header.offset = dindex;
-
-                            // 1. construct local header
-                            const localHeader = entry.packLocalHeader();
-
-                            // 2. offsets
-                            const dataLength = localHeader.length + compressedData.length;
-                            dindex += dataLength;
-
-                            // 3. store values in sequence
-                            dataBlock.push(localHeader);
-                            dataBlock.push(compressedData);
-
-                            // central header
-                            const centalHeader = entry.packCentralHeader();
-                            centralHeaders.push(centalHeader);
-                            mainHeader.size += centalHeader.length;
-                            totalSize += dataLength + centalHeader.length;
-                            totalEntries++;
-
-                            compress2Buffer(entryLists);
-                        });
-                    } else {
-                        totalSize += mainHeader.mainHeaderSize; // also includes zip file comment length
-                        // point to end of data and beginning of central directory first record
-                        mainHeader.offset = dindex;
-                        mainHeader.totalEntries = totalEntries;
-
-                        dindex = 0;
-                        const outBuffer = Buffer.alloc(totalSize);
-                        dataBlock.forEach(function (content) {
-                            content.copy(outBuffer, dindex); // write data blocks
-                            dindex += content.length;
-                        });
-                        centralHeaders.forEach(function (content) {
-                            content.copy(outBuffer, dindex); // write central directory entries
-                            dindex += content.length;
-                        });
-
-                        const mh = mainHeader.toBinary();
-                        if (_comment) {
-                            _comment.copy(mh, mh.length - _comment.length); // add zip file comment
-                        }
-
-                        mh.copy(outBuffer, dindex); // write main header
-
-                        // Since we update entry and main header offsets, they are no
-                        // longer valid and we have to reset content using our new buffer
-                        // (Issue 64)
-
-                        inBuffer = outBuffer;
-                        loadedEntries = false;
-
-                        onSuccess(outBuffer);
-                    }
-                };
-
-                compress2Buffer(Array.from(this.entries));
-            } catch (e) {
-                onFail(e);
-            }
-        }
-    };
-};
-
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -32009,957 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4857:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   N: () => (/* binding */ saveClosureCache),
-/* harmony export */   U1: () => (/* binding */ restoreClosureCache)
-/* harmony export */ });
-/* unused harmony exports CLOSURE_CACHE_VERSION, closureCacheDir, flakeLockHash, closureCacheKey, closureSubstituter, closureCacheUnavailable */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-
-
-
-
-/**
- * The closure cache: a local Nix binary cache folder kept between runs with the Actions
- * cache. Restored before the build and added as a substituter; in the post step, after a
- * successful build whose key missed, the build's runtime closure is copied into a fresh
- * folder (`nix copy --to file://...`) and saved.
- *
- * Trust: the folder is added as `file://DIR?trusted=1`, so Nix accepts its unsigned paths.
- * Signing it with a key generated here would add nothing: the key would have to be stored in
- * the same Actions cache, so whoever can write the cache can sign. Nix honours a substituter
- * (signed or not) from NIX_CONFIG only for root, single-user installs and trusted users of a
- * daemon, and a daemon install made by this action trusts the runner user.
- */
-/** Bump to invalidate every closure cache written by older layouts. */
-const CLOSURE_CACHE_VERSION = 'v1';
-/** $XDG_CACHE_HOME/nix-lambda/closure, else ~/.cache/nix-lambda/closure: a stable path (part of the cache version). */
-function closureCacheDir(env, home) {
-    const xdg = env['XDG_CACHE_HOME'];
-    const base = xdg && node_path__WEBPACK_IMPORTED_MODULE_3__.isAbsolute(xdg) ? xdg : node_path__WEBPACK_IMPORTED_MODULE_3__.join(home, '.cache');
-    return node_path__WEBPACK_IMPORTED_MODULE_3__.join(base, 'nix-lambda', 'closure');
-}
-/** @actions/cache (with its Azure storage client) is large: loaded only when the cache is used. */
-const loadCacheLibrary = () => __nccwpck_require__.e(/* import() */ 863).then(__nccwpck_require__.bind(__nccwpck_require__, 1863));
-const sha = (s) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(s).digest('hex');
-/** SHA-256 of the flake's lock file; "nolock" when the flake has none or is not local. */
-function flakeLockHash(flakeDir) {
-    if (!flakeDir)
-        return 'nolock';
-    try {
-        return sha(node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync(node_path__WEBPACK_IMPORTED_MODULE_3__.join(flakeDir, 'flake.lock'))).slice(0, 32);
-    }
-    catch {
-        return 'nolock';
-    }
-}
-/** nix-lambda-closure-v1-OS-ARCH-<installable hash>-<flake.lock hash> */
-function closureCacheKey(o) {
-    const prefix = `nix-lambda-closure-${CLOSURE_CACHE_VERSION}-${o.platform}-${o.arch}-${sha(o.installable).slice(0, 16)}-`;
-    return { key: `${prefix}${o.lockHash}`, restoreKeys: [prefix] };
-}
-/** The substituter for a restored folder: trusted (unsigned paths accepted), tried before remote caches. */
-function closureSubstituter(dir) {
-    return `file://${dir}?trusted=1&priority=10`;
-}
-/** Why the closure cache cannot be used here, or undefined when it can. */
-function closureCacheUnavailable(runner) {
-    if (runner.isAct)
-        return 'running under act, which has no Actions cache service unless started with one';
-    if (!runner.hasCacheService)
-        return 'no Actions cache service (ACTIONS_CACHE_URL and ACTIONS_RESULTS_URL are unset)';
-    return undefined;
-}
-/**
- * Restores the closure cache folder; returns the nix.conf lines that add it as a substituter
- * (none when nothing was restored). Never throws: a problem is a notice and the run goes on.
- */
-async function restoreClosureCache(ctx, home) {
-    const { inputs, runner, log } = ctx;
-    if (!inputs.cache) {
-        log.debug('closure cache: off (cache: false)');
-        return [];
-    }
-    if (!runner.isActions) {
-        log.debug('closure cache: only on a runner (it is saved by the post step)');
-        return [];
-    }
-    const why = closureCacheUnavailable(runner);
-    if (why) {
-        log.notice(`${why[0].toUpperCase()}${why.slice(1)}. The build goes on without it.`, 'Closure cache skipped');
-        return [];
-    }
-    const dir = closureCacheDir(process.env, home);
-    const { key, restoreKeys } = closureCacheKey({
-        platform: node_os__WEBPACK_IMPORTED_MODULE_2__.platform(),
-        arch: node_os__WEBPACK_IMPORTED_MODULE_2__.arch(),
-        installable: inputs.installable,
-        lockHash: flakeLockHash(inputs.flakeDir),
-    });
-    ctx.post.closureCache = { dir, key, hit: false };
-    try {
-        node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync(dir, { recursive: true });
-        const cache = await loadCacheLibrary();
-        const matched = await cache.restoreCache([dir], key, restoreKeys);
-        if (!matched) {
-            // @actions/cache reports a failing service with its own warning and returns nothing, as for a miss.
-            log.info(`Closure cache: nothing restored for ${key} (no entry yet, or the cache service failed: see any warning above); the post step saves one after a successful build.`);
-            return [];
-        }
-        const hit = matched === key;
-        ctx.post.closureCache.hit = hit;
-        log.info(`Closure cache: restored ${hit ? key : `${matched} (an older lock; saved again under ${key})`} into ${dir}`);
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_3__.join(dir, 'nix-cache-info'))) {
-            log.notice(`Closure cache ${matched} holds no binary cache; ignoring it.`, 'Closure cache');
-            return [];
-        }
-        return [`extra-substituters = ${closureSubstituter(dir)}`];
-    }
-    catch (e) {
-        log.notice(`Closure cache not restored: ${e.message}. The build goes on without it.`, 'Closure cache');
-        return [];
-    }
-}
-/**
- * Post step: copies the closure into a fresh folder and saves it under the key, unless the key
- * was restored exactly. Never throws.
- */
-async function saveClosureCache(state, closure, runNix, log) {
-    if (state.hit) {
-        log.info(`Closure cache: ${state.key} was restored as is; nothing to save.`);
-        return;
-    }
-    if (closure.length === 0)
-        return;
-    try {
-        node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync(state.dir, { recursive: true, force: true });
-        node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync(state.dir, { recursive: true });
-        await runNix(['copy', '--to', `file://${state.dir}?compression=none`, ...closure]);
-        const bytes = folderBytes(state.dir);
-        const cache = await loadCacheLibrary();
-        const id = await cache.saveCache([state.dir], state.key);
-        if (id === -1) {
-            log.notice(`Closure cache ${state.key} was not saved (see the cache messages above).`, 'Closure cache');
-            return;
-        }
-        log.info(`Closure cache: saved ${closure.length} store paths (${bytes} bytes before compression) as ${state.key}`);
-    }
-    catch (e) {
-        log.notice(`Closure cache not saved: ${e.message}`, 'Closure cache');
-    }
-}
-function folderBytes(dir) {
-    let total = 0;
-    for (const e of node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-        if (e.isFile())
-            total += node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync(node_path__WEBPACK_IMPORTED_MODULE_3__.join(e.parentPath, e.name)).size;
-    }
-    return total;
-}
-
-
-/***/ }),
-
-/***/ 3916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   lZ: () => (/* binding */ ActionError)
-/* harmony export */ });
-/**
- * Errors the action raises on purpose. Each carries a title (used for the
- * annotation) and a message written for the person reading the workflow log.
- */
-class ActionError extends Error {
-    title;
-    /** A `.nix` file and line to attach the annotation to, when Nix reported one. */
-    file;
-    line;
-    constructor(title, message, opts = {}) {
-        super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-        this.name = 'ActionError';
-        this.title = title;
-        if (opts.file !== undefined)
-            this.file = opts.file;
-        if (opts.line !== undefined)
-            this.line = opts.line;
-    }
-}
-/** One or more inputs are invalid. Raised before any stage runs. */
-class InputError extends ActionError {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1 ? 'Invalid input' : `${problems.length} invalid inputs`, problems.length === 1 ? problems[0] : problems.map((p) => `- ${p}`).join('\n'));
-        this.name = 'InputError';
-        this.problems = problems;
-    }
-}
-function errorMessage(err) {
-    if (err instanceof Error)
-        return err.message;
-    return String(err);
-}
-
-
-/***/ }),
-
-/***/ 3190:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Qd: () => (/* binding */ CommandError),
-/* harmony export */   Zg: () => (/* binding */ scrubSecrets),
-/* harmony export */   cl: () => (/* binding */ registerSecret),
-/* harmony export */   eF: () => (/* binding */ run)
-/* harmony export */ });
-/* unused harmony export tailOf */
-/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7187);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-
-
-/**
- * The one way this action runs an external command. It never echoes argv,
- * captures stdout and stderr, can stream lines to the log, and turns a failure
- * into an ActionError that carries the tail of stderr (with secrets removed).
- */
-const secrets = new Set();
-/** Remembers a secret so that no command line may contain it and no error shows it. */
-function registerSecret(value) {
-    if (value.length >= 4)
-        secrets.add(value);
-}
-/** Replaces every registered secret in s with ***. */
-function scrubSecrets(s) {
-    let out = s;
-    for (const sec of secrets)
-        out = out.split(sec).join('***');
-    return out;
-}
-class CommandError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
-    command;
-    code;
-    stderr;
-    constructor(title, command, code, stderr, tailLines) {
-        const tail = tailOf(scrubSecrets(stderr), tailLines);
-        super(title, `\`${command}\` exited with code ${code}${tail ? `:\n${tail}` : ''}`);
-        this.name = 'CommandError';
-        this.command = command;
-        this.code = code;
-        this.stderr = scrubSecrets(stderr);
-    }
-}
-function tailOf(text, lines) {
-    const all = text.replace(/\s+$/, '').split('\n');
-    return all.slice(Math.max(0, all.length - lines)).join('\n');
-}
-async function run(command, args, opts = {}) {
-    for (const a of [command, ...args]) {
-        for (const sec of secrets) {
-            if (a.includes(sec))
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('Refused to run a command', `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`);
-        }
-    }
-    const overrides = opts.env ?? {};
-    const env = {};
-    const base = opts.cleanEnv ? {} : process.env;
-    for (const [k, v] of Object.entries({ ...base, ...overrides }))
-        if (v !== undefined && !(k in overrides && overrides[k] === undefined))
-            env[k] = v;
-    const shown = [command, ...args].map(quoteArg).join(' ');
-    let result;
-    try {
-        const listeners = opts.onLine
-            ? { errline: opts.onLine, ...(opts.streamStdout ? { stdline: opts.onLine } : {}) }
-            : {};
-        const out = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(command, [...args], {
-            silent: true,
-            ignoreReturnCode: true,
-            ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
-            env,
-            ...(opts.input !== undefined ? { input: Buffer.from(opts.input) } : {}),
-            listeners,
-        });
-        result = { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
-    }
-    catch (err) {
-        // Spawning failed: the program does not exist or is not executable.
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(opts.errorTitle ?? 'Command failed', `could not run \`${shown}\`: ${scrubSecrets(err instanceof Error ? err.message : String(err))}`, { cause: err });
-    }
-    if (result.code !== 0 && !opts.allowFailure) {
-        throw new CommandError(opts.errorTitle ?? 'Command failed', shown, result.code, result.stderr || result.stdout, opts.tailLines ?? 25);
-    }
-    return result;
-}
-function quoteArg(a) {
-    return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
-
-/***/ }),
-
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(900);
-
-// A runner starts `node dist/index.js` with no arguments (main and post step); the local command
-// (`nix-lambda package ...`) has some, or comes through dist/cli.js (package.json bin), which sets
-// NIX_LAMBDA_CLI. The stages' modules are loaded when they run (src/pipeline.ts), so this entry
-// stays small.
-const asCommand = process.argv.length > 2 || process.env['NIX_LAMBDA_CLI'] === '1';
-delete process.env['NIX_LAMBDA_CLI'];
-if (asCommand)
-    process.exitCode = await (await __nccwpck_require__.e(/* import() */ 581).then(__nccwpck_require__.bind(__nccwpck_require__, 5581))).runCli(process.argv.slice(2));
-else
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8422:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   TL: () => (/* binding */ parseInputs),
-/* harmony export */   an: () => (/* binding */ STAGES),
-/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
-/* harmony export */   zY: () => (/* binding */ DEFAULTS)
-/* harmony export */ });
-/* unused harmony export splitList */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _runtime_env_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1589);
-
-
-
-
-/**
- * Every input of the action, parsed and validated into one typed object before
- * any stage runs. A problem names the input and says how to fix it; all
- * problems are reported at once.
- */
-const STAGES = ['install', 'cachix', 'build', 'package', 'deploy'];
-/** Inputs holding secrets: masked before anything else happens. */
-const SECRET_INPUTS = [
-    'github-token',
-    'cachix-auth-token',
-    'cachix-signing-key',
-    'push-signing-key',
-];
-/** Defaults used when an input is absent (the local command, tests). They equal action.yml's. */
-const DEFAULTS = {
-    stages: STAGES.join(','),
-    'nix-installer': 'official',
-    'installer-url': '',
-    'installer-sha256': '',
-    'nix-version': '',
-    'github-token': '',
-    'extra-nix-config': '',
-    'cachix-cache': '',
-    'cachix-auth-token': '',
-    'cachix-signing-key': '',
-    'extra-pull-caches': '',
-    'cachix-push': '',
-    'push-filter': '',
-    'cachix-api-url': 'https://cachix.org/api/v1',
-    'push-to': '',
-    'push-signing-key': '',
-    cache: 'true',
-    flake: '.',
-    program: '',
-    'task-root': '/var/task',
-    include: '',
-    'bundle-certificates': 'false',
-    'bundle-data': 'auto',
-    'extra-libraries': '',
-    'exclude-libraries': '',
-    'zip-path': '',
-    verify: 'auto',
-    'function-name': '',
-    'aws-region': '',
-    publish: 'false',
-    alias: '',
-    'skip-unchanged': 'true',
-    'dry-run': 'false',
-    wait: 'true',
-    'wait-timeout-seconds': '300',
-    's3-bucket': '',
-    's3-key': '',
-    'role-to-assume': '',
-    create: 'false',
-    runtime: 'provided.al2023',
-    role: '',
-    'memory-size': '',
-    timeout: '',
-    environment: '',
-    'environment-mode': 'merge',
-    description: '',
-    layers: '',
-    'ephemeral-storage': '',
-};
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const FUNCTION_ARN = /^(arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:)?\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const ALIAS = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const CACHIX_NAME = /^[a-z0-9][a-z0-9-]*$/;
-const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** Variables Lambda reserves; setting them fails the configuration update. */
-const RESERVED_ENV = new Set([
-    '_HANDLER',
-    '_X_AMZN_TRACE_ID',
-    'AWS_DEFAULT_REGION',
-    'AWS_REGION',
-    'AWS_EXECUTION_ENV',
-    'AWS_LAMBDA_FUNCTION_NAME',
-    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-    'AWS_LAMBDA_FUNCTION_VERSION',
-    'AWS_LAMBDA_INITIALIZATION_TYPE',
-    'AWS_LAMBDA_LOG_GROUP_NAME',
-    'AWS_LAMBDA_LOG_STREAM_NAME',
-    'AWS_ACCESS_KEY',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_LAMBDA_RUNTIME_API',
-    'LAMBDA_TASK_ROOT',
-    'LAMBDA_RUNTIME_DIR',
-]);
-/** Splits a list input on newlines and commas; trims; drops empties and # comments. */
-function splitList(value) {
-    return value
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '' && !s.startsWith('#'));
-}
-function parseInputs(read, penv) {
-    const problems = [];
-    const get = (name) => {
-        const raw = read(name);
-        return (raw === '' ? (DEFAULTS[name] ?? '') : raw).trim();
-    };
-    const bad = (name, msg) => {
-        problems.push(`Input \`${name}\`: ${msg}`);
-    };
-    const bool = (name) => {
-        const v = get(name);
-        if (/^(true|yes|on|1)$/i.test(v))
-            return true;
-        if (/^(false|no|off|0)$/i.test(v))
-            return false;
-        bad(name, `expected true or false, got "${v}".`);
-        return false;
-    };
-    const int = (name, min, max) => {
-        const v = get(name);
-        if (v === '')
-            return undefined;
-        if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-            bad(name, `expected a whole number from ${min} to ${max}, got "${v}".`);
-            return undefined;
-        }
-        return Number(v);
-    };
-    const oneOf = (name, allowed) => {
-        const v = get(name);
-        if (allowed.includes(v))
-            return v;
-        bad(name, `expected one of ${allowed.join(', ')}, got "${v}".`);
-        return allowed[0];
-    };
-    // stages
-    const stageNames = splitList(get('stages'));
-    const stages = [];
-    for (const s of stageNames) {
-        if (STAGES.includes(s)) {
-            if (!stages.includes(s))
-                stages.push(s);
-        }
-        else
-            bad('stages', `unknown stage "${s}"; the stages are ${STAGES.join(', ')}.`);
-    }
-    if (stageNames.length === 0)
-        bad('stages', `no stage selected; list some of ${STAGES.join(', ')}.`);
-    stages.sort((a, b) => STAGES.indexOf(a) - STAGES.indexOf(b));
-    const has = (s) => stages.includes(s);
-    // install
-    const nixInstaller = oneOf('nix-installer', ['official', 'determinate']);
-    const installerUrl = get('installer-url');
-    if (installerUrl && !/^(https?|file):\/\/\S+$/.test(installerUrl))
-        bad('installer-url', `"${installerUrl}" is not an http(s):// or file:// URL.`);
-    const installerSha256 = get('installer-sha256').toLowerCase();
-    if (installerSha256 && !SHA256_HEX.test(installerSha256))
-        bad('installer-sha256', 'expected 64 hexadecimal digits (the output of `sha256sum`).');
-    const nixVersion = get('nix-version');
-    if (nixVersion && !/^\d+\.\d+(\.\d+)?$/.test(nixVersion))
-        bad('nix-version', `expected a version such as 2.24.9, got "${nixVersion}".`);
-    // cachix
-    const cachixCache = get('cachix-cache');
-    if (cachixCache && !CACHIX_NAME.test(cachixCache))
-        bad('cachix-cache', `"${cachixCache}" is not a Cachix cache name (lower-case letters, digits and dashes; the name, not the URL).`);
-    const extraPullCaches = splitList(get('extra-pull-caches'));
-    for (const c of extraPullCaches)
-        if (!CACHIX_NAME.test(c))
-            bad('extra-pull-caches', `"${c}" is not a Cachix cache name.`);
-    const cachixAuthToken = get('cachix-auth-token');
-    const cachixSigningKey = get('cachix-signing-key');
-    const pushRaw = get('cachix-push');
-    let cachixPush = cachixAuthToken !== '' || cachixSigningKey !== '';
-    if (pushRaw !== '')
-        cachixPush = bool('cachix-push');
-    if (cachixPush && pushRaw !== '' && !cachixCache)
-        bad('cachix-push', 'pushing needs `cachix-cache`: set the cache to push to, or set cachix-push: false.');
-    if (cachixPush && !cachixCache && (cachixAuthToken || cachixSigningKey)) {
-        bad('cachix-cache', 'a Cachix token or signing key is set but no cache name: set `cachix-cache`.');
-    }
-    let pushFilter;
-    const pf = get('push-filter');
-    if (pf) {
-        try {
-            pushFilter = new RegExp(pf);
-        }
-        catch (e) {
-            bad('push-filter', `not a valid regular expression: ${e.message}.`);
-        }
-    }
-    const cachixApiUrl = get('cachix-api-url').replace(/\/+$/, '');
-    if (!/^https?:\/\/\S+$/.test(cachixApiUrl))
-        bad('cachix-api-url', `"${cachixApiUrl}" is not an http(s) URL.`);
-    const pushTo = get('push-to');
-    if (pushTo && !/^[a-z][a-z0-9+]*:\/\/\S+$/.test(pushTo))
-        bad('push-to', `"${pushTo}" is not a Nix store URL such as s3://bucket, file:///path or https://host.`);
-    const pushSigningKey = get('push-signing-key');
-    if (pushSigningKey && !/^[^:\s]+:[A-Za-z0-9+/=]+$/.test(pushSigningKey))
-        bad('push-signing-key', 'expected a Nix secret key, NAME:BASE64, as printed by `nix key generate-secret`.');
-    // build
-    const flake = get('flake');
-    let installable = flake;
-    let flakeDir;
-    if (flake === '')
-        bad('flake', 'empty; give a flake reference such as `.` or `.#my-function`.');
-    else if (/\s/.test(flake))
-        bad('flake', `"${flake}" contains whitespace; give one flake reference such as \`.#my-function\`.`);
-    else {
-        const hash = flake.indexOf('#');
-        const ref = hash < 0 ? flake : flake.slice(0, hash);
-        const attr = hash < 0 ? '' : flake.slice(hash + 1);
-        if (hash >= 0 && !/^[A-Za-z0-9_'"."-]+$/.test(attr))
-            bad('flake', `"${flake}": the attribute after # is empty or malformed; write e.g. \`.#packages.x86_64-linux.default\`.`);
-        const isPath = ref === '' ||
-            ref.startsWith('.') ||
-            ref.startsWith('/') ||
-            ref.startsWith('path:') ||
-            !ref.includes(':');
-        if (isPath) {
-            const p = ref.startsWith('path:') ? ref.slice(5).split('?')[0] : ref === '' ? '.' : ref.split('?')[0];
-            const dir = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(penv.workspace, p);
-            if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, 'flake.nix'))) {
-                bad('flake', `no flake.nix in ${dir} (from "${flake}", resolved against ${penv.workspace}); check out the repository first (actions/checkout) or fix the path.`);
-            }
-            else {
-                flakeDir = dir;
-                const query = ref.includes('?') ? ref.slice(ref.indexOf('?')) : '';
-                installable = `${ref.startsWith('path:') ? 'path:' : ''}${dir}${query}${hash < 0 ? '' : `#${attr}`}`;
-            }
-        }
-        else if (!/^[a-z][a-z0-9+-]*:\S+$/.test(ref)) {
-            bad('flake', `"${flake}" is not a flake reference; examples: \`.\`, \`.#app\`, \`github:owner/repo#app\`.`);
-        }
-    }
-    const program = get('program');
-    if (program) {
-        const norm = node_path__WEBPACK_IMPORTED_MODULE_1__.posix.normalize(program);
-        if (program.startsWith('/') || norm === '..' || norm.startsWith('../'))
-            bad('program', `"${program}" must be a path inside the build output, such as bin/bootstrap.`);
-    }
-    // package
-    const taskRoot = get('task-root').replace(/(.)\/+$/, '$1');
-    if (!/^\/[A-Za-z0-9_./-]*$/.test(taskRoot) || taskRoot.split('/').includes('..'))
-        bad('task-root', `"${taskRoot}" must be an absolute path without spaces, such as /var/task.`);
-    else if (taskRoot.length > 64)
-        bad('task-root', 'longer than 64 characters; the interpreter path must fit into the ELF header.');
-    const include = [];
-    for (const line of splitList(get('include'))) {
-        const sep = line.lastIndexOf(':');
-        const source = (sep < 0 ? line : line.slice(0, sep)).trim();
-        let target = (sep < 0 ? '' : line.slice(sep + 1)).trim();
-        if (source === '') {
-            bad('include', `"${line}" has no source; write SOURCE or SOURCE:TARGET.`);
-            continue;
-        }
-        if (source.startsWith('/') && !source.startsWith('/nix/store/')) {
-            bad('include', `"${source}" is outside the Nix store; give a path relative to the build output or a /nix/store path from its closure.`);
-            continue;
-        }
-        if (!source.startsWith('/') && node_path__WEBPACK_IMPORTED_MODULE_1__.posix.normalize(source).startsWith('..')) {
-            bad('include', `"${source}" escapes the build output.`);
-            continue;
-        }
-        if (target === '')
-            target = source.startsWith('/') ? node_path__WEBPACK_IMPORTED_MODULE_1__.posix.basename(source) : node_path__WEBPACK_IMPORTED_MODULE_1__.posix.normalize(source);
-        const nt = node_path__WEBPACK_IMPORTED_MODULE_1__.posix.normalize(target).replace(/\/+$/, '');
-        if (target.startsWith('/') || nt === '..' || nt.startsWith('../') || nt === '.' || nt === '') {
-            bad('include', `target "${target}" must be a relative path inside the zip.`);
-            continue;
-        }
-        if (nt === 'bootstrap') {
-            bad('include', `target "${target}" would replace the bootstrap.`);
-            continue;
-        }
-        include.push({ source, target: nt });
-    }
-    const bundleCertificates = bool('bundle-certificates');
-    const bundleData = { auto: false, sets: [] };
-    const dataItems = splitList(get('bundle-data'));
-    for (const item of dataItems) {
-        if (item === 'auto')
-            bundleData.auto = true;
-        else if (item === 'none') {
-            if (dataItems.length > 1)
-                bad('bundle-data', '`none` cannot be combined with other entries.');
-        }
-        else if (_runtime_env_js__WEBPACK_IMPORTED_MODULE_3__/* .DATA_SETS */ .zw.includes(item)) {
-            if (!bundleData.sets.includes(item))
-                bundleData.sets.push(item);
-        }
-        else
-            bad('bundle-data', `unknown entry "${item}"; write auto, none, or some of ${_runtime_env_js__WEBPACK_IMPORTED_MODULE_3__/* .DATA_SETS */ .zw.join(', ')} (with or without auto).`);
-    }
-    if (bundleCertificates && !bundleData.sets.includes('certificates'))
-        bundleData.sets.push('certificates');
-    const LIBRARY_NAME = /^[A-Za-z0-9_+.*?-]+$/;
-    const extraLibraries = splitList(get('extra-libraries'));
-    for (const lib of extraLibraries)
-        if (!(lib.startsWith('/nix/store/') || /^lib[A-Za-z0-9_+.-]*\.so(\.[0-9]+)*$/.test(lib)))
-            bad('extra-libraries', `"${lib}" is neither a library name (libfoo.so.1) nor a /nix/store path of the build's closure.`);
-    const excludeLibraries = splitList(get('exclude-libraries'));
-    for (const lib of excludeLibraries)
-        if (!LIBRARY_NAME.test(lib))
-            bad('exclude-libraries', `"${lib}" is not a library name or a pattern such as libGL*.so*.`);
-    let zipPath = get('zip-path');
-    if (zipPath) {
-        zipPath = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(penv.workspace, zipPath);
-        const parent = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(zipPath);
-        if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(parent) || !node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync(parent).isDirectory())
-            bad('zip-path', `folder ${parent} does not exist; create it first or choose another path.`);
-        else if (node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(zipPath) && node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync(zipPath).isDirectory())
-            bad('zip-path', `${zipPath} is a folder; give a file name such as function.zip.`);
-    }
-    else {
-        zipPath = node_path__WEBPACK_IMPORTED_MODULE_1__.join(penv.tempDir, 'nix-lambda', 'function.zip');
-    }
-    const verify = oneOf('verify', ['auto', 'true', 'false']);
-    // deploy
-    const functionNames = splitList(get('function-name'));
-    for (const f of functionNames)
-        if (!FUNCTION_NAME.test(f) && !FUNCTION_ARN.test(f))
-            bad('function-name', `"${f}" is not a function name (letters, digits, - and _, at most 64) or ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME, without a version or alias).`);
-    if (new Set(functionNames).size !== functionNames.length)
-        bad('function-name', 'lists a function twice.');
-    let awsRegion = get('aws-region') || penv.env['AWS_REGION'] || penv.env['AWS_DEFAULT_REGION'] || '';
-    if (!awsRegion) {
-        const fromArn = functionNames.map((f) => /^arn:aws[a-z-]*:lambda:([^:]+):/.exec(f)?.[1]).find(Boolean);
-        if (fromArn)
-            awsRegion = fromArn;
-    }
-    if (awsRegion && !REGION.test(awsRegion))
-        bad('aws-region', `"${awsRegion}" is not an AWS Region such as us-east-1.`);
-    const publish = bool('publish');
-    const alias = get('alias');
-    if (alias && !ALIAS.test(alias))
-        bad('alias', `"${alias}" is not an alias name (letters, digits, - and _, not only digits).`);
-    if (alias && !publish)
-        bad('alias', 'an alias points at a published version: set `publish: true` as well.');
-    const skipUnchanged = bool('skip-unchanged');
-    const dryRun = bool('dry-run');
-    const wait = bool('wait');
-    const waitTimeoutSeconds = int('wait-timeout-seconds', 1, 3600) ?? 300;
-    const s3Bucket = get('s3-bucket');
-    const s3Key = get('s3-key');
-    if (s3Bucket && (!BUCKET.test(s3Bucket) || s3Bucket.includes('..')))
-        bad('s3-bucket', `"${s3Bucket}" is not an S3 bucket name (the name only, not s3:// or an ARN).`);
-    if (s3Key && !s3Bucket)
-        bad('s3-key', 'set `s3-bucket` too; the key names an object inside that bucket.');
-    if (s3Key && (s3Key.startsWith('/') || s3Key.length > 1024))
-        bad('s3-key', 'must be a relative object key of at most 1024 characters.');
-    const roleToAssume = get('role-to-assume');
-    if (roleToAssume && !ROLE_ARN.test(roleToAssume))
-        bad('role-to-assume', `"${roleToAssume}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`);
-    // create and configuration
-    const create = bool('create');
-    const runtime = oneOf('runtime', ['provided.al2023', 'provided.al2']);
-    const role = get('role');
-    if (role && !ROLE_ARN.test(role))
-        bad('role', `"${role}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`);
-    if (create && !role && has('deploy'))
-        bad('role', 'creating a function (create: true) needs its execution role: set `role` to the role ARN.');
-    const memorySize = int('memory-size', 128, 10240);
-    const timeout = int('timeout', 1, 900);
-    const ephemeralStorage = int('ephemeral-storage', 512, 10240);
-    let environment;
-    const envRaw = get('environment');
-    if (envRaw) {
-        try {
-            const parsed = JSON.parse(envRaw);
-            if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-                throw new Error('not an object');
-            environment = {};
-            for (const [k, v] of Object.entries(parsed)) {
-                if (!ENV_KEY.test(k))
-                    bad('environment', `"${k}" is not a valid variable name.`);
-                else if (RESERVED_ENV.has(k))
-                    bad('environment', `"${k}" is reserved by Lambda and cannot be set.`);
-                if (typeof v === 'string')
-                    environment[k] = v;
-                else if (typeof v === 'number' || typeof v === 'boolean')
-                    environment[k] = String(v);
-                else
-                    bad('environment', `value of "${k}" must be a string.`);
-            }
-        }
-        catch {
-            bad('environment', 'expected a JSON object of strings, such as {"LOG_LEVEL": "info"}.');
-        }
-    }
-    const environmentMode = oneOf('environment-mode', ['merge', 'replace']);
-    const descRaw = read('description');
-    const description = descRaw === '' ? undefined : descRaw.trim();
-    if (description !== undefined && description.length > 256)
-        bad('description', 'longer than 256 characters.');
-    const layersRaw = get('layers');
-    let layers;
-    if (layersRaw) {
-        layers = splitList(layersRaw);
-        if (layers.length === 1 && layers[0] === 'none')
-            layers = [];
-        for (const l of layers)
-            if (!LAYER_ARN.test(l))
-                bad('layers', `"${l}" is not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION).`);
-        if (layers.length > 5)
-            bad('layers', 'a function takes at most 5 layers.');
-    }
-    if (has('deploy')) {
-        if (functionNames.length === 0)
-            bad('function-name', 'the deploy stage needs a function: set `function-name`, or leave deploy out of `stages` to build and package only.');
-        if (!awsRegion && functionNames.length > 0)
-            bad('aws-region', 'no Region: set `aws-region`, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
-    }
-    if (has('package') && !has('build'))
-        bad('stages', 'the package stage needs the build stage: add build to `stages`.');
-    if (has('deploy') && !has('package') && !(get('zip-path') && node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(zipPath)))
-        bad('zip-path', 'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.');
-    const cache = bool('cache');
-    if (problems.length > 0)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(problems);
-    return {
-        stages,
-        nixInstaller,
-        installerUrl,
-        installerSha256,
-        nixVersion,
-        githubToken: get('github-token') || penv.env['GITHUB_TOKEN'] || '',
-        extraNixConfig: read('extra-nix-config'),
-        cachixCache,
-        cachixAuthToken,
-        cachixSigningKey,
-        extraPullCaches,
-        cachixPush,
-        pushFilter,
-        cachixApiUrl,
-        pushTo,
-        pushSigningKey,
-        cache,
-        flake,
-        installable,
-        flakeDir,
-        program: program ? node_path__WEBPACK_IMPORTED_MODULE_1__.posix.normalize(program) : '',
-        taskRoot,
-        include,
-        bundleCertificates,
-        bundleData,
-        extraLibraries,
-        excludeLibraries,
-        zipPath,
-        verify,
-        functionNames,
-        awsRegion,
-        publish,
-        alias,
-        skipUnchanged,
-        dryRun,
-        wait,
-        waitTimeoutSeconds,
-        s3Bucket,
-        s3Key,
-        roleToAssume,
-        create,
-        runtime,
-        role,
-        memorySize,
-        timeout,
-        environment,
-        environmentMode,
-        description,
-        layers,
-        ephemeralStorage,
-    };
-}
-
-
-/***/ }),
-
-/***/ 351:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KA: () => (/* binding */ LAMBDA_UNZIPPED_LIMIT),
-/* harmony export */   mX: () => (/* binding */ LAMBDA_ZIP_LIMIT),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
-/* harmony export */ });
-/** Lambda's package limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
-const LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024;
-const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
-function formatBytes(n) {
-    if (n < 1024)
-        return `${n} B`;
-    if (n < 1024 * 1024)
-        return `${(n / 1024).toFixed(1)} KiB`;
-    return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-
-/***/ }),
-
-/***/ 5625:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   _: () => (/* binding */ actionsLog),
-/* harmony export */   a: () => (/* binding */ consoleLog)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-
-const actionsLog = {
-    info: (m) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(m);
-    },
-    debug: (m) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(m);
-    },
-    notice: (m, title) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(m, title === undefined ? {} : { title });
-    },
-    warning: (m, title) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m, title === undefined ? {} : { title });
-    },
-    error: (m, props = {}) => {
-        const p = {};
-        if (props.title !== undefined)
-            p.title = props.title;
-        if (props.file !== undefined)
-            p.file = props.file;
-        if (props.line !== undefined)
-            p.startLine = props.line;
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(m, p);
-    },
-    group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn),
-    setOutput: (n, v) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(n, v);
-    },
-    setSecret: (v) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(v);
-    },
-    exportVariable: (n, v) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .exportVariable */ .dN(n, v);
-    },
-    addPath: (d) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .addPath */ .fM(d);
-    },
-    writeSummary: async (md) => {
-        if (!process.env['GITHUB_STEP_SUMMARY'])
-            return;
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(md, true).write();
-    },
-};
-/** Plain-text log for the local command: no workflow commands, outputs printed at the end. */
-function consoleLog(opts = {}) {
-    const out = opts.stream ?? process.stderr;
-    const write = (s) => {
-        out.write(s.endsWith('\n') ? s : `${s}\n`);
-    };
-    const outputs = new Map();
-    const secrets = [];
-    const scrub = (s) => secrets.reduce((acc, sec) => acc.split(sec).join('***'), s);
-    return {
-        outputs,
-        info: (m) => {
-            write(scrub(m));
-        },
-        debug: (m) => {
-            if (opts.verbose)
-                write(scrub(`debug: ${m}`));
-        },
-        notice: (m, t) => {
-            write(scrub(t ? `notice: ${t}: ${m}` : `notice: ${m}`));
-        },
-        warning: (m, t) => {
-            write(scrub(t ? `warning: ${t}: ${m}` : `warning: ${m}`));
-        },
-        error: (m, p = {}) => {
-            // One block: the title on the first line, the message below it, indented.
-            const where = p.file ? ` (${p.file}${p.line ? `:${p.line}` : ''})` : '';
-            const body = m
-                .split('\n')
-                .map((l) => `  ${l}`)
-                .join('\n');
-            write(scrub(p.title ? `error: ${p.title}${where}\n${body}` : `error${where}:\n${body}`));
-        },
-        group: async (name, fn) => {
-            write(`== ${name}`);
-            return fn();
-        },
-        setOutput: (n, v) => outputs.set(n, v),
-        setSecret: (v) => {
-            if (v)
-                secrets.push(v);
-        },
-        exportVariable: (n, v) => {
-            process.env[n] = v;
-        },
-        addPath: (d) => {
-            process.env['PATH'] = `${d}:${process.env['PATH'] ?? ''}`;
-        },
-        writeSummary: async () => {
-            await Promise.resolve();
-        },
-    };
-}
-
-
-/***/ }),
-
-/***/ 900:
+/***/ 9246:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32971,20 +28383,149 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: maskSecrets, reportFailure, run
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./src/lambda.ts
+var lambda = __nccwpck_require__(6896);
+// EXTERNAL MODULE: ./src/nix/cli.ts
+var cli = __nccwpck_require__(8449);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/nix/config.ts
+
+/**
+ * Nix configuration the action manages. Nothing here ever holds a secret: the github.com
+ * token lives in a 0600 file that the configuration `!include`s, so the token never reaches
+ * an environment variable, GITHUB_ENV, argv or the log.
+ *
+ * - A Nix that was already there keeps its system nix.conf untouched: the action exports
+ *   NIX_CONFIG (this process and later steps), composed of the NIX_CONFIG found at start,
+ *   the action's lines and `extra-nix-config` last (later lines win).
+ * - A fresh install gets its nix.conf from the installer (daemon) or as the user's
+ *   nix.conf (single-user); see installer.ts.
+ * Writing them (NIX_CONFIG, the token file) is the job context's (context.ts): this module only
+ * composes the text.
+ */
+const TOKEN_FILE_NAME = 'nix-access-tokens.conf';
+const MARK_BEGIN = '# BEGIN nix-lambda (written by the nix-lambda action)';
+const MARK_END = '# END nix-lambda';
+/** Splits configuration text into lines without trailing blanks; drops empty lines. */
+function lines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.replace(/\s+$/, ''))
+        .filter((l) => l.trim() !== '');
+}
+/**
+ * NIX_CONFIG = base (what the environment had) + the action's lines + extra-nix-config.
+ * An exact duplicate line keeps only its last occurrence (same effect: later lines win), so
+ * running the action twice in a job does not grow NIX_CONFIG.
+ */
+function composeNixConfig(base, managed, extra) {
+    const all = [...lines(base), ...managed.flatMap(lines), ...lines(extra)];
+    const lastIndex = new Map();
+    all.forEach((l, i) => lastIndex.set(l.trim(), i));
+    return all.filter((l, i) => lastIndex.get(l.trim()) === i).join('\n');
+}
+/** The line granting the github.com token from its 0600 file (`!include`: a missing file is no error). */
+function includeLine(file) {
+    return `!include ${file}`;
+}
+/** Content of the 0600 token file. */
+function accessTokensContent(token) {
+    return `access-tokens = github.com=${token}\n`;
+}
+/** Lines for a Nix that was already installed (through NIX_CONFIG). */
+function existingNixLines(o) {
+    const out = ['extra-experimental-features = nix-command flakes', 'max-jobs = auto'];
+    if (o.sandboxOff)
+        out.push('sandbox = false');
+    if (o.noBuildUsers)
+        out.push('build-users-group =');
+    if (o.tokenFile)
+        out.push(includeLine(o.tokenFile));
+    return out;
+}
+/** Lines of nix.conf for a fresh install. The token is only `!include`d. */
+function freshNixConf(o) {
+    const out = [
+        `${o.extendFeatures ? 'extra-' : ''}experimental-features = nix-command flakes`,
+        'max-jobs = auto',
+    ];
+    if (o.mode === 'daemon')
+        out.push(o.user && o.user !== 'root' ? `trusted-users = root ${o.user}` : 'trusted-users = root');
+    if (o.sandboxOff)
+        out.push('sandbox = false');
+    if (o.noBuildUsers)
+        out.push('build-users-group =');
+    if (o.tokenFile)
+        out.push(includeLine(o.tokenFile));
+    out.push(...lines(o.extra));
+    return `${out.join('\n')}\n`;
+}
+/**
+ * Puts `block` between the action's markers in an existing configuration text, replacing an
+ * earlier block of the action and keeping everything else.
+ */
+function replaceMarkedBlock(existing, block) {
+    const begin = existing.indexOf(MARK_BEGIN);
+    const end = existing.indexOf(MARK_END);
+    let rest = existing;
+    if (begin >= 0 && end > begin)
+        rest = existing.slice(0, begin) + existing.slice(end + MARK_END.length);
+    rest = rest.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '');
+    const body = `${MARK_BEGIN}\n${block.replace(/\n+$/, '')}\n${MARK_END}\n`;
+    return rest.trim() === '' ? body : `${rest.replace(/\n*$/, '\n')}${body}`;
+}
+/** The user's nix.conf: $XDG_CONFIG_HOME/nix/nix.conf, else ~/.config/nix/nix.conf (where Nix reads it). */
+function userNixConfPath(env, home) {
+    const xdg = env['XDG_CONFIG_HOME'];
+    const base = xdg && external_node_path_.isAbsolute(xdg) ? xdg : external_node_path_.join(home, '.config');
+    return external_node_path_.join(base, 'nix', 'nix.conf');
+}
+
+// EXTERNAL MODULE: ./src/util/fs.ts
+var fs = __nccwpck_require__(1917);
+;// CONCATENATED MODULE: ./src/nix/locate.ts
+
+
+/** Where a Nix already on the machine is found. */
+const DEFAULT_PROFILE_BIN = '/nix/var/nix/profiles/default/bin';
+/** Finds `nix`: on PATH first, then in the default profile, then in the user's profile. */
+function findNix(env = process.env, home = env['HOME'] ?? '') {
+    const dirs = [env['PATH'] ?? '', DEFAULT_PROFILE_BIN];
+    if (home)
+        dirs.push(external_node_path_.join(home, '.nix-profile', 'bin'));
+    return (0,fs/* findOnPath */.aY)(['nix'], dirs.join(external_node_path_.delimiter));
+}
+/** Nix reads ~ from $HOME; the OS account's home when HOME is unset. */
+function nixHome(env, accountHome) {
+    const h = env['HOME'];
+    return h && external_node_path_.isAbsolute(h) ? h : accountHome;
+}
+
+// EXTERNAL MODULE: ./src/util/errors.ts
+var errors = __nccwpck_require__(17);
+// EXTERNAL MODULE: ./src/util/secrets.ts
+var secrets = __nccwpck_require__(4537);
 ;// CONCATENATED MODULE: ./src/context.ts
 
+
+
+
+
+
+
+function emptyPostState() {
+    return { storePaths: [], nix: '', secretFiles: [], buildSucceeded: false };
+}
 function runnerInfo(env = process.env) {
     const info = external_node_os_.userInfo();
-    const arch = external_node_os_.arch() === 'x64' ? 'x86_64' : external_node_os_.arch() === 'arm64' ? 'arm64' : 'other';
     const isAct = env['ACT'] === 'true';
     return {
         workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
         tempDir: env['RUNNER_TEMP'] || external_node_os_.tmpdir(),
-        arch,
+        arch: (0,lambda/* lambdaArchOfNode */.hd)(external_node_os_.arch()) ?? 'other',
         isAct,
         isActions: env['GITHUB_ACTIONS'] === 'true',
         hasCacheService: !isAct && Boolean(env['ACTIONS_CACHE_URL'] || env['ACTIONS_RESULTS_URL']),
@@ -33002,31 +28543,678 @@ function createContext(inputs, log, runner, post) {
         post,
         stages: [],
         outputs,
-        setOutput(name, value) {
-            const v = String(value);
-            outputs[name] = v;
-            log.setOutput(name, v);
+        setOutputs(set) {
+            for (const [name, value] of Object.entries(set)) {
+                if (value === undefined)
+                    continue;
+                outputs[name] = value;
+                log.setOutput(name, value);
+            }
         },
     };
 }
+// --- context helpers: what the stages record for later steps and for the post step ---
+/** Records the Nix this job uses (and tells the post step where it is). */
+function useNix(ctx, info) {
+    ctx.nix = info;
+    ctx.post.nix = info.nix;
+    return info;
+}
+/** The Nix this job uses: the install stage's, or one found now (when install is not among the stages). */
+async function ensureNix(ctx) {
+    if (ctx.nix)
+        return ctx.nix;
+    const nix = findNix(process.env, ctx.runner.home);
+    if (!nix)
+        throw new errors/* ActionError */.lZ('Nix not found', `no \`nix\` on PATH, in ${DEFAULT_PROFILE_BIN} or in ~/.nix-profile/bin; add install to \`stages\` or install Nix in an earlier step.`);
+    return useNix(ctx, await new cli/* NixCli */.ut(nix).describe(false));
+}
+/** The job's `nix` commands (ensureNix first). */
+async function jobNix(ctx) {
+    return new cli/* NixCli */.ut((await ensureNix(ctx)).nix);
+}
+/** Exports a variable for this process and later steps, and keeps it for the post step. */
+function exportVar(ctx, name, value) {
+    ctx.log.exportVariable(name, value);
+    (ctx.post.exported ??= {})[name] = value;
+}
+/** Prepends a folder to PATH for this process and later steps, and keeps it for the post step. */
+function addPath(ctx, dir) {
+    ctx.log.addPath(dir);
+    const added = (ctx.post.addedPath ??= []);
+    if (!added.includes(dir))
+        added.push(dir);
+}
+/** Adds lines to the action's NIX_CONFIG and exports the result. Returns the new NIX_CONFIG. */
+function applyNixConfig(ctx, add) {
+    const state = (ctx.post.nixConfig ??= { base: process.env['NIX_CONFIG'] ?? '', lines: [] });
+    for (const l of add)
+        if (!state.lines.includes(l))
+            state.lines.push(l);
+    const value = composeNixConfig(state.base, state.lines, ctx.inputs.install.extraNixConfig);
+    exportVar(ctx, 'NIX_CONFIG', value);
+    return value;
+}
+/**
+ * Writes a secret file (mode 0600, in the job's private folder under RUNNER_TEMP) and lists it
+ * for removal by the post step, or at exit where there is no post step (the local command).
+ */
+function writeSecretFile(ctx, name, content) {
+    const file = (0,secrets/* writePrivateFile */.Pl)((0,secrets/* secretDirFor */.Di)(ctx.post.secretFiles, ctx.runner.tempDir), name, content);
+    if (!ctx.post.secretFiles.includes(file))
+        ctx.post.secretFiles.push(file);
+    if (!ctx.runner.isActions)
+        (0,secrets/* removeAtProcessExit */.LR)(file);
+    return file;
+}
+/** Writes the github.com token file (0600) for this job; undefined when there is no token. */
+function writeTokenFile(ctx) {
+    const token = ctx.inputs.install.githubToken;
+    if (!token)
+        return undefined;
+    return writeSecretFile(ctx, TOKEN_FILE_NAME, accessTokensContent(token));
+}
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/exec.ts
-var exec = __nccwpck_require__(3190);
-// EXTERNAL MODULE: ./src/inputs.ts
-var src_inputs = __nccwpck_require__(8422);
-// EXTERNAL MODULE: ./src/log.ts
-var src_log = __nccwpck_require__(5625);
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
+// EXTERNAL MODULE: ./src/util/exec.ts
+var exec = __nccwpck_require__(7895);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/nix.ts
-var nix = __nccwpck_require__(1812);
-;// CONCATENATED MODULE: ./src/elf.ts
+;// CONCATENATED MODULE: ./src/inputs/build.ts
+
+
+function parseBuildInputs(src, workspace) {
+    const flake = src.get('flake');
+    const { installable, flakeDir } = resolveFlake(flake, workspace, src);
+    const program = src.get('program');
+    if (program) {
+        const norm = external_node_path_.posix.normalize(program);
+        if (program.startsWith('/') || norm === '..' || norm.startsWith('../'))
+            src.bad('program', `"${program}" must be a path inside the build output, such as bin/bootstrap.`);
+    }
+    return { flake, installable, flakeDir, program: program ? external_node_path_.posix.normalize(program) : '' };
+}
+/** The installable of a flake reference: a path flake resolved against the workspace (it must hold a flake.nix). */
+function resolveFlake(flake, workspace, src) {
+    const none = { installable: flake, flakeDir: undefined };
+    if (flake === '') {
+        src.bad('flake', 'empty; give a flake reference such as `.` or `.#my-function`.');
+        return none;
+    }
+    if (/\s/.test(flake)) {
+        src.bad('flake', `"${flake}" contains whitespace; give one flake reference such as \`.#my-function\`.`);
+        return none;
+    }
+    const hash = flake.indexOf('#');
+    const ref = hash < 0 ? flake : flake.slice(0, hash);
+    const attr = hash < 0 ? '' : flake.slice(hash + 1);
+    if (hash >= 0 && !/^[A-Za-z0-9_'"."-]+$/.test(attr))
+        src.bad('flake', `"${flake}": the attribute after # is empty or malformed; write e.g. \`.#packages.x86_64-linux.default\`.`);
+    const isPath = ref === '' || ref.startsWith('.') || ref.startsWith('/') || ref.startsWith('path:') || !ref.includes(':');
+    if (!isPath) {
+        if (!/^[a-z][a-z0-9+-]*:\S+$/.test(ref))
+            src.bad('flake', `"${flake}" is not a flake reference; examples: \`.\`, \`.#app\`, \`github:owner/repo#app\`.`);
+        return none;
+    }
+    const p = ref.startsWith('path:') ? ref.slice(5).split('?')[0] : ref === '' ? '.' : ref.split('?')[0];
+    const dir = external_node_path_.resolve(workspace, p);
+    if (!external_node_fs_.existsSync(external_node_path_.join(dir, 'flake.nix'))) {
+        src.bad('flake', `no flake.nix in ${dir} (from "${flake}", resolved against ${workspace}); check out the repository first (actions/checkout) or fix the path.`);
+        return none;
+    }
+    const query = ref.includes('?') ? ref.slice(ref.indexOf('?')) : '';
+    return {
+        installable: `${ref.startsWith('path:') ? 'path:' : ''}${dir}${query}${hash < 0 ? '' : `#${attr}`}`,
+        flakeDir: dir,
+    };
+}
+
+// EXTERNAL MODULE: ./src/inputs/read.ts
+var inputs_read = __nccwpck_require__(4245);
+;// CONCATENATED MODULE: ./src/inputs/cachix.ts
+
+const CACHIX_NAME = /^[a-z0-9][a-z0-9-]*$/;
+function parseCachixInputs(src) {
+    const cachixCache = src.get('cachix-cache');
+    if (cachixCache && !CACHIX_NAME.test(cachixCache))
+        src.bad('cachix-cache', `"${cachixCache}" is not a Cachix cache name (lower-case letters, digits and dashes; the name, not the URL).`);
+    const extraPullCaches = (0,inputs_read/* splitList */.ry)(src.get('extra-pull-caches'));
+    for (const c of extraPullCaches)
+        if (!CACHIX_NAME.test(c))
+            src.bad('extra-pull-caches', `"${c}" is not a Cachix cache name.`);
+    const cachixAuthToken = src.get('cachix-auth-token');
+    const cachixSigningKey = src.get('cachix-signing-key');
+    const pushRaw = src.get('cachix-push');
+    let cachixPush = cachixAuthToken !== '' || cachixSigningKey !== '';
+    if (pushRaw !== '')
+        cachixPush = src.bool('cachix-push');
+    if (cachixPush && pushRaw !== '' && !cachixCache)
+        src.bad('cachix-push', 'pushing needs `cachix-cache`: set the cache to push to, or set cachix-push: false.');
+    if (cachixPush && !cachixCache && (cachixAuthToken || cachixSigningKey))
+        src.bad('cachix-cache', 'a Cachix token or signing key is set but no cache name: set `cachix-cache`.');
+    let pushFilter;
+    const pf = src.get('push-filter');
+    if (pf) {
+        try {
+            pushFilter = new RegExp(pf);
+        }
+        catch (e) {
+            src.bad('push-filter', `not a valid regular expression: ${e.message}.`);
+        }
+    }
+    const cachixApiUrl = src.get('cachix-api-url').replace(/\/+$/, '');
+    if (!/^https?:\/\/\S+$/.test(cachixApiUrl))
+        src.bad('cachix-api-url', `"${cachixApiUrl}" is not an http(s) URL.`);
+    const pushTo = src.get('push-to');
+    if (pushTo && !/^[a-z][a-z0-9+]*:\/\/\S+$/.test(pushTo))
+        src.bad('push-to', `"${pushTo}" is not a Nix store URL such as s3://bucket, file:///path or https://host.`);
+    const pushSigningKey = src.get('push-signing-key');
+    if (pushSigningKey && !/^[^:\s]+:[A-Za-z0-9+/=]+$/.test(pushSigningKey))
+        src.bad('push-signing-key', 'expected a Nix secret key, NAME:BASE64, as printed by `nix key generate-secret`.');
+    const cache = src.bool('cache');
+    return {
+        cachixCache,
+        cachixAuthToken,
+        cachixSigningKey,
+        extraPullCaches,
+        cachixPush,
+        pushFilter,
+        cachixApiUrl,
+        pushTo,
+        pushSigningKey,
+        cache,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/deploy.ts
+
+
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const FUNCTION_ARN = /^(arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:)?\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const ALIAS = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+/**
+ * Checks every deploy input (whatever the stages); returns the deploy stage's inputs when it runs
+ * (deploying), else undefined.
+ */
+function parseDeployInputs(src, o) {
+    const functionNames = parseFunctionNames(src);
+    const awsRegion = parseRegion(src, functionNames, o.env);
+    const publish = src.bool('publish');
+    const alias = src.get('alias');
+    if (alias && !ALIAS.test(alias))
+        src.bad('alias', `"${alias}" is not an alias name (letters, digits, - and _, not only digits).`);
+    if (alias && !publish)
+        src.bad('alias', 'an alias points at a published version: set `publish: true` as well.');
+    const skipUnchanged = src.bool('skip-unchanged');
+    const dryRun = src.bool('dry-run');
+    const wait = src.bool('wait');
+    const waitTimeoutSeconds = src.int('wait-timeout-seconds', { min: 1, max: 3600 }) ?? 300;
+    const s3 = parseS3(src);
+    const roleToAssume = src.get('role-to-assume');
+    if (roleToAssume && !ROLE_ARN.test(roleToAssume))
+        src.bad('role-to-assume', `"${roleToAssume}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`);
+    const create = parseCreate(src, o.deploying);
+    const configuration = parseConfiguration(src);
+    if (!o.deploying)
+        return undefined;
+    const [first, ...more] = functionNames;
+    if (first === undefined)
+        src.bad('function-name', 'the deploy stage needs a function: set `function-name`, or leave deploy out of `stages` to build and package only.');
+    else if (!awsRegion)
+        src.bad('aws-region', 'no Region: set `aws-region`, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
+    if (first === undefined)
+        return undefined;
+    return {
+        functionNames: [first, ...more],
+        awsRegion,
+        zipPath: o.zipPath,
+        publish,
+        alias,
+        skipUnchanged,
+        dryRun,
+        wait,
+        waitTimeoutSeconds,
+        s3,
+        roleToAssume,
+        create,
+        configuration,
+    };
+}
+function parseFunctionNames(src) {
+    const functionNames = (0,inputs_read/* splitList */.ry)(src.get('function-name'));
+    for (const f of functionNames)
+        if (!FUNCTION_NAME.test(f) && !FUNCTION_ARN.test(f))
+            src.bad('function-name', `"${f}" is not a function name (letters, digits, - and _, at most 64) or ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME, without a version or alias).`);
+    if (new Set(functionNames).size !== functionNames.length)
+        src.bad('function-name', 'lists a function twice.');
+    return functionNames;
+}
+/** aws-region, else AWS_REGION or AWS_DEFAULT_REGION, else the Region of a function ARN; '' when none. */
+function parseRegion(src, functionNames, env) {
+    let awsRegion = src.get('aws-region') || env['AWS_REGION'] || env['AWS_DEFAULT_REGION'] || '';
+    if (!awsRegion) {
+        const fromArn = functionNames.map((f) => /^arn:aws[a-z-]*:lambda:([^:]+):/.exec(f)?.[1]).find(Boolean);
+        if (fromArn)
+            awsRegion = fromArn;
+    }
+    if (awsRegion && !REGION.test(awsRegion))
+        src.bad('aws-region', `"${awsRegion}" is not an AWS Region such as us-east-1.`);
+    return awsRegion;
+}
+function parseS3(src) {
+    const bucket = src.get('s3-bucket');
+    const key = src.get('s3-key');
+    if (bucket && (!BUCKET.test(bucket) || bucket.includes('..')))
+        src.bad('s3-bucket', `"${bucket}" is not an S3 bucket name (the name only, not s3:// or an ARN).`);
+    if (key && !bucket)
+        src.bad('s3-key', 'set `s3-bucket` too; the key names an object inside that bucket.');
+    if (key && (key.startsWith('/') || key.length > 1024))
+        src.bad('s3-key', 'must be a relative object key of at most 1024 characters.');
+    return bucket ? { bucket, key } : undefined;
+}
+/** create, runtime and role: a function to create needs its execution role (when deploy runs). */
+function parseCreate(src, deploying) {
+    const create = src.bool('create');
+    const runtime = src.oneOf('runtime', lambda/* LAMBDA_RUNTIMES */._9);
+    const role = src.get('role');
+    if (role && !ROLE_ARN.test(role))
+        src.bad('role', `"${role}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`);
+    if (create && !role && deploying)
+        src.bad('role', 'creating a function (create: true) needs its execution role: set `role` to the role ARN.');
+    return create && role ? { role, runtime } : undefined;
+}
+function parseConfiguration(src) {
+    const memorySize = src.int('memory-size', lambda/* MEMORY_SIZE_MB */.as);
+    const timeout = src.int('timeout', lambda/* TIMEOUT_SECONDS */.yj);
+    const ephemeralStorage = src.int('ephemeral-storage', lambda/* EPHEMERAL_STORAGE_MB */.gH);
+    const environment = parseEnvironment(src);
+    const environmentMode = src.oneOf('environment-mode', ['merge', 'replace']);
+    const descRaw = src.raw('description');
+    const description = descRaw === '' ? undefined : descRaw.trim();
+    if (description !== undefined && description.length > lambda/* MAX_DESCRIPTION_LENGTH */.Lj)
+        src.bad('description', `longer than ${lambda/* MAX_DESCRIPTION_LENGTH */.Lj} characters.`);
+    const layersRaw = src.get('layers');
+    let layers;
+    if (layersRaw) {
+        layers = (0,inputs_read/* splitList */.ry)(layersRaw);
+        if (layers.length === 1 && layers[0] === 'none')
+            layers = [];
+        for (const l of layers)
+            if (!LAYER_ARN.test(l))
+                src.bad('layers', `"${l}" is not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION).`);
+        if (layers.length > lambda/* MAX_LAYERS */.Uf)
+            src.bad('layers', `a function takes at most ${lambda/* MAX_LAYERS */.Uf} layers.`);
+    }
+    return { memorySize, timeout, environment, environmentMode, description, layers, ephemeralStorage };
+}
+/** environment: a JSON object of strings (numbers and booleans taken as strings), no reserved name. */
+function parseEnvironment(src) {
+    const envRaw = src.get('environment');
+    if (!envRaw)
+        return undefined;
+    try {
+        const parsed = JSON.parse(envRaw);
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+            throw new Error('not an object');
+        const environment = {};
+        for (const [k, v] of Object.entries(parsed)) {
+            if (!ENV_KEY.test(k))
+                src.bad('environment', `"${k}" is not a valid variable name.`);
+            else if (lambda/* RESERVED_ENVIRONMENT */.LM.has(k))
+                src.bad('environment', `"${k}" is reserved by Lambda and cannot be set.`);
+            if (typeof v === 'string')
+                environment[k] = v;
+            else if (typeof v === 'number' || typeof v === 'boolean')
+                environment[k] = String(v);
+            else
+                src.bad('environment', `value of "${k}" must be a string.`);
+        }
+        return environment;
+    }
+    catch {
+        src.bad('environment', 'expected a JSON object of strings, such as {"LOG_LEVEL": "info"}.');
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/install.ts
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+function parseInstallInputs(src, env) {
+    const nixInstaller = src.oneOf('nix-installer', ['official', 'determinate']);
+    const installerUrl = src.get('installer-url');
+    if (installerUrl && !/^(https?|file):\/\/\S+$/.test(installerUrl))
+        src.bad('installer-url', `"${installerUrl}" is not an http(s):// or file:// URL.`);
+    const installerSha256 = src.get('installer-sha256').toLowerCase();
+    if (installerSha256 && !SHA256_HEX.test(installerSha256))
+        src.bad('installer-sha256', 'expected 64 hexadecimal digits (the output of `sha256sum`).');
+    const nixVersion = src.get('nix-version');
+    if (nixVersion && !/^\d+\.\d+(\.\d+)?$/.test(nixVersion))
+        src.bad('nix-version', `expected a version such as 2.24.9, got "${nixVersion}".`);
+    return {
+        nixInstaller,
+        installerUrl,
+        installerSha256,
+        nixVersion,
+        githubToken: src.get('github-token') || env['GITHUB_TOKEN'] || '',
+        extraNixConfig: src.raw('extra-nix-config'),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/bundle/runtime-env.ts
+
+
+/**
+ * Data files a relocated Nix program reads at run time from paths baked into it, and the variables
+ * that point it at the bundle's copy instead (the deploy stage sets them on the function):
+ * - certificates: Nix's OpenSSL reads NIX_SSL_CERT_FILE, then SSL_CERT_FILE, then
+ *   /etc/ssl/certs/ca-certificates.crt (absent on Amazon Linux, which uses /etc/pki/tls/certs/ca-bundle.crt).
+ * - locales: a relocated glibc finds no locale data without LOCALE_ARCHIVE (an archive) or LOCPATH (a folder).
+ * - gconv: glibc's iconv() loads conversion modules from GCONV_PATH (else its compiled-in store folder).
+ * - tzdata: glibc, Rust's tz crates and Haskell's tz read TZDIR; Go reads ZONEINFO.
+ * - terminfo: ncurses reads TERMINFO.
+ */
+const DATA_SETS = ['certificates', 'locales', 'gconv', 'tzdata', 'terminfo'];
+/** Where CA bundles live in nixpkgs store paths (cacert) and in other common layouts. */
+const CA_BUNDLE_PATHS = [
+    'etc/ssl/certs/ca-bundle.crt',
+    'etc/ssl/certs/ca-certificates.crt',
+    'etc/pki/tls/certs/ca-bundle.crt',
+];
+/** Where certificates go in the zip. */
+const BUNDLED_CA_PATH = 'etc/ssl/certs/ca-bundle.crt';
+/** Terminal types worth carrying to a machine without a terminal (log colouring, TERM=dumb). */
+const TERMINFO_SUBSET = [
+    'ansi',
+    'dumb',
+    'linux',
+    'screen',
+    'screen-256color',
+    'tmux',
+    'tmux-256color',
+    'vt100',
+    'vt220',
+    'xterm',
+    'xterm-256color',
+    'xterm-color',
+];
+/** A locale archive larger than this is not bundled without being asked for (nixpkgs' glibcLocales is ~220 MB). */
+const AUTO_LOCALE_ARCHIVE_LIMIT = 50 * 1024 * 1024;
+const DATA_SET_DEFS = {
+    certificates: {
+        id: 'certificates',
+        what: 'CA certificates',
+        roots: CA_BUNDLE_PATHS,
+        target: () => BUNDLED_CA_PATH,
+        nixpkgs: 'cacert',
+    },
+    locales: {
+        id: 'locales',
+        what: 'locale data',
+        roots: ['lib/locale/locale-archive', 'lib/locale'],
+        target: (root) => root,
+        nixpkgs: 'glibcLocales (or glibcLocalesUtf8)',
+    },
+    gconv: {
+        id: 'gconv',
+        what: "glibc's iconv conversion modules",
+        roots: ['lib/gconv'],
+        target: () => 'lib/gconv',
+        nixpkgs: 'glibc (its lib/gconv)',
+    },
+    tzdata: {
+        id: 'tzdata',
+        what: 'time zone data',
+        roots: ['share/zoneinfo'],
+        target: () => 'share/zoneinfo',
+        nixpkgs: 'tzdata',
+    },
+    terminfo: {
+        id: 'terminfo',
+        what: 'terminfo entries',
+        roots: ['share/terminfo'],
+        target: () => 'share/terminfo',
+        keep: (rel) => TERMINFO_SUBSET.includes(external_node_path_.posix.basename(rel)),
+        nixpkgs: 'ncurses',
+    },
+};
+/** The data set and root a store-path-relative path belongs to (`sub` is under `root`). */
+function dataSetOf(sub) {
+    for (const def of Object.values(DATA_SET_DEFS)) {
+        for (const root of def.roots) {
+            if (sub === root || sub.startsWith(`${root}/`))
+                return { id: def.id, root };
+        }
+    }
+    return undefined;
+}
+/** The first CA bundle found in the closure's store paths (nixpkgs' cacert), or undefined. */
+function findCaBundle(closure, exists = external_node_fs_.existsSync) {
+    const ordered = [...closure].sort((a, b) => Number(/-(nss-)?cacert-/.test(b)) - Number(/-(nss-)?cacert-/.test(a)));
+    for (const sp of ordered)
+        for (const rel of CA_BUNDLE_PATHS) {
+            const p = external_node_path_.join(sp, rel);
+            if (exists(p))
+                return p;
+        }
+    return undefined;
+}
+/**
+ * A data set somewhere in the closure, for a data set asked for by name: gconv from the C library's
+ * own store path first, anything else from the first store path that has it.
+ */
+function findDataSet(id, closure, preferred = [], exists = external_node_fs_.existsSync) {
+    if (id === 'certificates') {
+        const ca = findCaBundle(closure, exists);
+        return ca ? { source: ca, root: CA_BUNDLE_PATHS.find((r) => ca.endsWith(`/${r}`)) } : undefined;
+    }
+    for (const sp of [...preferred, ...closure])
+        for (const root of DATA_SET_DEFS[id].roots) {
+            const p = external_node_path_.join(sp, root);
+            if (exists(p))
+                return { source: p, root };
+        }
+    return undefined;
+}
+/** Variables for the bundled data files, from the names of the files in the zip. */
+function runtimeEnvFor(names, taskRoot) {
+    const env = {};
+    const at = (n) => `${taskRoot}/${n}`;
+    const ca = names.find((n) => n === BUNDLED_CA_PATH) ??
+        names.find((n) => /(^|\/)(ca-bundle\.crt|ca-certificates\.crt)$/.test(n));
+    if (ca) {
+        env['SSL_CERT_FILE'] = at(ca);
+        env['NIX_SSL_CERT_FILE'] = at(ca);
+    }
+    const archive = names.find((n) => /(^|\/)locale-archive$/.test(n));
+    if (archive)
+        env['LOCALE_ARCHIVE'] = at(archive);
+    else {
+        // A locale folder holds LOCALE/LC_CTYPE files: LOCPATH is the folder above LOCALE.
+        const ctype = names.find((n) => /(^|\/)[^/]+\/LC_CTYPE$/.test(n));
+        if (ctype)
+            env['LOCPATH'] = at(external_node_path_.posix.dirname(external_node_path_.posix.dirname(ctype)));
+    }
+    // glibc reads gconv-modules (or its cache) from each GCONV_PATH folder.
+    const gconv = names.find((n) => /(^|\/)gconv-modules(\.cache)?$/.test(n));
+    if (gconv)
+        env['GCONV_PATH'] = at(external_node_path_.posix.dirname(gconv));
+    // A zoneinfo folder: TZDIR for glibc and most libraries, ZONEINFO for Go.
+    const zone = names.find((n) => /(^|\/)zoneinfo\/.+/.test(n));
+    if (zone) {
+        const dir = zone.slice(0, zone.lastIndexOf('zoneinfo/') + 'zoneinfo'.length);
+        env['TZDIR'] = at(dir);
+        env['ZONEINFO'] = at(dir);
+    }
+    // terminfo/<first letter or its hex code>/<name>
+    const term = names.find((n) => /(^|\/)terminfo\/[^/]+\/[^/]+$/.test(n));
+    if (term)
+        env['TERMINFO'] = at(external_node_path_.posix.dirname(external_node_path_.posix.dirname(term)));
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/package.ts
+
+
+
+
+const LIBRARY_NAME = /^[A-Za-z0-9_+.*?-]+$/;
+function parsePackageInputs(src, where) {
+    const taskRoot = src.get('task-root').replace(/(.)\/+$/, '$1');
+    if (!/^\/[A-Za-z0-9_./-]*$/.test(taskRoot) || taskRoot.split('/').includes('..'))
+        src.bad('task-root', `"${taskRoot}" must be an absolute path without spaces, such as /var/task.`);
+    else if (taskRoot.length > 64)
+        src.bad('task-root', 'longer than 64 characters; the interpreter path must fit into the ELF header.');
+    const include = parseInclude(src);
+    const bundleCertificates = src.bool('bundle-certificates');
+    const bundleData = parseBundleData(src, bundleCertificates);
+    const extraLibraries = (0,inputs_read/* splitList */.ry)(src.get('extra-libraries'));
+    for (const lib of extraLibraries)
+        if (!(lib.startsWith('/nix/store/') || /^lib[A-Za-z0-9_+.-]*\.so(\.[0-9]+)*$/.test(lib)))
+            src.bad('extra-libraries', `"${lib}" is neither a library name (libfoo.so.1) nor a /nix/store path of the build's closure.`);
+    const excludeLibraries = (0,inputs_read/* splitList */.ry)(src.get('exclude-libraries'));
+    for (const lib of excludeLibraries)
+        if (!LIBRARY_NAME.test(lib))
+            src.bad('exclude-libraries', `"${lib}" is not a library name or a pattern such as libGL*.so*.`);
+    const zipPath = parseZipPath(src, where);
+    const verify = src.oneOf('verify', ['auto', 'true', 'false']);
+    return {
+        taskRoot,
+        include,
+        bundleCertificates,
+        bundleData,
+        extraLibraries,
+        excludeLibraries,
+        zipPath,
+        verify,
+    };
+}
+/** include: one SOURCE or SOURCE:TARGET a line; a source in the output or the store, a target inside the zip. */
+function parseInclude(src) {
+    const include = [];
+    for (const line of (0,inputs_read/* splitList */.ry)(src.get('include'))) {
+        const sep = line.lastIndexOf(':');
+        const source = (sep < 0 ? line : line.slice(0, sep)).trim();
+        let target = (sep < 0 ? '' : line.slice(sep + 1)).trim();
+        if (source === '') {
+            src.bad('include', `"${line}" has no source; write SOURCE or SOURCE:TARGET.`);
+            continue;
+        }
+        if (source.startsWith('/') && !source.startsWith('/nix/store/')) {
+            src.bad('include', `"${source}" is outside the Nix store; give a path relative to the build output or a /nix/store path from its closure.`);
+            continue;
+        }
+        if (!source.startsWith('/') && external_node_path_.posix.normalize(source).startsWith('..')) {
+            src.bad('include', `"${source}" escapes the build output.`);
+            continue;
+        }
+        if (target === '')
+            target = source.startsWith('/') ? external_node_path_.posix.basename(source) : external_node_path_.posix.normalize(source);
+        const nt = external_node_path_.posix.normalize(target).replace(/\/+$/, '');
+        if (target.startsWith('/') || nt === '..' || nt.startsWith('../') || nt === '.' || nt === '') {
+            src.bad('include', `target "${target}" must be a relative path inside the zip.`);
+            continue;
+        }
+        if (nt === 'bootstrap') {
+            src.bad('include', `target "${target}" would replace the bootstrap.`);
+            continue;
+        }
+        include.push({ source, target: nt });
+    }
+    return include;
+}
+/** bundle-data: auto, none, or data sets by name; bundle-certificates adds certificates. */
+function parseBundleData(src, bundleCertificates) {
+    const bundleData = { auto: false, sets: [] };
+    const dataItems = (0,inputs_read/* splitList */.ry)(src.get('bundle-data'));
+    for (const item of dataItems) {
+        if (item === 'auto')
+            bundleData.auto = true;
+        else if (item === 'none') {
+            if (dataItems.length > 1)
+                src.bad('bundle-data', '`none` cannot be combined with other entries.');
+        }
+        else if (DATA_SETS.includes(item)) {
+            if (!bundleData.sets.includes(item))
+                bundleData.sets.push(item);
+        }
+        else
+            src.bad('bundle-data', `unknown entry "${item}"; write auto, none, or some of ${DATA_SETS.join(', ')} (with or without auto).`);
+    }
+    if (bundleCertificates && !bundleData.sets.includes('certificates'))
+        bundleData.sets.push('certificates');
+    return bundleData;
+}
+/** zip-path resolved against the workspace (its folder must exist), else RUNNER_TEMP/nix-lambda/function.zip. */
+function parseZipPath(src, where) {
+    const given = src.get('zip-path');
+    if (!given)
+        return external_node_path_.join(where.tempDir, 'nix-lambda', 'function.zip');
+    const zipPath = external_node_path_.resolve(where.workspace, given);
+    const parent = external_node_path_.dirname(zipPath);
+    if (!external_node_fs_.existsSync(parent) || !external_node_fs_.statSync(parent).isDirectory())
+        src.bad('zip-path', `folder ${parent} does not exist; create it first or choose another path.`);
+    else if (external_node_fs_.existsSync(zipPath) && external_node_fs_.statSync(zipPath).isDirectory())
+        src.bad('zip-path', `${zipPath} is a folder; give a file name such as function.zip.`);
+    return zipPath;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
+
+
+
+
+
+
+
+function parseInputs(read, penv) {
+    const src = new inputs_read/* InputSource */.KP(read);
+    const stages = parseStages(src);
+    const has = (s) => stages.includes(s);
+    const install = parseInstallInputs(src, penv.env);
+    const cachix = parseCachixInputs(src);
+    const build = parseBuildInputs(src, penv.workspace);
+    const pkg = parsePackageInputs(src, penv);
+    const deploy = parseDeployInputs(src, { deploying: has('deploy'), zipPath: pkg.zipPath, env: penv.env });
+    if (has('package') && !has('build'))
+        src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
+    if (has('deploy') && !has('package') && !(src.get('zip-path') && external_node_fs_.existsSync(pkg.zipPath)))
+        src.bad('zip-path', 'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.');
+    if (src.problems.length > 0)
+        throw new errors/* InputError */.dz(src.problems);
+    return { stages, install, cachix, build, package: pkg, deploy };
+}
+/** The stages, in their order, each once. */
+function parseStages(src) {
+    const stageNames = (0,inputs_read/* splitList */.ry)(src.get('stages'));
+    const stages = [];
+    for (const s of stageNames) {
+        if (inputs_read/* STAGES */.an.includes(s)) {
+            if (!stages.includes(s))
+                stages.push(s);
+        }
+        else
+            src.bad('stages', `unknown stage "${s}"; the stages are ${inputs_read/* STAGES */.an.join(', ')}.`);
+    }
+    if (stageNames.length === 0)
+        src.bad('stages', `no stage selected; list some of ${inputs_read/* STAGES */.an.join(', ')}.`);
+    stages.sort((a, b) => inputs_read/* STAGES */.an.indexOf(a) - inputs_read/* STAGES */.an.indexOf(b));
+    return stages;
+}
+
+// EXTERNAL MODULE: ./src/host.ts
+var host = __nccwpck_require__(2237);
+// EXTERNAL MODULE: ./src/action/outputs.ts
+var action_outputs = __nccwpck_require__(8948);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
+// EXTERNAL MODULE: ./src/util/format.ts
+var format = __nccwpck_require__(2693);
+;// CONCATENATED MODULE: ./src/bundle/elf.ts
 /**
  * ELF64 little-endian reader and in-place patcher (a pure module: Buffers in, results out).
  *
@@ -33039,8 +29227,9 @@ var nix = __nccwpck_require__(1812);
  * When an in-place patch is impossible, ElfPatchUnsupported says why (the caller then uses patchelf).
  * Every problem with the input bytes is an ElfError whose message starts with the file name.
  */
-const EM_X86_64 = 62;
-const EM_AARCH64 = 183;
+
+const EM_X86_64 = lambda/* ELF_MACHINE */.aC.x86_64;
+const EM_AARCH64 = lambda/* ELF_MACHINE */.aC.arm64;
 /** Any problem with the input bytes. The message starts with the file name. */
 class ElfError extends Error {
     name = 'ElfError';
@@ -33104,13 +29293,6 @@ const MAX_DYNAMIC_ENTRIES = 1 << 16;
 const MAX_VERSION_ENTRIES = 1 << 20;
 function isElf(buf) {
     return buf.length >= 4 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46;
-}
-function archOf(machine) {
-    if (machine === EM_X86_64)
-        return 'x86_64';
-    if (machine === EM_AARCH64)
-        return 'arm64';
-    return undefined;
 }
 function tagName(tag) {
     return STRING_TAGS.get(tag) ?? `tag 0x${tag.toString(16)}`;
@@ -33408,7 +29590,7 @@ function describe(p) {
         file: p.file,
         type: p.type,
         machine: p.machine,
-        arch: archOf(p.machine),
+        arch: (0,lambda/* lambdaArchOf */.Dk)(p.machine),
         interp,
         needed,
         soname,
@@ -33989,12 +30171,13 @@ function patchElf(buf, req, file = DEFAULT_NAME) {
     return changes;
 }
 
-;// CONCATENATED MODULE: ./src/program.ts
+;// CONCATENATED MODULE: ./src/bundle/program.ts
 
 
 
 
-function isExecutableFile(p) {
+/** A regular file with an execute bit set (in the store: a program, whoever may run it here). */
+function markedExecutable(p) {
     try {
         const st = external_node_fs_.statSync(p);
         return st.isFile() && (st.mode & 0o111) !== 0;
@@ -34012,15 +30195,15 @@ function chooseProgram(outPath, requested) {
             throw new errors/* ActionError */.lZ('Program not found', `Input \`program\`: "${requested}" is outside the build output ${outPath}.`);
         if (!external_node_fs_.existsSync(p))
             throw new errors/* ActionError */.lZ('Program not found', `Input \`program\`: ${requested} does not exist in ${outPath}. ${describeBin(outPath)}`);
-        if (!isExecutableFile(p))
+        if (!markedExecutable(p))
             throw new errors/* ActionError */.lZ('Program not executable', `Input \`program\`: ${p} is not an executable file.`);
         return { rel, path: p };
     }
     const bin = external_node_path_.join(outPath, 'bin');
     const bootstrap = external_node_path_.join(bin, 'bootstrap');
-    if (isExecutableFile(bootstrap))
+    if (markedExecutable(bootstrap))
         return { rel: 'bin/bootstrap', path: bootstrap };
-    const executables = listBin(outPath).filter((n) => isExecutableFile(external_node_path_.join(bin, n)) && !n.startsWith('.'));
+    const executables = listBin(outPath).filter((n) => markedExecutable(external_node_path_.join(bin, n)) && !n.startsWith('.'));
     if (executables.length === 1)
         return { rel: `bin/${executables[0]}`, path: external_node_path_.join(bin, executables[0]) };
     throw new errors/* ActionError */.lZ('Program not found', executables.length > 1
@@ -34089,31 +30272,51 @@ function checkProgram(rel, programPath, data, outPath) {
     }
     throw new errors/* ActionError */.lZ('Program is not an ELF executable', `${rel} (${programPath}) is ${script ? `a script for ${script.interpreter}` : 'not an ELF executable'}; Lambda's bootstrap must be a Linux executable. Set \`program\` to the compiled binary.`);
 }
-
-;// CONCATENATED MODULE: ./src/stages/build.ts
-
-
-
-
-
-
-function parseBuildJson(stdout) {
-    let parsed;
+/** Reads the first 64 KiB of the chosen program and refuses what cannot be a bootstrap (checkProgram). */
+function checkProgramFile(choice, outPath) {
+    const head = Buffer.alloc(64 * 1024);
+    const fd = external_node_fs_.openSync(choice.path, 'r');
+    let n;
     try {
-        parsed = JSON.parse(stdout);
+        n = external_node_fs_.readSync(fd, head, 0, head.length, 0);
     }
-    catch {
-        throw new errors/* ActionError */.lZ('Unexpected nix output', `\`nix build --json\` printed something that is not JSON: ${stdout.slice(0, 200)}`);
+    finally {
+        external_node_fs_.closeSync(fd);
     }
-    const first = Array.isArray(parsed) ? parsed[0] : undefined;
-    if (!first ||
-        typeof first !== 'object' ||
-        typeof first.drvPath !== 'string' ||
-        typeof first.outputs !== 'object')
-        throw new errors/* ActionError */.lZ('Unexpected nix output', `\`nix build --json\` printed no build result: ${stdout.slice(0, 200)}`);
-    if (parsed instanceof Array && parsed.length > 1)
-        throw new errors/* ActionError */.lZ('Several installables', 'the flake reference selected several packages; select one with `flake: .#name`.');
-    return first;
+    checkProgram(choice.rel, choice.path, head.subarray(0, n), outPath);
+}
+
+;// CONCATENATED MODULE: ./src/nix/build.ts
+
+
+/**
+ * What `nix build`'s log says: the lines kept for an error message, a binary cache whose signature
+ * Nix refused, and a failure turned into an error that says what to do.
+ */
+/** Lines of the build log an error carries. */
+const BUILD_TAIL_LINES = 40;
+/** Streams the build log into the log, keeps its tail, and warns (once) about a refused signature. */
+class BuildLog {
+    log;
+    lines = [];
+    warnedSignature = false;
+    constructor(log) {
+        this.log = log;
+    }
+    onLine = (line) => {
+        this.log.info(line);
+        if (/is not signed by any of the keys|does not have a valid signature/.test(line) &&
+            !this.warnedSignature) {
+            this.warnedSignature = true;
+            this.log.warning(`${line.trim()}: Nix refused a path from a binary cache whose signature it cannot check, and builds it instead. Check the cache's public key (trusted-public-keys, or the key Cachix reports for cachix-cache).`, 'Substituter signature refused');
+        }
+        this.lines.push(line);
+        if (this.lines.length > BUILD_TAIL_LINES)
+            this.lines.shift();
+    };
+    tail() {
+        return this.lines.join('\n');
+    }
 }
 /** A location in a .nix file, from Nix's error text, mapped back into the workspace. */
 function nixErrorLocation(stderr, flakeDir, workspace) {
@@ -34126,74 +30329,66 @@ function nixErrorLocation(stderr, flakeDir, workspace) {
     return { file: rel.startsWith('..') ? abs : rel, line: Number(m[3]) };
 }
 /** Turns Nix's failure into an error that says what to do. */
-function explainBuildFailure(err, ctx, tail) {
-    const { inputs, runner } = ctx;
+function explainBuildFailure(err, target, tail) {
     const stderr = err.stderr;
-    const loc = nixErrorLocation(stderr, inputs.flakeDir, runner.workspace);
+    const loc = nixErrorLocation(stderr, target.flakeDir, target.workspace);
     const locOpts = loc ? { file: loc.file, line: loc.line } : {};
     const attr = /does not provide attribute ([^\n]+)/.exec(stderr);
     if (attr)
-        return new errors/* ActionError */.lZ('Flake attribute not found', `Input \`flake\`: "${inputs.flake}" does not provide attribute ${attr[1].trim()}. List what it provides with \`nix flake show\`.`);
+        return new errors/* ActionError */.lZ('Flake attribute not found', `Input \`flake\`: "${target.flake}" does not provide attribute ${attr[1].trim()}. List what it provides with \`nix flake show\`.`);
     if (/getting status of '\/nix\/store\/[^']*-source[^']*': No such file or directory/.test(stderr) ||
         /is not tracked by Git/.test(stderr))
         return new errors/* ActionError */.lZ('File not tracked by Git', `${tail}\nNix only sees files that Git tracks in a git flake: \`git add\` new files (flake.nix, sources) before building.`, locOpts);
     if (/error: (?:getting status of|path) '[^']*flake\.nix'/.test(stderr) ||
         /does not contain a 'flake\.nix'/.test(stderr))
-        return new errors/* ActionError */.lZ('No flake', `Input \`flake\`: "${inputs.flake}" has no flake.nix.\n${tail}`);
+        return new errors/* ActionError */.lZ('No flake', `Input \`flake\`: "${target.flake}" has no flake.nix.\n${tail}`);
     if (/HTTP error 403|API rate limit|rate limit exceeded/i.test(stderr))
         return new errors/* ActionError */.lZ('GitHub rate limit', `${tail}\nNix hit GitHub's rate limit fetching flake inputs: pass \`github-token\` (the default, \${{ github.token }}) and keep the install stage so nix.conf gets access-tokens.`, locOpts);
-    return new errors/* ActionError */.lZ('Nix build failed', `nix build ${inputs.installable} failed:\n${tail}`, locOpts);
+    return new errors/* ActionError */.lZ('Nix build failed', `nix build ${target.installable} failed:\n${tail}`, locOpts);
 }
+
+;// CONCATENATED MODULE: ./src/stages/build.ts
+
+
+
+
+
+
+/**
+ * Stage 3: `nix build <flake> --json --no-link`, with the build log streamed
+ * into the log group, then the runtime closure and the program inside the output.
+ */
 async function build(ctx) {
-    const { inputs, log } = ctx;
-    const tail = [];
-    const TAIL = 40;
-    let warnedSignature = false;
+    const { log } = ctx;
+    const inputs = ctx.inputs.build;
     log.info(`nix build ${inputs.installable}`);
-    let stdout;
+    const nix = await jobNix(ctx);
+    const buildLog = new BuildLog(log);
+    let result;
     try {
-        ({ stdout } = await (0,nix/* nix */.wF)(ctx, ['build', inputs.installable, '--json', '--no-link', '--print-build-logs'], {
+        result = await nix.build(inputs.installable, {
+            printBuildLogs: true,
             errorTitle: 'Nix build failed',
-            tailLines: TAIL,
-            onLine: (line) => {
-                log.info(line);
-                if (/is not signed by any of the keys|does not have a valid signature/.test(line) &&
-                    !warnedSignature) {
-                    warnedSignature = true;
-                    log.warning(`${line.trim()}: Nix refused a path from a binary cache whose signature it cannot check, and builds it instead. Check the cache's public key (trusted-public-keys, or the key Cachix reports for cachix-cache).`, 'Substituter signature refused');
-                }
-                tail.push(line);
-                if (tail.length > TAIL)
-                    tail.shift();
-            },
-        }));
+            tailLines: BUILD_TAIL_LINES,
+            onLine: buildLog.onLine,
+        });
     }
     catch (err) {
         if (err instanceof exec/* CommandError */.Qd)
-            throw explainBuildFailure(err, ctx, tail.join('\n'));
+            throw explainBuildFailure(err, { ...inputs, workspace: ctx.runner.workspace }, buildLog.tail());
         throw err;
     }
-    const result = parseBuildJson(stdout);
     const outputs = result.outputs;
     const outPath = outputs['out'] ?? Object.values(outputs)[0];
     if (!outPath)
         throw new errors/* ActionError */.lZ('Nothing built', `nix build ${inputs.installable} reported no outputs.`);
-    const closure = await (0,nix/* closureOf */.TQ)(ctx, [outPath]);
+    const closure = await nix.closure([outPath]);
     log.info(`Built ${outPath} (runtime closure: ${closure.length} store paths)`);
     ctx.post.storePaths = Object.values(outputs);
     ctx.post.buildSucceeded = true;
-    ctx.setOutput('store-path', outPath);
+    ctx.setOutputs((0,action_outputs/* builtOutputs */.xT)(outPath));
     const choice = chooseProgram(outPath, inputs.program);
-    const head = Buffer.alloc(64 * 1024);
-    const fd = external_node_fs_.openSync(choice.path, 'r');
-    let n;
-    try {
-        n = external_node_fs_.readSync(fd, head, 0, head.length, 0);
-    }
-    finally {
-        external_node_fs_.closeSync(fd);
-    }
-    checkProgram(choice.rel, choice.path, head.subarray(0, n), outPath);
+    checkProgramFile(choice, outPath);
     ctx.build = {
         installable: inputs.installable,
         drvPath: result.drvPath,
@@ -34203,7 +30398,7 @@ async function build(ctx) {
         programRel: choice.rel,
         programPath: choice.path,
     };
-    ctx.setOutput('program-path', choice.path);
+    ctx.setOutputs((0,action_outputs/* programOutputs */.Hk)(ctx.build));
     log.info(`Program: ${choice.rel}`);
 }
 
@@ -34211,7 +30406,7 @@ async function build(ctx) {
 var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/http.ts
+;// CONCATENATED MODULE: ./src/util/http.ts
 
 
 
@@ -34288,7 +30483,8 @@ async function fetchUrl(url, opts = {}) {
     throw new FetchError(`GET ${url} failed after ${attempts} attempts: ${lastReason}`, attempts);
 }
 
-;// CONCATENATED MODULE: ./src/cachix-api.ts
+;// CONCATENATED MODULE: ./src/caches/cachix-api.ts
+
 
 /** Parses the API's answer; undefined when it is not a usable cache description. */
 function parseCacheInfo(name, body) {
@@ -34381,153 +30577,54 @@ function netrcEntries(caches, token) {
     const hosts = [...new Set(caches.filter((c) => !c.isPublic).map((c) => new URL(c.uri).hostname))];
     return hosts.map((h) => `machine ${h} password ${token}\n`).join('');
 }
+/**
+ * Looks up each cache; a cache that cannot be used is a warning naming it (the build goes on
+ * without it). Returns the usable ones.
+ */
+async function lookupCaches(names, o, log) {
+    const caches = [];
+    for (const name of names) {
+        const r = await lookupCache(o.apiUrl, name, o.token, o.fetch);
+        if (!r.ok) {
+            log.warning(`Cachix cache "${name}" is not used: ${r.message}. The build goes on without it.`, 'Cachix cache skipped');
+            continue;
+        }
+        caches.push(r.cache);
+        log.info(`Cachix cache "${name}": ${r.cache.uri} (${r.cache.isPublic ? 'public' : 'private'}; keys: ${r.cache.publicSigningKeys.join(' ') || 'none'})`);
+        if (r.cache.publicSigningKeys.length === 0)
+            log.warning(`Cachix cache "${name}" lists no public signing key: Nix will refuse its paths unless they are signed by a key it already trusts.`, 'Cachix cache has no key');
+    }
+    return caches;
+}
+/**
+ * The netrc to give Nix: the credentials of the netrc it already reads (its netrc-file setting),
+ * then the entries for the private caches.
+ */
+function netrcWithExisting(currentNetrcFile, entries) {
+    let before = '';
+    if (typeof currentNetrcFile === 'string' && currentNetrcFile) {
+        try {
+            before = external_node_fs_.readFileSync(currentNetrcFile, 'utf8');
+            if (before && !before.endsWith('\n'))
+                before += '\n';
+        }
+        catch {
+            // no such file, or not readable: nothing to keep
+        }
+    }
+    return before + entries;
+}
 
-// EXTERNAL MODULE: ./src/closure-cache.ts
-var closure_cache = __nccwpck_require__(4857);
-// EXTERNAL MODULE: ./src/secret-files.ts
-var secret_files = __nccwpck_require__(9769);
-;// CONCATENATED MODULE: ./src/nixconf.ts
-
-
-
-
+// EXTERNAL MODULE: ./src/caches/closure-cache.ts
+var closure_cache = __nccwpck_require__(6841);
+;// CONCATENATED MODULE: ./src/nix/trust.ts
 
 
 /**
- * Nix configuration the action manages. Nothing here ever holds a secret: the github.com
- * token lives in a 0600 file that the configuration `!include`s, so the token never reaches
- * an environment variable, GITHUB_ENV, argv or the log.
- *
- * - A Nix that was already there keeps its system nix.conf untouched: the action exports
- *   NIX_CONFIG (this process and later steps), composed of the NIX_CONFIG found at start,
- *   the action's lines and `extra-nix-config` last (later lines win).
- * - A fresh install gets its nix.conf from the installer (daemon) or as the user's
- *   nix.conf (single-user); see installer.ts.
+ * Who a Nix daemon trusts: a substituter, a public key or a netrc given through NIX_CONFIG is
+ * honoured only for root, a single-user (writable) store, and the daemon's trusted-users.
+ * The settings come from NixCli.settings() (`nix show-config --json`).
  */
-const TOKEN_FILE_NAME = 'nix-access-tokens.conf';
-const MARK_BEGIN = '# BEGIN nix-lambda (written by the nix-lambda action)';
-const MARK_END = '# END nix-lambda';
-/** Splits configuration text into lines without trailing blanks; drops empty lines. */
-function lines(text) {
-    return text
-        .split('\n')
-        .map((l) => l.replace(/\s+$/, ''))
-        .filter((l) => l.trim() !== '');
-}
-/**
- * NIX_CONFIG = base (what the environment had) + the action's lines + extra-nix-config.
- * An exact duplicate line keeps only its last occurrence (same effect: later lines win), so
- * running the action twice in a job does not grow NIX_CONFIG.
- */
-function composeNixConfig(base, managed, extra) {
-    const all = [...lines(base), ...managed.flatMap(lines), ...lines(extra)];
-    const lastIndex = new Map();
-    all.forEach((l, i) => lastIndex.set(l.trim(), i));
-    return all.filter((l, i) => lastIndex.get(l.trim()) === i).join('\n');
-}
-/** The line granting the github.com token from its 0600 file (`!include`: a missing file is no error). */
-function includeLine(file) {
-    return `!include ${file}`;
-}
-/** Content of the 0600 token file. */
-function accessTokensContent(token) {
-    return `access-tokens = github.com=${token}\n`;
-}
-/** Lines for a Nix that was already installed (through NIX_CONFIG). */
-function existingNixLines(o) {
-    const out = ['extra-experimental-features = nix-command flakes', 'max-jobs = auto'];
-    if (o.sandboxOff)
-        out.push('sandbox = false');
-    if (o.noBuildUsers)
-        out.push('build-users-group =');
-    if (o.tokenFile)
-        out.push(includeLine(o.tokenFile));
-    return out;
-}
-/** Lines of nix.conf for a fresh install. The token is only `!include`d. */
-function freshNixConf(o) {
-    const out = [
-        `${o.extendFeatures ? 'extra-' : ''}experimental-features = nix-command flakes`,
-        'max-jobs = auto',
-    ];
-    if (o.mode === 'daemon')
-        out.push(o.user && o.user !== 'root' ? `trusted-users = root ${o.user}` : 'trusted-users = root');
-    if (o.sandboxOff)
-        out.push('sandbox = false');
-    if (o.noBuildUsers)
-        out.push('build-users-group =');
-    if (o.tokenFile)
-        out.push(includeLine(o.tokenFile));
-    out.push(...lines(o.extra));
-    return `${out.join('\n')}\n`;
-}
-/**
- * Puts `block` between the action's markers in an existing configuration text, replacing an
- * earlier block of the action and keeping everything else.
- */
-function replaceMarkedBlock(existing, block) {
-    const begin = existing.indexOf(MARK_BEGIN);
-    const end = existing.indexOf(MARK_END);
-    let rest = existing;
-    if (begin >= 0 && end > begin)
-        rest = existing.slice(0, begin) + existing.slice(end + MARK_END.length);
-    rest = rest.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '');
-    const body = `${MARK_BEGIN}\n${block.replace(/\n+$/, '')}\n${MARK_END}\n`;
-    return rest.trim() === '' ? body : `${rest.replace(/\n*$/, '\n')}${body}`;
-}
-/** The user's nix.conf: $XDG_CONFIG_HOME/nix/nix.conf, else ~/.config/nix/nix.conf (where Nix reads it). */
-function userNixConfPath(env, home) {
-    const xdg = env['XDG_CONFIG_HOME'];
-    const base = xdg && external_node_path_.isAbsolute(xdg) ? xdg : external_node_path_.join(home, '.config');
-    return external_node_path_.join(base, 'nix', 'nix.conf');
-}
-/** Nix reads ~ from $HOME; the OS account's home when HOME is unset. */
-function nixHome(ctx) {
-    const h = process.env['HOME'];
-    return h && external_node_path_.isAbsolute(h) ? h : ctx.runner.home;
-}
-/** Exports a variable for this process and later steps, and keeps it for the post step. */
-function exportVar(ctx, name, value) {
-    ctx.log.exportVariable(name, value);
-    (ctx.post.exported ??= {})[name] = value;
-}
-/** Prepends a folder to PATH for this process and later steps, and keeps it for the post step. */
-function addPath(ctx, dir) {
-    ctx.log.addPath(dir);
-    const added = (ctx.post.addedPath ??= []);
-    if (!added.includes(dir))
-        added.push(dir);
-}
-/** Adds lines to the action's NIX_CONFIG and exports the result. Returns the new NIX_CONFIG. */
-function applyNixConfig(ctx, add) {
-    const state = (ctx.post.nixConfig ??= { base: process.env['NIX_CONFIG'] ?? '', lines: [] });
-    for (const l of add)
-        if (!state.lines.includes(l))
-            state.lines.push(l);
-    const value = composeNixConfig(state.base, state.lines, ctx.inputs.extraNixConfig);
-    exportVar(ctx, 'NIX_CONFIG', value);
-    return value;
-}
-/** Writes the github.com token file (0600) for this job; undefined when there is no token. */
-function writeTokenFile(ctx) {
-    const token = ctx.inputs.githubToken;
-    if (!token)
-        return undefined;
-    return (0,secret_files/* writeSecretFile */.AK)(ctx, TOKEN_FILE_NAME, accessTokensContent(token));
-}
-/** Whether Nix's build sandbox cannot work here (containers and act), with the reason. */
-function sandboxUnavailable(f) {
-    if (f.isAct)
-        return 'running under act (a container)';
-    if (f.container)
-        return 'running in a container';
-    return undefined;
-}
-/** /.dockerenv or /run/.containerenv: Docker or Podman. */
-function inContainer(exists = external_node_fs_.existsSync) {
-    return exists('/.dockerenv') || exists('/run/.containerenv');
-}
-// --- who the daemon trusts ---
 /** `nix show-config --json`: { name: { value } } (every version from 2.8 on), or { name: value }. */
 function settingValue(json, name) {
     if (!json || typeof json !== 'object')
@@ -34580,27 +30677,6 @@ function userGroups(user, gid, groupFile = '/etc/group') {
     return [...out];
 }
 /**
- * `nix show-config --json`, parsed. Its output holds access-tokens: it is parsed and never
- * logged. undefined when it cannot be read.
- */
-async function readNixSettings(nixPath, opts = {}) {
-    // systemOnly: what a daemon reads (the system nix.conf), not NIX_CONFIG or the user's nix.conf.
-    const env = opts.systemOnly ? { NIX_CONFIG: undefined, NIX_USER_CONF_FILES: '/dev/null' } : {};
-    // `nix show-config` (2.8 on; a deprecated alias since `nix config show` in 2.20).
-    for (const cmd of [['show-config'], ['config', 'show']]) {
-        const r = await (0,exec/* run */.eF)(nixPath, [...nix/* NIX_FEATURE_ARGS */.LO, ...cmd, '--json'], { allowFailure: true, env });
-        if (r.code !== 0)
-            continue;
-        try {
-            return JSON.parse(r.stdout);
-        }
-        catch {
-            // try the other spelling
-        }
-    }
-    return undefined;
-}
-/**
  * Whether the Nix daemon accepts this user's substituters, keys and netrc from NIX_CONFIG:
  * root, a writable store (single-user), or trusted-users naming the user or one of its groups.
  */
@@ -34638,61 +30714,70 @@ function currentGid() {
  * goes on without that cache.
  */
 async function cachix(ctx, opts = {}) {
-    const { inputs, log } = ctx;
-    const nixInfo = await (0,nix/* ensureNix */.ij)(ctx);
-    const lines = [];
-    // Cachix pull
+    const { log } = ctx;
+    const inputs = ctx.inputs.cachix;
+    const nixInfo = await ensureNix(ctx);
     const names = [...new Set([inputs.cachixCache, ...inputs.extraPullCaches].filter(Boolean))];
-    const caches = [];
-    for (const name of names) {
-        const r = await lookupCache(inputs.cachixApiUrl, name, inputs.cachixAuthToken, opts.fetch);
-        if (!r.ok) {
-            log.warning(`Cachix cache "${name}" is not used: ${r.message}. The build goes on without it.`, 'Cachix cache skipped');
-            continue;
-        }
-        caches.push(r.cache);
-        log.info(`Cachix cache "${name}": ${r.cache.uri} (${r.cache.isPublic ? 'public' : 'private'}; keys: ${r.cache.publicSigningKeys.join(' ') || 'none'})`);
-        if (r.cache.publicSigningKeys.length === 0)
-            log.warning(`Cachix cache "${name}" lists no public signing key: Nix will refuse its paths unless they are signed by a key it already trusts.`, 'Cachix cache has no key');
-    }
-    lines.push(...substituterLines(caches));
-    const netrc = netrcEntries(caches, inputs.cachixAuthToken);
-    if (netrc) {
-        // Keep the credentials of the netrc Nix already reads (default /etc/nix/netrc); with a
-        // daemon, the one the daemon reads.
-        const current = settingValue(await readNixSettings(nixInfo.nix, { systemOnly: nixInfo.daemon }), 'netrc-file');
-        let before = '';
-        if (typeof current === 'string' && current) {
-            try {
-                before = external_node_fs_.readFileSync(current, 'utf8');
-                if (before && !before.endsWith('\n'))
-                    before += '\n';
-            }
-            catch {
-                // no such file, or not readable: nothing to keep
-            }
-        }
-        const file = (0,secret_files/* writeSecretFile */.AK)(ctx, 'netrc', before + netrc);
-        lines.push(`netrc-file = ${file}`);
-        log.info(`Private cache credentials: netrc ${file} (mode 0600).`);
-    }
-    // The closure cache
-    lines.push(...(await (0,closure_cache/* restoreClosureCache */.U1)(ctx, nixHome(ctx))));
+    const lines = [...(await cachixLines(ctx, nixInfo, names, opts)), ...(await closureCacheLines(ctx))];
     if (lines.length > 0) {
         applyNixConfig(ctx, lines);
         log.info('Nix configuration: exported NIX_CONFIG (this step and later ones) with:');
         for (const l of lines)
             log.info(`  ${l}`);
-        if (nixInfo.daemon && !nixInfo.installed) {
-            const trusted = daemonTrustsUser(await readNixSettings(nixInfo.nix, { systemOnly: true }), { user: ctx.runner.user, uid: ctx.runner.uid, gid: currentGid() }, opts.storeWritable);
-            if (!trusted)
-                log.warning(`Nix runs with a daemon and user ${ctx.runner.user} is not in its trusted-users: the daemon may ignore the substituters, keys and netrc set here. Add \`trusted-users = root ${ctx.runner.user}\` (or trusted-substituters and trusted-public-keys) to /etc/nix/nix.conf and restart nix-daemon, or let this action install Nix.`, 'Substituters may be ignored');
-        }
+        if (nixInfo.daemon && !nixInfo.installed)
+            await warnUntrusted(ctx, nixInfo, opts);
     }
     else if (names.length === 0) {
         log.info('No Cachix cache to pull from.');
     }
-    // What the post step pushes
+    recordPushes(ctx);
+}
+/** Substituters and keys of the Cachix caches to pull from, and a netrc for the private ones. */
+async function cachixLines(ctx, nixInfo, names, opts) {
+    const { log } = ctx;
+    const inputs = ctx.inputs.cachix;
+    const caches = await lookupCaches(names, { apiUrl: inputs.cachixApiUrl, token: inputs.cachixAuthToken, fetch: opts.fetch }, log);
+    const lines = substituterLines(caches);
+    const netrc = netrcEntries(caches, inputs.cachixAuthToken);
+    if (netrc) {
+        // Keep the credentials of the netrc Nix already reads (default /etc/nix/netrc); with a
+        // daemon, the one the daemon reads.
+        const settings = await new cli/* NixCli */.ut(nixInfo.nix).settings({ systemOnly: nixInfo.daemon });
+        const file = writeSecretFile(ctx, 'netrc', netrcWithExisting(settingValue(settings, 'netrc-file'), netrc));
+        lines.push(`netrc-file = ${file}`);
+        log.info(`Private cache credentials: netrc ${file} (mode 0600).`);
+    }
+    return lines;
+}
+/** The closure cache restored (see caches/closure-cache.ts), recorded for the post step to save. */
+async function closureCacheLines(ctx) {
+    const { runner, log } = ctx;
+    const plan = (0,closure_cache/* planClosureCache */.hf)({
+        enabled: ctx.inputs.cachix.cache,
+        runner,
+        installable: ctx.inputs.build.installable,
+        flakeDir: ctx.inputs.build.flakeDir,
+        home: nixHome(process.env, runner.home),
+    }, log);
+    if (!plan)
+        return [];
+    const record = { dir: plan.dir, key: plan.key, hit: false };
+    ctx.post.closureCache = record;
+    const restored = await (0,closure_cache/* restoreClosureCache */.U1)(plan, log);
+    record.hit = restored.hit;
+    return restored.lines;
+}
+/** A daemon this action did not install may ignore NIX_CONFIG's substituters for an untrusted user. */
+async function warnUntrusted(ctx, nixInfo, opts) {
+    const { runner, log } = ctx;
+    const trusted = daemonTrustsUser(await new cli/* NixCli */.ut(nixInfo.nix).settings({ systemOnly: true }), { user: runner.user, uid: runner.uid, gid: currentGid() }, opts.storeWritable);
+    if (!trusted)
+        log.warning(`Nix runs with a daemon and user ${runner.user} is not in its trusted-users: the daemon may ignore the substituters, keys and netrc set here. Add \`trusted-users = root ${runner.user}\` (or trusted-substituters and trusted-public-keys) to /etc/nix/nix.conf and restart nix-daemon, or let this action install Nix.`, 'Substituters may be ignored');
+}
+/** What the post step pushes: the build's closure to Cachix and to push-to. */
+function recordPushes(ctx) {
+    const { log } = ctx;
+    const inputs = ctx.inputs.cachix;
     if (inputs.cachixPush && inputs.cachixCache)
         ctx.post.cachixPush = { cache: inputs.cachixCache };
     if (inputs.pushTo)
@@ -34707,9 +30792,57 @@ async function cachix(ctx, opts = {}) {
         log.info(`After a successful build the post step pushes its runtime closure${inputs.pushFilter ? ` (minus paths matching /${inputs.pushFilter.source}/)` : ''} to ${targets.join(' and ')}.`);
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/installer.ts
+;// CONCATENATED MODULE: ./src/nix/environment.ts
+
+
+
+/**
+ * The machine Nix runs on: whether its build sandbox can work here, and what Nix's profile script
+ * (nix-daemon.sh / nix.sh) would set up for steps that never source it.
+ */
+/** Whether Nix's build sandbox cannot work here (containers and act), with the reason. */
+function sandboxUnavailable(f) {
+    if (f.isAct)
+        return 'running under act (a container)';
+    if (f.container)
+        return 'running in a container';
+    return undefined;
+}
+/** /.dockerenv or /run/.containerenv: Docker or Podman. */
+function inContainer(exists = external_node_fs_.existsSync) {
+    return exists('/.dockerenv') || exists('/run/.containerenv');
+}
+/** CA bundles, in the order nix-profile.sh and install-nix-action look for them. */
+function caBundleCandidates(home) {
+    return [
+        '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Arch, NixOS
+        '/etc/ssl/ca-bundle.pem', // openSUSE
+        '/etc/ssl/certs/ca-bundle.crt', // old NixOS
+        '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, CentOS, Amazon Linux
+        `${DEFAULT_PROFILE_BIN.replace(/\/bin$/, '')}/etc/ssl/certs/ca-bundle.crt`,
+        external_node_path_.join(home, '.nix-profile', 'etc', 'ssl', 'certs', 'ca-bundle.crt'),
+    ];
+}
+/** What the profile script (nix-daemon.sh / nix.sh) would set, for steps that never source it. */
+function profileEnvironment(home, env, exists = external_node_fs_.existsSync) {
+    const userProfile = external_node_path_.join(home, '.nix-profile');
+    const vars = {
+        NIX_PROFILES: `${DEFAULT_PROFILE_BIN.replace(/\/bin$/, '')} ${userProfile}`,
+    };
+    const current = env['NIX_SSL_CERT_FILE'];
+    if (!(current && exists(current))) {
+        const bundle = caBundleCandidates(home).find((p) => exists(p));
+        if (bundle)
+            vars['NIX_SSL_CERT_FILE'] = bundle;
+    }
+    return { paths: [DEFAULT_PROFILE_BIN, external_node_path_.join(userProfile, 'bin')], vars };
+}
+
+// EXTERNAL MODULE: ./src/util/hash.ts
+var hash = __nccwpck_require__(5138);
+;// CONCATENATED MODULE: ./src/nix/installer.ts
+
+
 
 
 
@@ -34771,34 +30904,6 @@ function installerInvocation(kind, mode, conf) {
         env: { NIX_INSTALLER_YES: '1' },
     };
 }
-/** CA bundles, in the order nix-profile.sh and install-nix-action look for them. */
-function caBundleCandidates(home) {
-    return [
-        '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Arch, NixOS
-        '/etc/ssl/ca-bundle.pem', // openSUSE
-        '/etc/ssl/certs/ca-bundle.crt', // old NixOS
-        '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, CentOS, Amazon Linux
-        `${nix/* DEFAULT_PROFILE_BIN */.Sp.replace(/\/bin$/, '')}/etc/ssl/certs/ca-bundle.crt`,
-        external_node_path_.join(home, '.nix-profile', 'etc', 'ssl', 'certs', 'ca-bundle.crt'),
-    ];
-}
-/** What the profile script (nix-daemon.sh / nix.sh) would set, for steps that never source it. */
-function profileEnvironment(home, env, exists = external_node_fs_.existsSync) {
-    const userProfile = external_node_path_.join(home, '.nix-profile');
-    const vars = {
-        NIX_PROFILES: `${nix/* DEFAULT_PROFILE_BIN */.Sp.replace(/\/bin$/, '')} ${userProfile}`,
-    };
-    const current = env['NIX_SSL_CERT_FILE'];
-    if (!(current && exists(current))) {
-        const bundle = caBundleCandidates(home).find((p) => exists(p));
-        if (bundle)
-            vars['NIX_SSL_CERT_FILE'] = bundle;
-    }
-    return { paths: [nix/* DEFAULT_PROFILE_BIN */.Sp, external_node_path_.join(userProfile, 'bin')], vars };
-}
-function sha256Hex(data) {
-    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-}
 /** Refuses an installer whose SHA-256 is not the expected one. */
 function checkInstallerSha256(actual, expected, url) {
     if (expected && actual.toLowerCase() !== expected.toLowerCase())
@@ -34814,16 +30919,16 @@ async function sudoWorks() {
     }
 }
 /** Looks at this machine. `sudo -n true` runs only when its answer matters. */
-async function detectInstallFacts(ctx) {
-    const isRoot = ctx.runner.uid === 0;
+async function detectInstallFacts(runner) {
+    const isRoot = runner.uid === 0;
     const systemd = external_node_fs_.existsSync('/run/systemd/system');
     const container = inContainer();
-    const isAct = ctx.runner.isAct;
+    const isAct = runner.isAct;
     const canSudo = isRoot || (systemd && !container && !isAct ? await sudoWorks() : false);
     return { systemd, canSudo, isRoot, isAct, container };
 }
 /** Downloads the installer; returns its bytes and SHA-256. */
-async function downloadInstaller(ctx, url, opts = {}) {
+async function downloadInstaller(url, log, opts = {}) {
     let res;
     try {
         res = await fetchUrl(url, {
@@ -34831,7 +30936,7 @@ async function downloadInstaller(ctx, url, opts = {}) {
             timeoutMs: 60_000,
             retryDelayMs: 2000,
             onRetry: (n, reason) => {
-                ctx.log.info(`Download of ${url} failed (${reason}); retrying (attempt ${n + 1})`);
+                log.info(`Download of ${url} failed (${reason}); retrying (attempt ${n + 1})`);
             },
             ...opts,
         });
@@ -34841,56 +30946,61 @@ async function downloadInstaller(ctx, url, opts = {}) {
     }
     if (res.status !== 200)
         throw new errors/* ActionError */.lZ('Installer download failed', `GET ${url} answered HTTP ${res.status}${res.status === 404 ? ' (no such installer; check `nix-version` or `installer-url`)' : ''}.`);
-    return { body: res.body, sha256: sha256Hex(res.body) };
+    return { body: res.body, sha256: (0,hash/* sha256Hex */.fg)(res.body) };
 }
-/** Downloads, checks and runs the installer; returns the installed Nix. */
-async function installNix(ctx, opts = {}) {
-    const { inputs, log } = ctx;
-    const kind = inputs.nixInstaller;
-    const url = inputs.installerUrl || defaultInstallerUrl(kind, inputs.nixVersion);
-    if (kind === 'determinate' && inputs.nixVersion)
-        log.warning(`nix-version ${inputs.nixVersion} is ignored: the determinate installer installs its own Nix release.`, 'nix-version ignored');
+/** Phase 1: downloads the installer and checks its SHA-256; nothing runs before that. */
+async function fetchInstaller(req, log, fetch = {}) {
+    const { kind } = req;
+    const url = req.url || defaultInstallerUrl(kind, req.nixVersion);
+    if (kind === 'determinate' && req.nixVersion)
+        log.warning(`nix-version ${req.nixVersion} is ignored: the determinate installer installs its own Nix release.`, 'nix-version ignored');
     log.info(`No Nix found; downloading the ${kind} installer from ${url}`);
-    const { body, sha256 } = await downloadInstaller(ctx, url, opts.fetch);
+    const { body, sha256 } = await downloadInstaller(url, log, fetch);
     log.info(`Installer: ${body.length} bytes, SHA-256 ${sha256}`);
-    checkInstallerSha256(sha256, inputs.installerSha256, url);
-    if (inputs.installerSha256)
+    checkInstallerSha256(sha256, req.sha256, url);
+    if (req.sha256)
         log.info('Installer SHA-256 matches installer-sha256.');
     else
         log.info('Pin this installer with `installer-sha256` to refuse any other one.');
-    const facts = opts.facts ?? (await detectInstallFacts(ctx));
+    return { kind, url, body };
+}
+/** Phase 2: the install mode for this machine (and the sandbox), said in the log. */
+function planInstall(kind, facts, log) {
     const choice = chooseInstallMode(facts);
     log.info(`Install mode: ${choice.mode} (${choice.reason})`);
     const noSandbox = sandboxUnavailable(facts);
     if (noSandbox)
         log.info(`Nix's build sandbox cannot work here (${noSandbox}): sandbox = false`);
-    const home = nixHome(ctx);
-    const workDir = external_node_fs_.mkdtempSync(external_node_path_.join(ctx.runner.tempDir, 'nix-lambda-install-'));
-    const script = external_node_path_.join(workDir, 'install');
-    external_node_fs_.writeFileSync(script, body, { mode: 0o700 });
-    const tokenFile = writeTokenFile(ctx);
-    const confText = freshNixConf({
-        mode: choice.mode,
-        user: ctx.runner.user,
-        sandboxOff: noSandbox !== undefined,
-        tokenFile,
-        extra: inputs.extraNixConfig,
+    return {
+        ...choice,
+        kind,
+        facts,
+        noSandbox,
         noBuildUsers: kind === 'official' && choice.mode === 'single-user',
         extendFeatures: kind === 'determinate',
-    });
-    const confFile = external_node_path_.join(workDir, 'nix.conf');
-    external_node_fs_.writeFileSync(confFile, confText, { mode: 0o644 });
-    const inv = installerInvocation(kind, choice.mode, { file: confFile, text: confText });
-    if (kind === 'official' && choice.mode === 'single-user' && facts.isRoot && !external_node_fs_.existsSync('/nix')) {
-        // The single-user installer creates /nix with sudo, which containers often lack; root needs none.
-        external_node_fs_.mkdirSync('/nix', { mode: 0o755 });
-        log.info('Created /nix (the single-user installer would ask sudo for it).');
-    }
-    // The single-user installer needs $USER, which containers may leave unset.
-    if (!process.env['USER'])
-        inv.env['USER'] = ctx.runner.user;
-    log.info(`Running the installer: sh install ${inv.args.join(' ')}`);
+    };
+}
+/** Phase 3: runs the installer script with the nix.conf text (confText), from a folder under tempDir. */
+async function runInstaller(installer, plan, confText, o) {
+    const { kind } = installer;
+    const { facts } = plan;
+    const { log } = o;
+    const workDir = external_node_fs_.mkdtempSync(external_node_path_.join(o.tempDir, 'nix-lambda-install-'));
     try {
+        const script = external_node_path_.join(workDir, 'install');
+        external_node_fs_.writeFileSync(script, installer.body, { mode: 0o700 });
+        const confFile = external_node_path_.join(workDir, 'nix.conf');
+        external_node_fs_.writeFileSync(confFile, confText, { mode: 0o644 });
+        const inv = installerInvocation(kind, plan.mode, { file: confFile, text: confText });
+        if (kind === 'official' && plan.mode === 'single-user' && facts.isRoot && !external_node_fs_.existsSync('/nix')) {
+            // The single-user installer creates /nix with sudo, which containers often lack; root needs none.
+            external_node_fs_.mkdirSync('/nix', { mode: 0o755 });
+            log.info('Created /nix (the single-user installer would ask sudo for it).');
+        }
+        // The single-user installer needs $USER, which containers may leave unset.
+        if (!process.env['USER'])
+            inv.env['USER'] = o.user;
+        log.info(`Running the installer: sh install ${inv.args.join(' ')}`);
         await (0,exec/* run */.eF)('/bin/sh', [script, ...inv.args], {
             env: inv.env,
             onLine: (l) => {
@@ -34905,7 +31015,7 @@ async function installNix(ctx, opts = {}) {
         if (e instanceof exec/* CommandError */.Qd && !facts.isRoot && !facts.canSudo) {
             const hint = kind === 'determinate'
                 ? 'The determinate installer needs root, and this user cannot sudo: use nix-installer: official, or run the job as root.'
-                : `A single-user install needs a /nix the user owns, and this user cannot sudo to create it: create it in an earlier step (as root: mkdir -m 0755 /nix && chown ${ctx.runner.user} /nix), or run the job where sudo works.`;
+                : `A single-user install needs a /nix the user owns, and this user cannot sudo to create it: create it in an earlier step (as root: mkdir -m 0755 /nix && chown ${o.user} /nix), or run the job where sudo works.`;
             throw new errors/* ActionError */.lZ('Nix installer failed', `${e.message}\n${hint}`, { cause: e });
         }
         throw e;
@@ -34913,41 +31023,31 @@ async function installNix(ctx, opts = {}) {
     finally {
         external_node_fs_.rmSync(workDir, { recursive: true, force: true });
     }
-    let where;
-    if (kind === 'determinate')
-        where = '/etc/nix/nix.conf (by the determinate installer, from NIX_INSTALLER_EXTRA_CONF)';
-    else if (choice.mode === 'daemon')
-        where = '/etc/nix/nix.conf (by the installer, from --nix-extra-conf-file)';
-    else {
-        // The single-user installer does not write nix.conf: write the user's configuration.
-        const userConf = userNixConfPath(process.env, home);
-        external_node_fs_.mkdirSync(external_node_path_.dirname(userConf), { recursive: true });
-        const before = external_node_fs_.existsSync(userConf) ? external_node_fs_.readFileSync(userConf, 'utf8') : '';
-        external_node_fs_.writeFileSync(userConf, replaceMarkedBlock(before, confText));
-        where = `${userConf} (the user's nix.conf)`;
-    }
-    log.info(`Nix configuration written to ${where}:`);
-    for (const l of confText.trimEnd().split('\n'))
-        log.info(`  ${l}`);
-    if (tokenFile)
-        log.info(`The github.com access token is in ${tokenFile} (mode 0600), included from that nix.conf.`);
-    const pe = profileEnvironment(home, process.env);
-    for (const dir of pe.paths)
-        addPath(ctx, dir);
-    for (const [k, v] of Object.entries(pe.vars))
-        exportVar(ctx, k, v);
-    log.info(`Added to PATH: ${[...pe.paths].reverse().join(', ')}`);
-    log.info(`Exported: ${Object.entries(pe.vars)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')}`);
-    const found = [...pe.paths]
+}
+/**
+ * Phase 4: where the installed Nix reads the configuration: the installers write the system
+ * nix.conf; after an official single-user install, this writes the user's (userConf).
+ */
+function writeInstalledConf(plan, confText, userConf) {
+    if (plan.kind === 'determinate')
+        return '/etc/nix/nix.conf (by the determinate installer, from NIX_INSTALLER_EXTRA_CONF)';
+    if (plan.mode === 'daemon')
+        return '/etc/nix/nix.conf (by the installer, from --nix-extra-conf-file)';
+    external_node_fs_.mkdirSync(external_node_path_.dirname(userConf), { recursive: true });
+    const before = external_node_fs_.existsSync(userConf) ? external_node_fs_.readFileSync(userConf, 'utf8') : '';
+    external_node_fs_.writeFileSync(userConf, replaceMarkedBlock(before, confText));
+    return `${userConf} (the user's nix.conf)`;
+}
+/** Phase 5: the nix the install put in the profile's folders (once they are on PATH). */
+async function findInstalledNix(profile, plan) {
+    const found = [...profile.paths]
         .reverse()
         .map((d) => external_node_path_.join(d, 'nix'))
-        .find((p) => (0,nix/* isExecutable */.TV)(p));
+        .find((p) => (0,fs/* isExecutable */.TV)(p));
     if (!found)
-        throw new errors/* ActionError */.lZ('Nix not found after install', `the installer finished but there is no nix in ${[...pe.paths].reverse().join(' or ')}.`);
-    const info = await (0,nix/* describeNix */.Tg)(found, true);
-    info.daemon = choice.mode === 'daemon';
+        throw new errors/* ActionError */.lZ('Nix not found after install', `the installer finished but there is no nix in ${[...profile.paths].reverse().join(' or ')}.`);
+    const info = await new cli/* NixCli */.ut(found).describe(true);
+    info.daemon = plan.mode === 'daemon';
     return info;
 }
 
@@ -34955,57 +31055,360 @@ async function installNix(ctx, opts = {}) {
 
 
 
-/**
- * Stage 1: make Nix available. An existing Nix (PATH, then the default profile, then
- * ~/.nix-profile) is used as it is and configured through NIX_CONFIG, leaving the system
- * nix.conf alone; otherwise the installer runs (installer.ts).
- */
+
+
+
+
+
 async function install(ctx, opts = {}) {
-    const { log, inputs } = ctx;
-    const existing = ctx.nix?.nix ?? (0,nix/* findNix */.rv)(process.env, nixHome(ctx));
-    if (existing) {
-        const info = ctx.nix ?? (await (0,nix/* describeNix */.Tg)(existing, false));
-        ctx.nix = info;
-        ctx.post.nix = info.nix;
-        log.info(`Using Nix ${info.version} at ${info.nix}${info.daemon ? ' (with a nix-daemon)' : ''}; nothing installed`);
-        if (inputs.nixVersion && info.version !== inputs.nixVersion)
-            log.warning(`nix-version ${inputs.nixVersion} was requested but Nix ${info.version} is already installed; using it.`, 'Nix already installed');
-        const noSandbox = sandboxUnavailable({ isAct: ctx.runner.isAct, container: inContainer() });
-        if (noSandbox)
-            log.info(`Nix's build sandbox cannot work here (${noSandbox}): sandbox = false`);
-        // Root with no daemon builds through build users (group nixbld by default): without that
-        // group (containers, Debian's nix-bin) every build fails, so build as root instead.
-        let noBuildUsers = false;
-        if (ctx.runner.uid === 0 && !info.daemon) {
-            const group = settingValue(await readNixSettings(info.nix), 'build-users-group');
-            if (typeof group === 'string' && group !== '' && !groupExists(group)) {
-                noBuildUsers = true;
-                log.info(`build-users-group is ${group}, a group that does not exist here: build-users-group = (builds run as root)`);
-            }
+    const existing = ctx.nix?.nix ?? findNix(process.env, nixHome(process.env, ctx.runner.home));
+    const info = existing ? await configureExistingNix(ctx, existing) : await installNix(ctx, opts);
+    ctx.setOutputs((0,action_outputs/* nixOutputs */.cY)(info));
+}
+/** A Nix that was already there: used as it is, configured through NIX_CONFIG. */
+async function configureExistingNix(ctx, nixPath) {
+    const { log } = ctx;
+    const inputs = ctx.inputs.install;
+    const info = useNix(ctx, ctx.nix ?? (await new cli/* NixCli */.ut(nixPath).describe(false)));
+    log.info(`Using Nix ${info.version} at ${info.nix}${info.daemon ? ' (with a nix-daemon)' : ''}; nothing installed`);
+    if (inputs.nixVersion && info.version !== inputs.nixVersion)
+        log.warning(`nix-version ${inputs.nixVersion} was requested but Nix ${info.version} is already installed; using it.`, 'Nix already installed');
+    const noSandbox = sandboxUnavailable({ isAct: ctx.runner.isAct, container: inContainer() });
+    if (noSandbox)
+        log.info(`Nix's build sandbox cannot work here (${noSandbox}): sandbox = false`);
+    // Root with no daemon builds through build users (group nixbld by default): without that
+    // group (containers, Debian's nix-bin) every build fails, so build as root instead.
+    let noBuildUsers = false;
+    if (ctx.runner.uid === 0 && !info.daemon) {
+        const group = settingValue(await new cli/* NixCli */.ut(info.nix).settings(), 'build-users-group');
+        if (typeof group === 'string' && group !== '' && !groupExists(group)) {
+            noBuildUsers = true;
+            log.info(`build-users-group is ${group}, a group that does not exist here: build-users-group = (builds run as root)`);
         }
-        const tokenFile = writeTokenFile(ctx);
-        const lines = existingNixLines({ sandboxOff: noSandbox !== undefined, tokenFile, noBuildUsers });
-        applyNixConfig(ctx, lines);
-        log.info('Nix configuration: exported NIX_CONFIG for this step and later ones; /etc/nix/nix.conf and the user nix.conf are left as they are. Lines added:');
-        for (const l of lines)
-            log.info(`  ${l}`);
-        if (inputs.extraNixConfig.trim())
-            log.info('  (then extra-nix-config)');
-        if (tokenFile)
-            log.info(`The github.com access token is in ${tokenFile} (mode 0600), included from NIX_CONFIG.`);
     }
-    else {
-        const info = await installNix(ctx, opts);
-        ctx.nix = info;
-        ctx.post.nix = info.nix;
-        log.info(`Installed Nix ${info.version} at ${info.nix}`);
-    }
-    ctx.setOutput('nix-version', ctx.nix.version);
+    const tokenFile = writeTokenFile(ctx);
+    const lines = existingNixLines({ sandboxOff: noSandbox !== undefined, tokenFile, noBuildUsers });
+    applyNixConfig(ctx, lines);
+    log.info('Nix configuration: exported NIX_CONFIG for this step and later ones; /etc/nix/nix.conf and the user nix.conf are left as they are. Lines added:');
+    for (const l of lines)
+        log.info(`  ${l}`);
+    if (inputs.extraNixConfig.trim())
+        log.info('  (then extra-nix-config)');
+    if (tokenFile)
+        log.info(`The github.com access token is in ${tokenFile} (mode 0600), included from NIX_CONFIG.`);
+    return info;
+}
+/** No Nix here: download, check and run the installer, then put Nix on PATH for this and later steps. */
+async function installNix(ctx, opts) {
+    const { log, runner } = ctx;
+    const inputs = ctx.inputs.install;
+    const installer = await fetchInstaller({
+        kind: inputs.nixInstaller,
+        url: inputs.installerUrl,
+        nixVersion: inputs.nixVersion,
+        sha256: inputs.installerSha256,
+    }, log, opts.fetch);
+    const plan = planInstall(installer.kind, opts.facts ?? (await detectInstallFacts(runner)), log);
+    const home = nixHome(process.env, runner.home);
+    const tokenFile = writeTokenFile(ctx);
+    const confText = freshNixConf({
+        mode: plan.mode,
+        user: runner.user,
+        sandboxOff: plan.noSandbox !== undefined,
+        tokenFile,
+        extra: inputs.extraNixConfig,
+        noBuildUsers: plan.noBuildUsers,
+        extendFeatures: plan.extendFeatures,
+    });
+    await runInstaller(installer, plan, confText, { tempDir: runner.tempDir, user: runner.user, log });
+    const where = writeInstalledConf(plan, confText, userNixConfPath(process.env, home));
+    log.info(`Nix configuration written to ${where}:`);
+    for (const l of confText.trimEnd().split('\n'))
+        log.info(`  ${l}`);
+    if (tokenFile)
+        log.info(`The github.com access token is in ${tokenFile} (mode 0600), included from that nix.conf.`);
+    const profile = profileEnvironment(home, process.env);
+    for (const dir of profile.paths)
+        addPath(ctx, dir);
+    for (const [k, v] of Object.entries(profile.vars))
+        exportVar(ctx, k, v);
+    log.info(`Added to PATH: ${[...profile.paths].reverse().join(', ')}`);
+    log.info(`Exported: ${Object.entries(profile.vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`);
+    const info = useNix(ctx, await findInstalledNix(profile, plan));
+    log.info(`Installed Nix ${info.version} at ${info.nix}`);
+    return info;
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./src/store-path.ts
+;// CONCATENATED MODULE: ./src/bundle/patch.ts
+
+
+
+
+
+/**
+ * Patching the bundle's copies (elf.ts in place; patchelf only where that cannot work), what each
+ * bundled object's search path becomes, and the check that nothing in the bundle still points
+ * into /nix/store.
+ */
+const PROGRAM_RPATH = '$ORIGIN/lib';
+const LIBRARY_RPATH = '$ORIGIN';
+/**
+ * Patches the bundle's copy of a file: `data` holds bytes read from the store (never the store
+ * file itself) and is rewritten in place, or replaced by patchelf's output when an in-place
+ * rewrite cannot work (patchElf leaves data unchanged then).
+ */
+async function patchCopy(data, name, req, tempDir) {
+    try {
+        const changes = patchElf(data, req, name);
+        return { data, outcome: { changes } };
+    }
+    catch (err) {
+        if (!(err instanceof ElfPatchUnsupported))
+            throw err;
+        const reason = err.message;
+        const dir = await promises_.mkdtemp(external_node_path_.join(tempDir, 'patch-'));
+        const file = external_node_path_.join(dir, external_node_path_.basename(name));
+        try {
+            await promises_.writeFile(file, data, { mode: 0o755 });
+            const args = [];
+            if (req.interp !== undefined)
+                args.push('--set-interpreter', req.interp);
+            if (req.rpath !== undefined)
+                args.push('--set-rpath', req.rpath, '--force-rpath');
+            for (const [from, to] of Object.entries(req.needed ?? {}))
+                args.push('--replace-needed', from, to);
+            await (0,exec/* run */.eF)('patchelf', [...args, file], {
+                errorTitle: 'Could not patch a bundled file',
+            }).catch((e) => {
+                throw new errors/* ActionError */.lZ('Could not patch a bundled file', `${name}: the in-place rewrite is not possible (${reason}) and patchelf failed or is not installed: ${e instanceof Error ? e.message : String(e)}`);
+            });
+            const out = await promises_.readFile(file);
+            const changes = [
+                ...(req.interp !== undefined ? [`interp -> ${req.interp}`] : []),
+                ...(req.rpath !== undefined ? [`RPATH ${req.rpath}`] : []),
+                ...Object.entries(req.needed ?? {}).map(([from, to]) => `NEEDED ${from} -> ${to}`),
+            ];
+            return { data: out, outcome: { changes, patchelf: reason } };
+        }
+        finally {
+            await promises_.rm(dir, { recursive: true, force: true });
+        }
+    }
+}
+/** Names musl's loader takes as itself (ldso/dynlink.c): libc, libpthread, librt, libm, libdl, libutil, libxnet. */
+const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
+/** The search path a bundled file at `name` (a path in the zip) gets: its folder, then lib/. */
+function rpathFor(name) {
+    const dir = external_node_path_.posix.dirname(name);
+    if (dir === 'lib')
+        return LIBRARY_RPATH;
+    const rel = external_node_path_.posix.relative(dir, 'lib');
+    return dir === '.' ? PROGRAM_RPATH : `${LIBRARY_RPATH}:$ORIGIN/${rel}`;
+}
+/**
+ * musl's loader searches LD_LIBRARY_PATH (Lambda's /lib64 first) before any RPATH, so a musl bundle
+ * names its libraries by absolute path: DT_NEEDED libfoo.so.1 becomes <task-root>/lib/libfoo.so.1,
+ * which both musl and glibc open directly. musl's own names (libc.so...) stay.
+ */
+function muslNeeded(obj, c, taskRoot) {
+    const out = {};
+    for (const n of obj.elf.needed) {
+        if (n.includes('/') || MUSL_RESERVED.test(n))
+            continue;
+        const lib = c.byName.get(n);
+        if (lib && lib !== c.interpreter && lib.via !== 'include' && lib !== c.program)
+            out[n] = `${taskRoot}/lib/${lib.name}`;
+        else if (obj.via === 'include')
+            out[n] = `${taskRoot}/${external_node_path_.posix.dirname(obj.name)}/${n}`;
+    }
+    return out;
+}
+/**
+ * Re-reads every bundled ELF (included ones too): nothing may point into /nix/store, no DT_RUNPATH
+ * may remain, and in a musl bundle every DT_NEEDED but musl's own names must be an absolute path
+ * (musl searches LD_LIBRARY_PATH before any RPATH).
+ */
+function staticCheck(entries, opts = {}) {
+    const problems = [];
+    for (const e of entries) {
+        if (e.kind === 'include' && !isElf(e.data))
+            continue;
+        const elf = readElf(e.data, e.name);
+        if (elf.interp?.includes('/nix/store'))
+            problems.push({ name: e.name, problem: `interpreter ${elf.interp}` });
+        if (elf.rpath?.includes('/nix/store'))
+            problems.push({ name: e.name, problem: `RPATH ${elf.rpath}` });
+        if (elf.runpath !== undefined)
+            problems.push({ name: e.name, problem: `RUNPATH ${elf.runpath}` });
+        for (const n of elf.needed) {
+            if (n.includes('/nix/store'))
+                problems.push({ name: e.name, problem: `DT_NEEDED ${n}` });
+            else if (opts.musl && e.kind !== 'interpreter' && !n.includes('/') && !MUSL_RESERVED.test(n))
+                problems.push({
+                    name: e.name,
+                    problem: `DT_NEEDED ${n} is a bare name: musl's loader would look in LD_LIBRARY_PATH (Amazon Linux's /lib64) first`,
+                });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/bundle/bundle.ts
+
+
+
+
+
+
+
+function fileMode(data) {
+    try {
+        return external_node_fs_.statSync(data.foundAt).mode & 0o777;
+    }
+    catch {
+        return 0o755;
+    }
+}
+async function bundleClosure(c, opts) {
+    const entries = [];
+    const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
+    const add = async (obj, names, kind, req) => {
+        let data = obj.data;
+        let patched = [];
+        if (musl && obj !== c.interpreter) {
+            const needed = muslNeeded(obj, c, opts.taskRoot);
+            if (Object.keys(needed).length > 0)
+                req = { ...req, needed };
+        }
+        if (req.interp !== undefined || req.rpath !== undefined || req.needed !== undefined) {
+            const r = await patchCopy(obj.data, names[0], req, opts.tempDir);
+            data = r.data;
+            patched = r.outcome.changes;
+            if (r.outcome.patchelf)
+                opts.log(`${names[0]}: patched with patchelf because ${r.outcome.patchelf}`);
+        }
+        for (const name of names)
+            entries.push({
+                name,
+                source: obj.foundAt,
+                storePath: obj.storePath,
+                kind,
+                bytes: data.length,
+                mode: kind === 'program' || kind === 'interpreter' ? 0o755 : fileMode(obj),
+                patched,
+                reason: name === names[0] ? obj.reason : `${obj.reason}; also named ${name} in the strings`,
+                data,
+            });
+    };
+    const interpFor = (obj) => obj.elf.interp && c.interpreter ? `${opts.taskRoot}/lib/${c.interpreter.name}` : undefined;
+    const withPath = (obj) => obj.elf.needed.length > 0 || obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
+    const prog = c.program;
+    const progReq = {};
+    const progInterp = interpFor(prog);
+    if (progInterp !== undefined)
+        progReq.interp = progInterp;
+    if (withPath(prog))
+        progReq.rpath = PROGRAM_RPATH;
+    const jobs = [add(prog, ['bootstrap'], 'program', progReq)];
+    if (c.interpreter)
+        jobs.push(add(c.interpreter, [`lib/${c.interpreter.name}`], 'interpreter', {}));
+    for (const lib of c.libraries) {
+        const hasPath = lib.elf.rpath !== undefined || lib.elf.runpath !== undefined;
+        jobs.push(add(lib, [lib.name, ...lib.aliases].map((n) => `lib/${n}`), 'library', hasPath ? { rpath: LIBRARY_RPATH } : {}));
+    }
+    await Promise.all(jobs);
+    return entries;
+}
+/**
+ * Patches the include entries that are dynamically linked ELF objects (resolved by
+ * ClosureResolver.addIncludes): the loader in the bundle, a search path that finds their folder and
+ * lib/ from where they sit in the zip, and for musl absolute DT_NEEDED names. Returns the entries
+ * with their patched bytes.
+ */
+async function patchIncludes(entries, c, opts) {
+    const byName = new Map(c.included.map((o) => [o.name, o]));
+    const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
+    return Promise.all(entries.map(async (e) => {
+        const obj = byName.get(e.name);
+        if (!obj)
+            return e;
+        const req = {};
+        if (obj.elf.interp && c.interpreter)
+            req.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
+        // As for the program and the libraries: a program always gets a search path (else its libraries
+        // come from LD_LIBRARY_PATH), a library only when it had one (else it inherits its loader's).
+        const hasPath = obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
+        if (hasPath || (obj.elf.interp !== undefined && obj.elf.needed.length > 0))
+            req.rpath = rpathFor(e.name);
+        if (musl) {
+            const needed = muslNeeded(obj, c, opts.taskRoot);
+            if (Object.keys(needed).length > 0)
+                req.needed = needed;
+        }
+        if (req.interp === undefined && req.rpath === undefined && req.needed === undefined)
+            return e;
+        const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
+        if (r.outcome.patchelf)
+            opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
+        return { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
+    }));
+}
+/** Refuses two files under one name in the zip (an `include` target over a bundled file). */
+function checkNames(entries) {
+    const names = new Map();
+    for (const e of entries) {
+        const prev = names.get(e.name);
+        if (prev)
+            throw new errors/* ActionError */.lZ('Bundle conflict', `two files would be bundled as ${e.name}: ${prev.source} and ${e.source}; change the \`include\` target.`);
+        names.set(e.name, e);
+    }
+}
+/** One log line per bundled file; a folder brought in by one include (a data set) is one line. */
+function logEntries(entries, log) {
+    const groups = new Map();
+    for (const e of entries.filter((x) => x.kind === 'include')) {
+        const key = e.reason ?? e.name;
+        groups.set(key, [...(groups.get(key) ?? []), e]);
+    }
+    for (const e of entries) {
+        const group = e.kind === 'include' ? groups.get(e.reason ?? e.name) : [e];
+        if (group.length > 3) {
+            if (group[0] !== e)
+                continue;
+            const bytes = group.reduce((n, x) => n + x.bytes, 0);
+            const patched = group.filter((x) => x.patched.length > 0).length;
+            log.info(`${`${external_node_path_.posix.dirname(e.name)}/`.padEnd(32)} ${(0,format/* formatBytes */.z3)(bytes).padStart(9)}  ${(0,format/* plural */.LS)(group.length, 'file')}${patched > 0 ? `, ${patched} ELF objects patched` : ''}  (${e.reason ?? 'include'})`);
+            continue;
+        }
+        const why = e.kind === 'library' && e.reason && !e.reason.startsWith('DT_NEEDED') ? `  (${e.reason})` : '';
+        log.info(`${e.name.padEnd(32)} ${(0,format/* formatBytes */.z3)(e.bytes).padStart(9)}  ${e.source}${e.patched.length > 0 ? `  [${e.patched.join('; ')}]` : ''}${why}`);
+    }
+}
+/** The bytes of the bundle unzipped, refused above Lambda's limit. */
+function checkBundleSize(entries) {
+    const unzippedBytes = entries.reduce((n, e) => n + e.bytes, 0);
+    if (unzippedBytes > lambda/* LAMBDA_UNZIPPED_LIMIT */.KA)
+        throw new errors/* ActionError */.lZ('Bundle too large', `the bundle is ${(0,format/* formatBytes */.z3)(unzippedBytes)} unzipped; Lambda's limit is ${(0,format/* formatBytes */.z3)(lambda/* LAMBDA_UNZIPPED_LIMIT */.KA)} (with layers). Trim the closure, or ship large data in a layer or a container image.`);
+    return unzippedBytes;
+}
+/** The bundle on disk, inside a root that the loader check can enter. */
+async function writeBundleFolder(work, taskRoot, entries) {
+    const root = external_node_path_.join(work, 'root');
+    await promises_.rm(root, { recursive: true, force: true });
+    const bundleDir = external_node_path_.join(root, taskRoot);
+    await promises_.mkdir(bundleDir, { recursive: true });
+    const dirs = new Set(entries.map((e) => external_node_path_.dirname(external_node_path_.join(bundleDir, e.name))));
+    for (const d of dirs)
+        await promises_.mkdir(d, { recursive: true });
+    await Promise.all(entries.map((e) => promises_.writeFile(external_node_path_.join(bundleDir, e.name), e.data, { mode: e.mode | 0o444 })));
+    return { root, bundleDir };
+}
+
+;// CONCATENATED MODULE: ./src/bundle/store-path.ts
 /**
  * Nix store paths as strings (a pure module): which store path a file lies in, and the store path
  * references baked into a file's bytes.
@@ -35101,303 +31504,7 @@ function scanSonames(data) {
     return [...names].sort();
 }
 
-;// CONCATENATED MODULE: ./src/bundle.ts
-
-
-
-
-
-
-
-const PROGRAM_RPATH = '$ORIGIN/lib';
-const LIBRARY_RPATH = '$ORIGIN';
-/**
- * Patches the bundle's copy of a file: `data` holds bytes read from the store (never the store
- * file itself) and is rewritten in place, or replaced by patchelf's output when an in-place
- * rewrite cannot work (patchElf leaves data unchanged then).
- */
-async function patchCopy(data, name, req, tempDir) {
-    try {
-        const changes = patchElf(data, req, name);
-        return { data, outcome: { changes } };
-    }
-    catch (err) {
-        if (!(err instanceof ElfPatchUnsupported))
-            throw err;
-        const reason = err.message;
-        const dir = await promises_.mkdtemp(external_node_path_.join(tempDir, 'patch-'));
-        const file = external_node_path_.join(dir, external_node_path_.basename(name));
-        try {
-            await promises_.writeFile(file, data, { mode: 0o755 });
-            const args = [];
-            if (req.interp !== undefined)
-                args.push('--set-interpreter', req.interp);
-            if (req.rpath !== undefined)
-                args.push('--set-rpath', req.rpath, '--force-rpath');
-            for (const [from, to] of Object.entries(req.needed ?? {}))
-                args.push('--replace-needed', from, to);
-            await (0,exec/* run */.eF)('patchelf', [...args, file], {
-                errorTitle: 'Could not patch a bundled file',
-            }).catch((e) => {
-                throw new errors/* ActionError */.lZ('Could not patch a bundled file', `${name}: the in-place rewrite is not possible (${reason}) and patchelf failed or is not installed: ${e instanceof Error ? e.message : String(e)}`);
-            });
-            const out = await promises_.readFile(file);
-            const changes = [
-                ...(req.interp !== undefined ? [`interp -> ${req.interp}`] : []),
-                ...(req.rpath !== undefined ? [`RPATH ${req.rpath}`] : []),
-                ...Object.entries(req.needed ?? {}).map(([from, to]) => `NEEDED ${from} -> ${to}`),
-            ];
-            return { data: out, outcome: { changes, patchelf: reason } };
-        }
-        finally {
-            await promises_.rm(dir, { recursive: true, force: true });
-        }
-    }
-}
-function fileMode(data) {
-    try {
-        return external_node_fs_.statSync(data.foundAt).mode & 0o777;
-    }
-    catch {
-        return 0o755;
-    }
-}
-/** Names musl's loader takes as itself (ldso/dynlink.c): libc, libpthread, librt, libm, libdl, libutil, libxnet. */
-const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
-/** The search path a bundled file at `name` (a path in the zip) gets: its folder, then lib/. */
-function rpathFor(name) {
-    const dir = external_node_path_.posix.dirname(name);
-    if (dir === 'lib')
-        return LIBRARY_RPATH;
-    const rel = external_node_path_.posix.relative(dir, 'lib');
-    return dir === '.' ? PROGRAM_RPATH : `${LIBRARY_RPATH}:$ORIGIN/${rel}`;
-}
-/**
- * musl's loader searches LD_LIBRARY_PATH (Lambda's /lib64 first) before any RPATH, so a musl bundle
- * names its libraries by absolute path: DT_NEEDED libfoo.so.1 becomes <task-root>/lib/libfoo.so.1,
- * which both musl and glibc open directly. musl's own names (libc.so...) stay.
- */
-function muslNeeded(obj, c, taskRoot) {
-    const out = {};
-    for (const n of obj.elf.needed) {
-        if (n.includes('/') || MUSL_RESERVED.test(n))
-            continue;
-        const lib = c.byName.get(n);
-        if (lib && lib !== c.interpreter && lib.via !== 'include' && lib !== c.program)
-            out[n] = `${taskRoot}/lib/${lib.name}`;
-        else if (obj.via === 'include')
-            out[n] = `${taskRoot}/${external_node_path_.posix.dirname(obj.name)}/${n}`;
-    }
-    return out;
-}
-/** Bundle entries for the program and its libraries, patched. */
-async function bundleClosure(c, opts) {
-    const entries = [];
-    const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
-    const add = async (obj, names, kind, req) => {
-        let data = obj.data;
-        let patched = [];
-        if (musl && obj !== c.interpreter) {
-            const needed = muslNeeded(obj, c, opts.taskRoot);
-            if (Object.keys(needed).length > 0)
-                req = { ...req, needed };
-        }
-        if (req.interp !== undefined || req.rpath !== undefined || req.needed !== undefined) {
-            const r = await patchCopy(obj.data, names[0], req, opts.tempDir);
-            data = r.data;
-            patched = r.outcome.changes;
-            if (r.outcome.patchelf)
-                opts.log(`${names[0]}: patched with patchelf because ${r.outcome.patchelf}`);
-        }
-        for (const name of names)
-            entries.push({
-                name,
-                source: obj.foundAt,
-                storePath: obj.storePath,
-                kind,
-                bytes: data.length,
-                mode: kind === 'program' || kind === 'interpreter' ? 0o755 : fileMode(obj),
-                patched,
-                reason: name === names[0] ? obj.reason : `${obj.reason}; also named ${name} in the strings`,
-                data,
-            });
-    };
-    const interpFor = (obj) => obj.elf.interp && c.interpreter ? `${opts.taskRoot}/lib/${c.interpreter.name}` : undefined;
-    const withPath = (obj) => obj.elf.needed.length > 0 || obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
-    const prog = c.program;
-    const progReq = {};
-    const progInterp = interpFor(prog);
-    if (progInterp !== undefined)
-        progReq.interp = progInterp;
-    if (withPath(prog))
-        progReq.rpath = PROGRAM_RPATH;
-    const jobs = [add(prog, ['bootstrap'], 'program', progReq)];
-    if (c.interpreter)
-        jobs.push(add(c.interpreter, [`lib/${c.interpreter.name}`], 'interpreter', {}));
-    for (const lib of c.libraries) {
-        const hasPath = lib.elf.rpath !== undefined || lib.elf.runpath !== undefined;
-        jobs.push(add(lib, [lib.name, ...lib.aliases].map((n) => `lib/${n}`), 'library', hasPath ? { rpath: LIBRARY_RPATH } : {}));
-    }
-    await Promise.all(jobs);
-    return entries;
-}
-/**
- * Patches the include entries that are dynamically linked ELF objects (resolved by
- * ClosureResolver.addIncludes): the loader in the bundle, a search path that finds their folder and
- * lib/ from where they sit in the zip, and for musl absolute DT_NEEDED names. Returns the entries
- * with their patched bytes.
- */
-async function patchIncludes(entries, c, opts) {
-    const byName = new Map(c.included.map((o) => [o.name, o]));
-    const musl = c.interpreter !== undefined && /^ld-musl-/.test(c.interpreter.name);
-    return Promise.all(entries.map(async (e) => {
-        const obj = byName.get(e.name);
-        if (!obj)
-            return e;
-        const req = {};
-        if (obj.elf.interp && c.interpreter)
-            req.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
-        // As for the program and the libraries: a program always gets a search path (else its libraries
-        // come from LD_LIBRARY_PATH), a library only when it had one (else it inherits its loader's).
-        const hasPath = obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
-        if (hasPath || (obj.elf.interp !== undefined && obj.elf.needed.length > 0))
-            req.rpath = rpathFor(e.name);
-        if (musl) {
-            const needed = muslNeeded(obj, c, opts.taskRoot);
-            if (Object.keys(needed).length > 0)
-                req.needed = needed;
-        }
-        if (req.interp === undefined && req.rpath === undefined && req.needed === undefined)
-            return e;
-        const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
-        if (r.outcome.patchelf)
-            opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
-        return { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
-    }));
-}
-/**
- * Files under dir (following links), each checked with `check` before it is read or descended
- * into: a link out of the closure (to /etc, to /) is refused, never followed.
- */
-async function walk(dir, seen, check) {
-    const real = await check(dir);
-    if (seen.has(real))
-        return [];
-    seen.add(real);
-    const out = [];
-    for (const name of (await promises_.readdir(dir)).sort()) {
-        const p = external_node_path_.join(dir, name);
-        const st = await promises_.stat(await check(p));
-        if (st.isDirectory())
-            out.push(...(await walk(p, seen, check)));
-        else if (st.isFile())
-            out.push(p);
-    }
-    return out;
-}
-/** Entries for the `include` input: files or folders from the output or the closure. */
-async function bundleIncludes(specs, outPath, closure) {
-    const inClosure = new Set(closure);
-    const outStore = storePathOf(outPath);
-    /** The real path of p, which must lie in the build output or its closure (links are followed). */
-    const check = async (p) => {
-        let real;
-        try {
-            real = await promises_.realpath(p);
-        }
-        catch {
-            throw new errors/* ActionError */.lZ('Include not found', `Input \`include\`: ${p} does not exist or cannot be read (a dangling link?).`);
-        }
-        const sp = storePathOf(real);
-        const inside = (sp !== undefined && (inClosure.has(sp) || sp === outStore)) ||
-            real === outPath ||
-            real.startsWith(`${outPath}/`);
-        if (!inside)
-            throw new errors/* ActionError */.lZ('Include points outside the closure', `Input \`include\`: ${p} leads to ${real}, outside the build's runtime closure; only files of the output and the store paths it depends on are bundled (a link out of the closure would copy a file of the build machine into the zip).`);
-        return real;
-    };
-    const entries = [];
-    for (const spec of specs) {
-        const source = spec.source.startsWith('/') ? spec.source : external_node_path_.join(outPath, spec.source);
-        if (spec.source.startsWith('/')) {
-            const sp = storePathOf(spec.source);
-            if (!sp || !inClosure.has(sp))
-                throw new errors/* ActionError */.lZ('Include not in the closure', `Input \`include\`: ${spec.source} is not in the build's runtime closure; only store paths the program depends on can be bundled.`);
-        }
-        let st;
-        try {
-            st = await promises_.stat(source);
-            await promises_.access(source, external_node_fs_.constants.R_OK);
-        }
-        catch {
-            throw new errors/* ActionError */.lZ('Include not found', `Input \`include\`: ${source} does not exist or cannot be read.`);
-        }
-        await check(source);
-        let files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
-        if (st.isDirectory() && spec.keep) {
-            const keep = spec.keep;
-            files = files.filter((f) => keep(external_node_path_.relative(source, f).split(external_node_path_.sep).join('/')));
-        }
-        for (const f of files) {
-            const name = st.isDirectory()
-                ? external_node_path_.posix.join(spec.target, external_node_path_.relative(source, f).split(external_node_path_.sep).join('/'))
-                : spec.target;
-            let data;
-            let fst;
-            try {
-                data = await promises_.readFile(f);
-                fst = await promises_.stat(f);
-            }
-            catch {
-                throw new errors/* ActionError */.lZ('Include not readable', `Input \`include\`: ${f} cannot be read.`);
-            }
-            const real = await promises_.realpath(f);
-            entries.push({
-                name,
-                source: f,
-                storePath: storePathOf(real) ?? storePathOf(f) ?? outPath,
-                kind: 'include',
-                bytes: data.length,
-                mode: fst.mode & 0o777,
-                patched: [],
-                reason: spec.reason ?? `include ${spec.source}`,
-                data,
-            });
-        }
-    }
-    return entries;
-}
-/**
- * Re-reads every bundled ELF (included ones too): nothing may point into /nix/store, no DT_RUNPATH
- * may remain, and in a musl bundle every DT_NEEDED but musl's own names must be an absolute path
- * (musl searches LD_LIBRARY_PATH before any RPATH).
- */
-function staticCheck(entries, opts = {}) {
-    const problems = [];
-    for (const e of entries) {
-        if (e.kind === 'include' && !isElf(e.data))
-            continue;
-        const elf = readElf(e.data, e.name);
-        if (elf.interp?.includes('/nix/store'))
-            problems.push({ name: e.name, problem: `interpreter ${elf.interp}` });
-        if (elf.rpath?.includes('/nix/store'))
-            problems.push({ name: e.name, problem: `RPATH ${elf.rpath}` });
-        if (elf.runpath !== undefined)
-            problems.push({ name: e.name, problem: `RUNPATH ${elf.runpath}` });
-        for (const n of elf.needed) {
-            if (n.includes('/nix/store'))
-                problems.push({ name: e.name, problem: `DT_NEEDED ${n}` });
-            else if (opts.musl && e.kind !== 'interpreter' && !n.includes('/') && !MUSL_RESERVED.test(n))
-                problems.push({
-                    name: e.name,
-                    problem: `DT_NEEDED ${n} is a bare name: musl's loader would look in LD_LIBRARY_PATH (Amazon Linux's /lib64) first`,
-                });
-        }
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/closure.ts
+;// CONCATENATED MODULE: ./src/bundle/loaded.ts
 
 
 
@@ -35430,6 +31537,7 @@ function searchDirs(value, origin, machine) {
         .filter((d) => d !== '')
         .map((d) => expandTokens(d, origin, machine));
 }
+/** The expanded entries of an object's DT_RPATH or DT_RUNPATH. */
 function dirsOf(obj, which) {
     return searchDirs(obj.elf[which], obj.origin, obj.elf.machine);
 }
@@ -35441,9 +31549,69 @@ function nameMatcher(patterns) {
         .join('')}$`));
     return (name) => res.some((r) => r.test(name));
 }
+/** musl's loader, by its name. */
 const MUSL_LOADER = /^ld-musl-[\w-]+\.so\.1$/;
-/** The library-resolution state of one bundle: the program, then whatever else joins it. */
-class ClosureResolver {
+/** Reads and parses the file at p (its real path, cached: a file is read once). */
+async function loadFile(p, cache, readFile) {
+    let real;
+    try {
+        // Native realpath(3): `..` after a symlink is resolved from the symlink's target, as the kernel does.
+        real = await promises_.realpath(p);
+        if (!(await promises_.stat(real)).isFile())
+            return undefined;
+    }
+    catch {
+        return undefined;
+    }
+    let entry = cache.get(real);
+    if (!entry) {
+        entry = (async () => {
+            const data = await readFile(real);
+            try {
+                return { real, data, elf: readElf(data, real) };
+            }
+            catch (e) {
+                if (e instanceof ElfError)
+                    return { error: e.message };
+                throw e;
+            }
+        })();
+        cache.set(real, entry);
+    }
+    return entry;
+}
+/** The one factory of loaded objects. */
+function makeObject(name, foundAt, l, o) {
+    const lo = {
+        name,
+        foundAt,
+        origin: o.origin,
+        real: l.real,
+        storePath: storePathOf(l.real) ?? external_node_path_.dirname(l.real),
+        data: l.data,
+        elf: l.elf,
+        neededBy: o.neededBy,
+        via: o.via,
+        reason: o.reason,
+        optional: o.optional,
+        chain: [],
+        aliases: [],
+    };
+    lo.chain = [lo, ...(o.loader?.chain ?? [])];
+    return lo;
+}
+
+;// CONCATENATED MODULE: ./src/bundle/closure-walk.ts
+
+
+
+/**
+ * The loader's search, as glibc's elf/dl-load.c does it (see closure.ts): the folders searched for
+ * a name and in which order, an object found once under any of its names, the breadth-first walk
+ * of DT_NEEDED, and the files glibc loads by itself. ClosureResolver (closure.ts) adds what the
+ * bundle asks of it.
+ */
+class ClosureWalker {
     program;
     libraries = [];
     included = [];
@@ -35469,41 +31637,8 @@ class ClosureResolver {
         this.closurePaths = opts.closure;
         this.closureLibDirs = opts.closure.flatMap((sp) => [external_node_path_.join(sp, 'lib'), external_node_path_.join(sp, 'lib64')]);
     }
-    /** Loads the program (and its interpreter); resolve() then walks its DT_NEEDED closure. */
-    static async open(programPath, opts) {
-        const readFile = opts.readFile ?? ((p) => promises_.readFile(p));
-        const cache = new Map();
-        const first = await loadFile(programPath, cache, readFile);
-        if (!first)
-            throw new Error(`${programPath} does not exist`);
-        if ('error' in first)
-            throw new ElfError(first.error);
-        const program = makeObject('bootstrap', programPath, first, {
-            // glibc takes the program's $ORIGIN from /proc/self/exe: the resolved file.
-            origin: dirnameRaw(first.real),
-            neededBy: undefined,
-            via: 'program',
-            reason: 'the program',
-            optional: false,
-            loader: undefined,
-        });
-        const r = new ClosureResolver(program, opts, readFile);
-        for (const [k, v] of cache)
-            r.cache.set(k, v);
-        await r.loadInterpreter(program);
-        return r;
-    }
     get isMusl() {
         return this.interpreter !== undefined && MUSL_LOADER.test(this.interpreter.name);
-    }
-    /** Walks the DT_NEEDED closure of everything loaded so far, then adds what glibc loads by itself. */
-    async resolve() {
-        if (!this.byReal.has(this.program.real)) {
-            this.byReal.set(this.program.real, this.program);
-            this.queue.push(this.program);
-        }
-        await this.drain();
-        await this.addGlibcExtras();
     }
     async loadInterpreter(from) {
         const interp = from.elf.interp;
@@ -35706,6 +31841,70 @@ class ClosureResolver {
             }));
         }
         await this.drain();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/closure.ts
+
+
+
+
+
+
+/**
+ * Resolves a program's shared-library closure inside the Nix store the way the loader would
+ * (ld.so(8), glibc's elf/dl-load.c): DT_RPATH of the object and of its loaders when it has no
+ * DT_RUNPATH, then its DT_RUNPATH, then the loader's own folder, and, last, the lib folders of the
+ * build's closure. An object already loaded under a name is reused. Candidates of another class or
+ * machine are skipped, as the loader does.
+ *
+ * `$ORIGIN` is what glibc makes of it: for the program, the folder of its resolved path (glibc reads
+ * /proc/self/exe, so a bin/bootstrap that is a symlink into another store path takes the real file's
+ * folder); for a library, the folder of the path it was found at, symlinks left in place, `..`
+ * resolved by the kernel when the file is opened (never lexically).
+ *
+ * Besides DT_NEEDED, the resolver finds what a program loads with dlopen() through its search paths
+ * (detectDlopen): the libraries of search path folders that supply no DT_NEEDED library (nixpkgs
+ * keeps dlopened libraries reachable with `patchelf --add-rpath`), and the library names written in
+ * the bundled objects' strings that the loader would find on their search paths.
+ */
+/** The library-resolution state of one bundle: the program, then whatever else joins it. */
+class ClosureResolver extends ClosureWalker {
+    constructor(program, opts, readFile) {
+        super(program, opts, readFile);
+    }
+    /** Loads the program (and its interpreter); resolve() then walks its DT_NEEDED closure. */
+    static async open(programPath, opts) {
+        const readFile = opts.readFile ?? ((p) => promises_.readFile(p));
+        const cache = new Map();
+        const first = await loadFile(programPath, cache, readFile);
+        if (!first)
+            throw new Error(`${programPath} does not exist`);
+        if ('error' in first)
+            throw new ElfError(first.error);
+        const program = makeObject('bootstrap', programPath, first, {
+            // glibc takes the program's $ORIGIN from /proc/self/exe: the resolved file.
+            origin: dirnameRaw(first.real),
+            neededBy: undefined,
+            via: 'program',
+            reason: 'the program',
+            optional: false,
+            loader: undefined,
+        });
+        const r = new ClosureResolver(program, opts, readFile);
+        for (const [k, v] of cache)
+            r.cache.set(k, v);
+        await r.loadInterpreter(program);
+        return r;
+    }
+    /** Walks the DT_NEEDED closure of everything loaded so far, then adds what glibc loads by itself. */
+    async resolve() {
+        if (!this.byReal.has(this.program.real)) {
+            this.byReal.set(this.program.real, this.program);
+            this.queue.push(this.program);
+        }
+        await this.drain();
+        await this.addGlibcExtras();
     }
     /**
      * ELF objects of the `include` input (bundled at their targets): their interpreter must be the
@@ -35941,54 +32140,6 @@ class ClosureResolver {
         };
     }
 }
-async function loadFile(p, cache, readFile) {
-    let real;
-    try {
-        // Native realpath(3): `..` after a symlink is resolved from the symlink's target, as the kernel does.
-        real = await promises_.realpath(p);
-        if (!(await promises_.stat(real)).isFile())
-            return undefined;
-    }
-    catch {
-        return undefined;
-    }
-    let entry = cache.get(real);
-    if (!entry) {
-        entry = (async () => {
-            const data = await readFile(real);
-            try {
-                return { real, data, elf: readElf(data, real) };
-            }
-            catch (e) {
-                if (e instanceof ElfError)
-                    return { error: e.message };
-                throw e;
-            }
-        })();
-        cache.set(real, entry);
-    }
-    return entry;
-}
-/** The one factory of loaded objects. */
-function makeObject(name, foundAt, l, o) {
-    const lo = {
-        name,
-        foundAt,
-        origin: o.origin,
-        real: l.real,
-        storePath: storePathOf(l.real) ?? external_node_path_.dirname(l.real),
-        data: l.data,
-        elf: l.elf,
-        neededBy: o.neededBy,
-        via: o.via,
-        reason: o.reason,
-        optional: o.optional,
-        chain: [],
-        aliases: [],
-    };
-    lo.chain = [lo, ...(o.loader?.chain ?? [])];
-    return lo;
-}
 /** The DT_NEEDED closure of a program (see ClosureResolver). */
 async function resolveClosure(programPath, opts) {
     const r = await ClosureResolver.open(programPath, opts);
@@ -35996,9 +32147,192 @@ async function resolveClosure(programPath, opts) {
     return r.result();
 }
 
-// EXTERNAL MODULE: ./src/runtime-env.ts
-var runtime_env = __nccwpck_require__(1589);
-;// CONCATENATED MODULE: ./src/references.ts
+;// CONCATENATED MODULE: ./src/bundle/data-sets.ts
+
+
+
+
+
+/**
+ * The data sets to bundle: those named in the input bundle-data (or bundle-certificates), and with
+ * `auto` those a bundled file references by store path (the C library's references to its own
+ * folders excepted: every glibc names its gconv folder). A target the `include` input already
+ * fills is left to it.
+ */
+function chooseDataSets(objects, closure, request, log) {
+    const choice = { sources: [], bundled: new Map(), skipped: new Map() };
+    const glibcStore = objects.interpreter?.storePath;
+    const found = new Map();
+    if (request.auto) {
+        for (const obj of [objects.program, ...objects.libraries]) {
+            for (const ref of scanStoreReferences(obj.data)) {
+                if (glibcStore !== undefined && obj.storePath === glibcStore && ref.storePath === glibcStore)
+                    continue;
+                const set = dataSetOf(ref.sub);
+                if (!set || found.has(set.id))
+                    continue;
+                const source = `${ref.storePath}/${set.root}`;
+                if (!external_node_fs_.existsSync(source))
+                    continue;
+                found.set(set.id, { source, root: set.root, by: obj.name });
+            }
+        }
+    }
+    for (const id of request.sets) {
+        if (found.has(id))
+            continue;
+        const f = findDataSet(id, closure, id === 'gconv' && glibcStore ? [glibcStore] : []);
+        if (!f)
+            throw missingDataSet(id, request.viaCertificatesInput);
+        found.set(id, { ...f, by: `input bundle-data` });
+    }
+    for (const [id, f] of found) {
+        const def = DATA_SET_DEFS[id];
+        const target = def.target(f.root);
+        if (request.includeTargets.has(target))
+            continue;
+        if (id === 'locales' && !request.sets.includes('locales')) {
+            const size = external_node_fs_.statSync(f.source).size;
+            if (f.root.endsWith('locale-archive') && size > AUTO_LOCALE_ARCHIVE_LIMIT) {
+                choice.skipped.set(id, `the locale archive is ${(0,format/* formatBytes */.z3)(size)}, too large to bundle unasked (bundle a smaller one, such as nixpkgs' glibcLocalesUtf8 or glibcLocales with only the locales you use)`);
+                continue;
+            }
+        }
+        const reason = f.by === 'input bundle-data'
+            ? `${def.what}: input bundle-data`
+            : `${def.what}: ${f.by} references ${f.source}`;
+        choice.sources.push({
+            source: f.source,
+            target,
+            reason,
+            ...(def.keep ? { keep: def.keep } : {}),
+        });
+        choice.bundled.set(id, target);
+        log.info(`Bundling ${def.what} from ${f.source} as ${target} (${f.by === 'input bundle-data' ? 'input bundle-data' : `${f.by} references it`}).`);
+    }
+    if (!choice.bundled.has('gconv') && !request.sets.includes('gconv')) {
+        // The program's own calls only: libraries (libidn2, libunistring...) convert the locale's
+        // character set, which is UTF-8 on Lambda and needs no module.
+        const caller = [objects.program, ...objects.included].find((o) => o.data.includes('iconv_open\0'));
+        if (caller)
+            log.notice(`${caller.name} calls iconv_open(): glibc converts UTF-8, UCS and ASCII by itself, but every other character set needs its gconv modules, which are not bundled. If the program converts other character sets, add gconv to the input bundle-data.`, 'iconv without gconv modules');
+    }
+    return choice;
+}
+function missingDataSet(id, viaCertificatesInput) {
+    if (id === 'certificates')
+        return new errors/* ActionError */.lZ('No CA certificates in the closure', `Input \`${viaCertificatesInput ? 'bundle-certificates' : 'bundle-data'}\`: no store path of the build's runtime closure holds a CA bundle (etc/ssl/certs/ca-bundle.crt). ` +
+            'Make the program depend on nixpkgs\' cacert (for example refer to "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt" in it), ' +
+            `or bundle a file yourself with include: SOURCE:${BUNDLED_CA_PATH}.`);
+    const def = DATA_SET_DEFS[id];
+    return new errors/* ActionError */.lZ(`No ${def.what} in the closure`, `Input \`bundle-data\`: ${id} is asked for, but no store path of the build's runtime closure holds ${def.roots.join(' or ')}. Make the program refer to nixpkgs' ${def.nixpkgs} so Nix keeps it in the closure, or drop ${id} from bundle-data.`);
+}
+
+;// CONCATENATED MODULE: ./src/bundle/include.ts
+
+
+
+
+
+/**
+ * What the bundle carries besides the closure: the `include` input's files and folders and the
+ * data sets (data-sets.ts), read from the build output or its runtime closure and nowhere else.
+ */
+/**
+ * Files under dir (following links), each checked with `check` before it is read or descended
+ * into: a link out of the closure (to /etc, to /) is refused, never followed.
+ */
+async function walk(dir, seen, check) {
+    const real = await check(dir);
+    if (seen.has(real))
+        return [];
+    seen.add(real);
+    const out = [];
+    for (const name of (await promises_.readdir(dir)).sort()) {
+        const p = external_node_path_.join(dir, name);
+        const st = await promises_.stat(await check(p));
+        if (st.isDirectory())
+            out.push(...(await walk(p, seen, check)));
+        else if (st.isFile())
+            out.push(p);
+    }
+    return out;
+}
+/** Entries for the `include` input: files or folders from the output or the closure. */
+async function bundleIncludes(specs, outPath, closure) {
+    const inClosure = new Set(closure);
+    const outStore = storePathOf(outPath);
+    /** The real path of p, which must lie in the build output or its closure (links are followed). */
+    const check = async (p) => {
+        let real;
+        try {
+            real = await promises_.realpath(p);
+        }
+        catch {
+            throw new errors/* ActionError */.lZ('Include not found', `Input \`include\`: ${p} does not exist or cannot be read (a dangling link?).`);
+        }
+        const sp = storePathOf(real);
+        const inside = (sp !== undefined && (inClosure.has(sp) || sp === outStore)) ||
+            real === outPath ||
+            real.startsWith(`${outPath}/`);
+        if (!inside)
+            throw new errors/* ActionError */.lZ('Include points outside the closure', `Input \`include\`: ${p} leads to ${real}, outside the build's runtime closure; only files of the output and the store paths it depends on are bundled (a link out of the closure would copy a file of the build machine into the zip).`);
+        return real;
+    };
+    const entries = [];
+    for (const spec of specs) {
+        const source = spec.source.startsWith('/') ? spec.source : external_node_path_.join(outPath, spec.source);
+        if (spec.source.startsWith('/')) {
+            const sp = storePathOf(spec.source);
+            if (!sp || !inClosure.has(sp))
+                throw new errors/* ActionError */.lZ('Include not in the closure', `Input \`include\`: ${spec.source} is not in the build's runtime closure; only store paths the program depends on can be bundled.`);
+        }
+        let st;
+        try {
+            st = await promises_.stat(source);
+            await promises_.access(source, external_node_fs_.constants.R_OK);
+        }
+        catch {
+            throw new errors/* ActionError */.lZ('Include not found', `Input \`include\`: ${source} does not exist or cannot be read.`);
+        }
+        await check(source);
+        let files = st.isDirectory() ? await walk(source, new Set(), check) : [source];
+        if (st.isDirectory() && spec.keep) {
+            const keep = spec.keep;
+            files = files.filter((f) => keep(external_node_path_.relative(source, f).split(external_node_path_.sep).join('/')));
+        }
+        for (const f of files) {
+            const name = st.isDirectory()
+                ? external_node_path_.posix.join(spec.target, external_node_path_.relative(source, f).split(external_node_path_.sep).join('/'))
+                : spec.target;
+            let data;
+            let fst;
+            try {
+                data = await promises_.readFile(f);
+                fst = await promises_.stat(f);
+            }
+            catch {
+                throw new errors/* ActionError */.lZ('Include not readable', `Input \`include\`: ${f} cannot be read.`);
+            }
+            const real = await promises_.realpath(f);
+            entries.push({
+                name,
+                source: f,
+                storePath: storePathOf(real) ?? storePathOf(f) ?? outPath,
+                kind: 'include',
+                bytes: data.length,
+                mode: fst.mode & 0o777,
+                patched: [],
+                reason: spec.reason ?? `include ${spec.source}`,
+                data,
+            });
+        }
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/bundle/references.ts
+
 
 
 
@@ -36030,7 +32364,7 @@ function judgeReference(ref, fileStore, ctx) {
     const storeName = ref.storePath.slice(ref.storePath.lastIndexOf('/') + 1);
     if (SOURCE_FILE.test(ref.sub) || SOURCE_STORE.test(storeName))
         return { kind: 'source' };
-    const set = (0,runtime_env/* dataSetOf */.SH)(ref.sub);
+    const set = dataSetOf(ref.sub);
     if (set) {
         const target = ctx.dataSets.get(set.id);
         if (target !== undefined)
@@ -36088,7 +32422,7 @@ function describeProblem(f, taskRoot) {
     const v = f.verdict;
     switch (v.kind) {
         case 'data-not-bundled':
-            return `${f.ref.path}: ${runtime_env/* DATA_SET_DEFS */.v6[v.set].what}, ${v.why}. Fix: add \`${v.set}\` to the input bundle-data.`;
+            return `${f.ref.path}: ${DATA_SET_DEFS[v.set].what}, ${v.why}. Fix: add \`${v.set}\` to the input bundle-data.`;
         case 'library':
             return `${f.ref.path}: a library loaded by its store path, which does not exist on Lambda (the bundle has it at ${taskRoot}/${v.target}). Fix: load it by name (dlopen("${v.target.replace(/^lib\//, '')}")), which the bundle's RPATH resolves.`;
         case 'unbundled':
@@ -36097,8 +32431,153 @@ function describeProblem(f, taskRoot) {
             return f.ref.path;
     }
 }
+/**
+ * Scans every bundled file for /nix/store paths: a reference the bundle does not satisfy is a
+ * warning naming the file, the path and the fix (one annotation per file).
+ */
+function reportReferences(entries, closure, data, taskRoot, log) {
+    const libraries = new Map();
+    for (const o of [...closure.libraries, closure.interpreter].filter((x) => !!x))
+        libraries.set(o.real, `lib/${o.name}`);
+    const includes = new Map();
+    for (const e of entries.filter((x) => x.kind === 'include')) {
+        try {
+            includes.set(external_node_fs_.realpathSync.native(e.source), e.name);
+        }
+        catch {
+            // read a moment ago; a vanished file has nothing to say
+        }
+    }
+    const findings = findReferences(entries, {
+        glibcStore: closure.interpreter?.storePath,
+        dataSets: data.bundled,
+        dataSetsSkipped: data.skipped,
+        libraries,
+        includes,
+    });
+    const byFile = new Map();
+    for (const f of findings.filter((x) => isProblem(x.verdict))) {
+        const list = byFile.get(f.file) ?? [];
+        list.push(f);
+        byFile.set(f.file, list);
+    }
+    const SHOWN = 10;
+    for (const [file, list] of byFile) {
+        const lines = list.slice(0, SHOWN).map((f) => `- ${describeProblem(f, taskRoot)}`);
+        if (list.length > SHOWN)
+            lines.push(`- and ${list.length - SHOWN} more (see the job summary).`);
+        log.warning(`${file} names ${(0,format/* plural */.LS)(list.length, 'store path')} that will not exist on Lambda:\n${lines.join('\n')}`, `Store paths baked into ${file}`);
+    }
+    const harmless = findings.filter((f) => !isProblem(f.verdict));
+    if (harmless.length > 0)
+        log.debug(`store path references handled or harmless: ${harmless.map((f) => `${f.file}: ${f.ref.path} (${f.verdict.kind})`).join('; ')}`);
+    return findings
+        .filter((f) => f.verdict.kind !== 'absent' && f.verdict.kind !== 'source' && f.verdict.kind !== 'glibc')
+        .map((f) => ({
+        file: f.file,
+        path: f.ref.path,
+        kind: f.verdict.kind,
+        note: isProblem(f.verdict)
+            ? describeProblem(f, taskRoot)
+            : 'target' in f.verdict
+                ? `bundled as ${f.verdict.target}`
+                : '',
+    }));
+}
 
-;// CONCATENATED MODULE: ./src/decoy.ts
+;// CONCATENATED MODULE: ./src/bundle/resolution.ts
+
+
+
+
+
+
+/**
+ * The resolved closure judged: libraries the program needs and the closure lacks (with where
+ * they are, when the closure holds them elsewhere), needed libraries the inputs would leave out,
+ * dlopen libraries that cannot come along.
+ */
+/** Adds the libraries input extra-libraries names (and their dependencies) to the bundle. */
+async function addExtraLibraries(resolver, specs) {
+    for (const spec of specs) {
+        try {
+            await resolver.addExtra(spec);
+        }
+        catch (e) {
+            if (e instanceof ElfError)
+                throw e;
+            throw new errors/* ActionError */.lZ('Extra library not found', `Input \`extra-libraries\`: ${(0,errors/* errorMessage */.gJ)(e)}.`);
+        }
+    }
+}
+/** Fails on libraries the program needs and the closure lacks; warns about the dlopen ones. */
+function checkResolution(closure, o, log) {
+    if (closure.conflicts.length > 0)
+        throw new errors/* ActionError */.lZ('Bundle conflict', closure.conflicts.join('\n'));
+    const exclude = nameMatcher(o.excludeLibraries);
+    const forbidden = [closure.program, ...closure.libraries, ...closure.included]
+        .filter((o) => !o.optional &&
+        o.via !== 'program' &&
+        o.via !== 'include' &&
+        (exclude(o.name) || (o.elf.soname !== undefined && exclude(o.elf.soname))))
+        .map((o) => `${o.name} (${o.reason})`);
+    if (forbidden.length > 0)
+        throw new errors/* ActionError */.lZ('Cannot exclude a needed library', `Input \`exclude-libraries\` names libraries the program needs to start: ${forbidden.join(', ')}. Only libraries loaded with dlopen can be left out.`);
+    const describeMissing = (m) => m.malformed
+        ? `${m.soname} (needed by ${m.neededBy}): not a valid ELF file: ${m.malformed.join('; ')}`
+        : m.wrongArch.length > 0
+            ? `${m.soname} (needed by ${m.neededBy}): only found for another architecture: ${m.wrongArch.join(', ')}`
+            : `${m.soname} (needed by ${m.neededBy}): searched ${m.searched.length > 0 ? m.searched.join(', ') : 'nowhere'}`;
+    const optional = closure.missing.filter((m) => m.optional);
+    if (optional.length > 0)
+        log.warning(`libraries loaded with dlopen need libraries the closure does not have; they are bundled, and would fail to load under Nix too:\n${optional.map(describeMissing).join('\n')}`, 'dlopen libraries with missing dependencies');
+    const missing = closure.missing.filter((m) => !m.optional);
+    if (missing.length > 0) {
+        const lines = missing.map(describeMissing);
+        const n = (0,format/* plural */.LS)(missing.length, 'library', 'libraries');
+        if (missing.some((m) => m.malformed))
+            throw new errors/* ActionError */.lZ('Malformed libraries', `${n} of ${o.programRel} (${o.arch}) could not be used:\n${lines.join('\n')}\n` +
+                'A library file in the closure is damaged or is not an ELF shared object: rebuild the package that provides it.');
+        const wrong = missing.some((m) => m.wrongArch.length > 0);
+        const elsewhere = missing.flatMap((m) => findInClosure(m.soname, o.closure).map((f) => `${m.soname}: ${f}`));
+        throw new errors/* ActionError */.lZ(wrong ? 'Wrong-architecture libraries' : 'Missing libraries', `${n} of ${o.programRel} (${o.arch}) not found in the search path of the object that needs it, nor in a lib folder of the build's closure:\n${lines.join('\n')}\n` +
+            (wrong
+                ? "The closure holds libraries built for another machine: build the flake output for the function's architecture."
+                : elsewhere.length > 0
+                    ? `The closure does hold files of that name, in folders no search path reaches:\n${elsewhere.join('\n')}\nAdd their folder to the RUNPATH of the object that needs them (nixpkgs: patchelf --add-rpath in postFixup), or name them in the input extra-libraries.`
+                    : "No store path of the closure holds them: add the package that provides them to the program's runtime dependencies (buildInputs), so Nix records the reference."));
+    }
+    for (const s of closure.dlopenSkipped)
+        if (s.reason !== 'input exclude-libraries')
+            log.warning(`${s.name} (${s.path}) is on a dlopen search path but not bundled: ${s.reason}.`, 'dlopen library not bundled');
+        else
+            log.info(`Not bundled (input exclude-libraries): ${s.name} (${s.path})`);
+}
+/** Files named soname anywhere below the closure's store paths (a few levels deep). */
+function findInClosure(soname, closure) {
+    const out = [];
+    const visit = (dir, depth) => {
+        let names;
+        try {
+            names = external_node_fs_.readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const d of names) {
+            const p = external_node_path_.join(dir, d.name);
+            if (d.name === soname && (d.isFile() || d.isSymbolicLink()))
+                out.push(p);
+            else if (d.isDirectory() && depth < 4)
+                visit(p, depth + 1);
+        }
+    };
+    for (const sp of closure)
+        visit(sp, 0);
+    return out.slice(0, 10);
+}
+
+;// CONCATENATED MODULE: ./src/bundle/decoy.ts
 /**
  * Decoy libraries for the loader check (a pure module): the smallest ELF64 shared object a loader
  * accepts, carrying only a SONAME. The check's isolated root holds one under every soname the bundle
@@ -36181,23 +32660,17 @@ function decoyLibrary(soname, machine) {
     return b;
 }
 
-;// CONCATENATED MODULE: ./src/verify.ts
+;// CONCATENATED MODULE: ./src/bundle/verify.ts
 
 
 
 
 
 
-/**
- * The loader check: run the bundled loader's `--list` on the bootstrap inside an isolated root
- * (unshare --root) that holds the bundle at the task root and, in /lib64 and /usr/lib64, a decoy
- * under every soname the bundle ships (Amazon Linux keeps its own, older copies there), with
- * Lambda's LD_LIBRARY_PATH. The libraries the program loads with dlopen() are listed too
- * (`--preload`). What it prints is what Lambda's loader would do: a library that loses to
- * LD_LIBRARY_PATH is listed from /lib64 and fails the check. glibc's and musl's loaders both take
- * `--list` and `--preload`.
- */
-const LAMBDA_LD_LIBRARY_PATH = '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib';
+
+
+
+
 /** Parses `ld.so --list` output. */
 function parseLoaderList(stdout, stderr, taskRoot) {
     const problems = [];
@@ -36227,19 +32700,9 @@ function parseLoaderList(stdout, stderr, taskRoot) {
     }
     return { problems, outside, listed };
 }
-function findOnPath(names) {
-    for (const dir of (process.env['PATH'] ?? '').split(':').filter(Boolean)) {
-        for (const n of names) {
-            const p = external_node_path_.join(dir, n);
-            if (external_node_fs_.existsSync(p))
-                return p;
-        }
-    }
-    return undefined;
-}
 /** A statically linked qemu-user for arm64, which can run inside an empty root. */
 function findQemu() {
-    const p = findOnPath(['qemu-aarch64-static', 'qemu-aarch64']);
+    const p = (0,fs/* findOnPath */.aY)(['qemu-aarch64-static', 'qemu-aarch64']);
     if (!p)
         return undefined;
     try {
@@ -36258,7 +32721,7 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         listed: [],
         output: '',
     });
-    if (!findOnPath(['unshare']))
+    if (!(0,fs/* findOnPath */.aY)(['unshare']))
         return notRun('unshare (util-linux) is not installed');
     let prefix = [];
     if (bundleArch !== hostArch) {
@@ -36273,7 +32736,7 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
     }
     for (const d of ['proc', 'tmp', 'dev'])
         await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
-    const machine = bundleArch === 'arm64' ? EM_AARCH64 : EM_X86_64;
+    const machine = lambda/* ELF_MACHINE */.aC[bundleArch];
     for (const d of ['lib64', 'usr/lib64']) {
         await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
         for (const name of new Set([...(opts.decoys ?? []), loaderName]))
@@ -36294,8 +32757,8 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         `${taskRoot}/${opts.program ?? 'bootstrap'}`,
     ];
     const env = {
-        LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
-        PATH: '/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+        LD_LIBRARY_PATH: lambda/* LAMBDA_LD_LIBRARY_PATH */.PW,
+        PATH: lambda/* LAMBDA_PATH */.c5,
         LAMBDA_TASK_ROOT: taskRoot,
     };
     const attempts = process.getuid?.() === 0
@@ -36323,80 +32786,86 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
     }
     return notRun(`cannot create an isolated root here (${failures.join('; ')})`);
 }
+/** A predicate: does the object load with every dependency it names (transitively) in the bundle? */
+function completeObjects(closure) {
+    const missing = new Set(closure.missing.map((m) => `${m.neededBy}\0${m.soname}`));
+    const memo = new Map();
+    const ok = (o) => {
+        const known = memo.get(o);
+        if (known !== undefined)
+            return known;
+        memo.set(o, true); // cycles: assume complete while walking
+        let good = true;
+        for (const n of o.elf.needed) {
+            if (missing.has(`${o.name}\0${n}`))
+                good = false;
+            const dep = closure.byName.get(n);
+            if (dep && dep !== o && !ok(dep))
+                good = false;
+        }
+        memo.set(o, good);
+        return good;
+    };
+    return ok;
+}
+/** The loader check (verify.ts) with decoys under every bundled soname and the dlopen libraries preloaded. */
+async function checkLoader(closure, entries, at, opts, log) {
+    const { root, arch } = at;
+    if (opts.verify === 'false' || closure.program.elf.isStatic || !closure.interpreter)
+        return 'static';
+    // Libraries loaded with dlopen whose dependencies are all there, and included shared objects.
+    const complete = completeObjects(closure);
+    const preload = [
+        ...closure.libraries
+            .filter((l) => l.optional && complete(l))
+            .map((l) => `${opts.taskRoot}/lib/${l.name}`),
+        ...closure.included.filter((o) => !o.elf.interp && complete(o)).map((o) => `${opts.taskRoot}/${o.name}`),
+    ];
+    const decoys = entries.filter((e) => e.kind === 'library').map((e) => external_node_path_.posix.basename(e.name));
+    const programs = [
+        'bootstrap',
+        ...closure.included.filter((o) => o.elf.interp !== undefined && complete(o)).map((o) => o.name),
+    ];
+    const checks = [];
+    for (const program of programs)
+        checks.push(await loaderCheck(root, opts.taskRoot, closure.interpreter.name, arch, opts.hostArch, {
+            preload: program === 'bootstrap' ? preload : [],
+            decoys,
+            program,
+        }));
+    const check = {
+        ...checks[0],
+        problems: checks.flatMap((c) => c.problems),
+        outside: checks.flatMap((c) => c.outside),
+        listed: checks.flatMap((c) => c.listed),
+        output: checks.map((c) => c.output).join('\n'),
+    };
+    if (!check.ran) {
+        if (opts.verify === 'true')
+            throw new errors/* ActionError */.lZ('Could not verify the bundle', `verify: true, but ${check.reason ?? 'the check could not run'}. Set verify: auto to skip it where the machine cannot run it.`);
+        log.notice(`Loader check skipped: ${check.reason ?? 'not possible here'}. The headers were checked.`, 'Bundle verification');
+        return 'static';
+    }
+    log.debug(check.output);
+    if (check.problems.length > 0 || check.outside.length > 0)
+        throw new errors/* ActionError */.lZ('Bundle does not load', `the bundled loader, run in an isolated root with Lambda's LD_LIBRARY_PATH and Amazon Linux's library names in /lib64, reports:\n${[...check.problems, ...check.outside.map((o) => `loaded from outside the bundle: ${o}`)].join('\n')}`);
+    const dlopened = closure.libraries.filter((l) => l.optional && complete(l)).length;
+    const extra = [
+        ...(dlopened > 0 ? [(0,format/* plural */.LS)(dlopened, 'dlopen library', 'dlopen libraries')] : []),
+        ...(preload.length > dlopened ? [(0,format/* plural */.LS)(preload.length - dlopened, 'included shared object')] : []),
+        ...(programs.length > 1 ? [(0,format/* plural */.LS)(programs.length - 1, 'included program')] : []),
+    ];
+    log.info(`Loader check passed: ${check.listed.length} objects${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''}, all from ${opts.taskRoot}, none from the decoys in /lib64.`);
+    return 'loader';
+}
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/adm-zip/adm-zip.js
-var adm_zip = __nccwpck_require__(1316);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ./node_modules/libdeflate/dist/libdeflate.wasm.mjs
-const libdeflate_wasm_dirname = typeof globalThis.__dirname !== 'undefined' ? globalThis.__dirname : new URL(/* asset import */ __nccwpck_require__(3896), __nccwpck_require__.b).pathname;
-
-var Module = (() => {
-  var _scriptDir = import.meta.url;
-  
-  return (
-function(Module) {
-  Module = Module || {};
-
-null;var Module=typeof Module!="undefined"?Module:{};var readyPromiseResolve,readyPromiseReject;Module["ready"]=new Promise(function(resolve,reject){readyPromiseResolve=resolve;readyPromiseReject=reject});var moduleOverrides=Object.assign({},Module);var arguments_=[];var thisProgram="./this.program";var quit_=(status,toThrow)=>{throw toThrow};var ENVIRONMENT_IS_WEB=typeof window=="object";var ENVIRONMENT_IS_WORKER=typeof importScripts=="function";var ENVIRONMENT_IS_NODE=typeof process=="object"&&typeof process.versions=="object"&&typeof process.versions.node=="string";var scriptDirectory="";function locateFile(path){if(Module["locateFile"]){return Module["locateFile"](path,scriptDirectory)}return scriptDirectory+path}var read_,readAsync,readBinary,setWindowTitle;function logExceptionOnExit(e){if(e instanceof ExitStatus)return;let toLog=e;err("exiting due to exception: "+toLog)}var fs;var nodePath;var requireNodeFS;if(ENVIRONMENT_IS_NODE){if(ENVIRONMENT_IS_WORKER){scriptDirectory=require("path").dirname(scriptDirectory)+"/"}else{scriptDirectory=libdeflate_wasm_dirname+"/"}requireNodeFS=(()=>{if(!nodePath){fs=require("fs");nodePath=require("path")}});read_=function shell_read(filename,binary){var ret=tryParseAsDataURI(filename);if(ret){return binary?ret:ret.toString()}requireNodeFS();filename=nodePath["normalize"](filename);return fs.readFileSync(filename,binary?undefined:"utf8")};readBinary=(filename=>{var ret=read_(filename,true);if(!ret.buffer){ret=new Uint8Array(ret)}return ret});readAsync=((filename,onload,onerror)=>{var ret=tryParseAsDataURI(filename);if(ret){onload(ret)}requireNodeFS();filename=nodePath["normalize"](filename);fs.readFile(filename,function(err,data){if(err)onerror(err);else onload(data.buffer)})});if(process["argv"].length>1){thisProgram=process["argv"][1].replace(/\\/g,"/")}arguments_=process["argv"].slice(2);process["on"]("uncaughtException",function(ex){if(!(ex instanceof ExitStatus)){throw ex}});process["on"]("unhandledRejection",function(reason){throw reason});quit_=((status,toThrow)=>{if(keepRuntimeAlive()){process["exitCode"]=status;throw toThrow}logExceptionOnExit(toThrow);process["exit"](status)});Module["inspect"]=function(){return"[Emscripten Module object]"}}else if(ENVIRONMENT_IS_WEB||ENVIRONMENT_IS_WORKER){if(ENVIRONMENT_IS_WORKER){scriptDirectory=self.location.href}else if(typeof document!="undefined"&&document.currentScript){scriptDirectory=document.currentScript.src}if(_scriptDir){scriptDirectory=_scriptDir}if(scriptDirectory.indexOf("blob:")!==0){scriptDirectory=scriptDirectory.substr(0,scriptDirectory.replace(/[?#].*/,"").lastIndexOf("/")+1)}else{scriptDirectory=""}{read_=(url=>{try{var xhr=new XMLHttpRequest;xhr.open("GET",url,false);xhr.send(null);return xhr.responseText}catch(err){var data=tryParseAsDataURI(url);if(data){return intArrayToString(data)}throw err}});if(ENVIRONMENT_IS_WORKER){readBinary=(url=>{try{var xhr=new XMLHttpRequest;xhr.open("GET",url,false);xhr.responseType="arraybuffer";xhr.send(null);return new Uint8Array(xhr.response)}catch(err){var data=tryParseAsDataURI(url);if(data){return data}throw err}})}readAsync=((url,onload,onerror)=>{var xhr=new XMLHttpRequest;xhr.open("GET",url,true);xhr.responseType="arraybuffer";xhr.onload=(()=>{if(xhr.status==200||xhr.status==0&&xhr.response){onload(xhr.response);return}var data=tryParseAsDataURI(url);if(data){onload(data.buffer);return}onerror()});xhr.onerror=onerror;xhr.send(null)})}setWindowTitle=(title=>document.title=title)}else{}var out=Module["print"]||console.log.bind(console);var err=Module["printErr"]||console.warn.bind(console);Object.assign(Module,moduleOverrides);moduleOverrides=null;if(Module["arguments"])arguments_=Module["arguments"];if(Module["thisProgram"])thisProgram=Module["thisProgram"];if(Module["quit"])quit_=Module["quit"];var wasmBinary;if(Module["wasmBinary"])wasmBinary=Module["wasmBinary"];var noExitRuntime=Module["noExitRuntime"]||true;if(typeof WebAssembly!="object"){abort("no native wasm support detected")}var wasmMemory;var ABORT=false;var EXITSTATUS;function assert(condition,text){if(!condition){abort(text)}}var buffer,HEAP8,HEAPU8,HEAP16,HEAPU16,HEAP32,HEAPU32,HEAPF32,HEAPF64;function updateGlobalBufferAndViews(buf){buffer=buf;Module["HEAP8"]=HEAP8=new Int8Array(buf);Module["HEAP16"]=HEAP16=new Int16Array(buf);Module["HEAP32"]=HEAP32=new Int32Array(buf);Module["HEAPU8"]=HEAPU8=new Uint8Array(buf);Module["HEAPU16"]=HEAPU16=new Uint16Array(buf);Module["HEAPU32"]=HEAPU32=new Uint32Array(buf);Module["HEAPF32"]=HEAPF32=new Float32Array(buf);Module["HEAPF64"]=HEAPF64=new Float64Array(buf)}var INITIAL_MEMORY=Module["INITIAL_MEMORY"]||16777216;var wasmTable;var __ATPRERUN__=[];var __ATINIT__=[];var __ATPOSTRUN__=[];var runtimeInitialized=false;var runtimeKeepaliveCounter=0;function keepRuntimeAlive(){return noExitRuntime||runtimeKeepaliveCounter>0}function preRun(){if(Module["preRun"]){if(typeof Module["preRun"]=="function")Module["preRun"]=[Module["preRun"]];while(Module["preRun"].length){addOnPreRun(Module["preRun"].shift())}}callRuntimeCallbacks(__ATPRERUN__)}function initRuntime(){runtimeInitialized=true;callRuntimeCallbacks(__ATINIT__)}function postRun(){if(Module["postRun"]){if(typeof Module["postRun"]=="function")Module["postRun"]=[Module["postRun"]];while(Module["postRun"].length){addOnPostRun(Module["postRun"].shift())}}callRuntimeCallbacks(__ATPOSTRUN__)}function addOnPreRun(cb){__ATPRERUN__.unshift(cb)}function addOnInit(cb){__ATINIT__.unshift(cb)}function addOnPostRun(cb){__ATPOSTRUN__.unshift(cb)}var runDependencies=0;var runDependencyWatcher=null;var dependenciesFulfilled=null;function addRunDependency(id){runDependencies++;if(Module["monitorRunDependencies"]){Module["monitorRunDependencies"](runDependencies)}}function removeRunDependency(id){runDependencies--;if(Module["monitorRunDependencies"]){Module["monitorRunDependencies"](runDependencies)}if(runDependencies==0){if(runDependencyWatcher!==null){clearInterval(runDependencyWatcher);runDependencyWatcher=null}if(dependenciesFulfilled){var callback=dependenciesFulfilled;dependenciesFulfilled=null;callback()}}}Module["preloadedImages"]={};Module["preloadedAudios"]={};function abort(what){{if(Module["onAbort"]){Module["onAbort"](what)}}what="Aborted("+what+")";err(what);ABORT=true;EXITSTATUS=1;what+=". Build with -s ASSERTIONS=1 for more info.";var e=new WebAssembly.RuntimeError(what);readyPromiseReject(e);throw e}var dataURIPrefix="data:application/octet-stream;base64,";function isDataURI(filename){return filename.startsWith(dataURIPrefix)}var wasmBinaryFile;wasmBinaryFile="data:application/octet-stream;base64,AGFzbQEAAAABTAtgAX8Bf2AEf39/fwBgA39/fwF/YAJ/fwF/YAF/AGAFf39/f38Bf2ADf39/AGAFf39/f38AYAZ/f39/f38AYAAAYAh/f39/f39/fwACDQIBYQFhAAABYQFiAAIDHRwCBwIIAwYCAAYFCQoEAAAEAQEBAwEFAwUDBAABBAUBcAEICAUHAQGAAoCAAgYJAX8BQbDgwAILBzUNAWMCAAFkAAwBZQAcAWYACwFnABsBaAAaAWkBAAFqABkBawAYAWwAFwFtABUBbgAPAW8ADgkNAQBBAQsHHRYUExIPDgqd9AIc8gICAn8BfgJAIAJFDQAgACABOgAAIAAgAmoiA0EBayABOgAAIAJBA0kNACAAIAE6AAIgACABOgABIANBA2sgAToAACADQQJrIAE6AAAgAkEHSQ0AIAAgAToAAyADQQRrIAE6AAAgAkEJSQ0AIABBACAAa0EDcSIEaiIDIAFB/wFxQYGChAhsIgE2AgAgAyACIARrQXxxIgRqIgJBBGsgATYCACAEQQlJDQAgAyABNgIIIAMgATYCBCACQQhrIAE2AgAgAkEMayABNgIAIARBGUkNACADIAE2AhggAyABNgIUIAMgATYCECADIAE2AgwgAkEQayABNgIAIAJBFGsgATYCACACQRhrIAE2AgAgAkEcayABNgIAIAQgA0EEcUEYciIEayICQSBJDQAgAa1CgYCAgBB+IQUgAyAEaiEBA0AgASAFNwMYIAEgBTcDECABIAU3AwggASAFNwMAIAFBIGohASACQSBrIgJBH0sNAAsLIAAL/xABDH8jAEHACWsiDCQAIAxBQGtBACAAQQJ0Ig0QAhoCQCAARQRAQX8hBQwBCyAAQQFxIQgCQCAAQQFrIgVFBEAMAQsgAEF+cSEJA0AgDEFAayIOIAIgB0ECdCIKaigCACILIAUgBSALSxtBAnRqIgsgCygCAEEBajYCACACIApBBHJqKAIAIgogBSAFIApLG0ECdCAOaiIKIAooAgBBAWo2AgAgB0ECaiEHIAZBAmoiBiAJRw0ACwsgCARAIAxBQGsgAiAHQQJ0aigCACIIIAUgBSAISxtBAnRqIgggCCgCAEEBajYCAAtBACELAkAgAEECSQ0AIAVBA3EhCUEAIQgCQCAAQQJrQQNJBEBBASEHDAELIAVBfHEhEEEBIQdBACEKA0AgDEFAayAHQQJ0aiIGKAIAIQ4gBiALNgIAIAYoAgQhDyAGIAsgDmoiCzYCBCAGKAIIIQ4gBiALIA9qIgs2AgggBigCDCEPIAYgCyAOaiIGNgIMIAYgD2ohCyAHQQRqIQcgCkEEaiIKIBBHDQALCyAJRQ0AA0AgDEFAayAHQQJ0aiIGKAIAIQogBiALNgIAIAdBAWohByAKIAtqIQsgCEEBaiIIIAlHDQALC0EAIQcDQAJAIAIgB0ECdGooAgAiCARAIAxBQGsgCCAFIAUgCEsbQQJ0aiIGIAYoAgAiBkEBajYCACAEIAZBAnRqIAhBCnQgB3I2AgAMAQsgAyAHakEAOgAACyAHQQFqIgcgAEcNAAsLAkAgDEFAayAFQQJ0aigCACAMIA1qKAI4IgJrIgdBAkkNACAEIAJBAnRqIg1BBGshCSAHQQF2IQIDQCAJIAJBAnRqKAIAIQoCQCACIggiBUEBdCIGIAdLDQADQCAJIAYgB08EfyAGBSAGQQFyIgUgBiAJIAVBAnRqKAIAIAkgBkECdGooAgBLGwsiBUECdGooAgAiBiAKTQRAIAghBQwCCyAJIAhBAnRqIAY2AgAgBSEIIAVBAXQiBiAHTQ0ACwsgCSAFQQJ0aiAKNgIAIAJBAWsiAg0ACyAHQQJJDQAgCSAHQQJ0aiICKAIAIQogAiANKAIANgIAIA0gCjYCACAHQQFrIgJBAkkNAANAQQIhBkEBIQgDQAJAIAkgAiAGTQR/IAYFIAZBAXIiBSAGIAkgBUECdGooAgAgCSAGQQJ0aigCAEsbCyIFQQJ0aigCACIGIApNBEAgCCEFDAELIAkgCEECdGogBjYCACAFIQggBUEBdCIGIAJNDQELCyAJIAVBAnRqIAo2AgAgCSACQQJ0aiIFKAIAIQogBSANKAIANgIAIA0gCjYCACACQQFrIgJBAUsNAAsLAkAgC0EBTQRAAkAgCwRAIAQoAgBB/wdxIgcNAQtBASEHCyAEQQA2AgAgA0EBOgAAIAQgB0ECdGpBATYCACADIAdqQQE6AAAMAQsgC0EBayENQQAhBUEAIQZBACEHA0ACQAJAIAVBAWoiCCANSw0AIAQgCEECdGooAgBBgHhxIQIgBiAHRwRAIAIgBCAGQQJ0aigCAEGAeHFLDQELIAQgBUECdGooAgBBgHhxIAJqIQogBUECaiEFDAELAkAgByAGQQJqIglJBEAgBkEBaiECIAQgBUECdGooAgBBgHhxIQoMAQsgBCAGQQFqIgJBAnRqIg4oAgAiD0GAeHEhECAFIA1NBEAgECAEIAVBAnRqKAIAQYB4cSIKTw0BCyAEIAZBAnRqIgIgB0EKdCIIIAIoAgAiAkH/B3FyNgIAIA4gD0H/B3EgCHI2AgAgAkGAeHEgEGohCiAJIQYMAQsgBCAGQQJ0aiIFIAUoAgAiBUH/B3EgB0EKdHI2AgAgBUGAeHEgCmohCiAIIQUgAiEGCyAEIAdBAnRqIgIgAigCAEH/B3EgCnI2AgAgB0EBaiIHIA1HDQALQQAhByAMQQAgAUECdEEEahACIglBAjYCBCALQQJ0IARqQQhrIgIgAigCAEH/B3E2AgAgC0EDayICQQBOBEADQCAEIAJBAnRqIgUgBCAFKAIAIgVBCHZB/P//B3FqKAIAQQp2QQFqIghBCnQgBUH/B3FyNgIAAkAgCCABIgVJBEAgCSAIQQJ0aigCACEGIAghBQwBCwNAIAkgBUEBayIFQQJ0aigCACIGRQ0ACwsgCSAFQQJ0aiIFIAZBAWs2AgAgBSAFKAIEQQJqNgIEIAJBAWsiAkEATg0ACwsCQCABBEAgASEFA0ACQCAJIAVBAnRqKAIAIgZFDQAgBkEBayEIQQAhAiAGQQNxIgoEQANAIAMgBCAHQQJ0aigCAEH/B3FqIAU6AAAgB0EBaiEHIAZBAWshBiACQQFqIgIgCkcNAAsLIAhBA0kNAANAIAMgBCAHQQJ0aiICKAIAQf8HcWogBToAACADIAIoAgRB/wdxaiAFOgAAIAMgAigCCEH/B3FqIAU6AAAgAyACKAIMQf8HcWogBToAACAHQQRqIQcgBkEEayIGDQALCyAFQQFrIgUNAAsgCUIANwNAQQIhByABQQJJDQEgAUEBayICQQFxIQVBACEGIAFBAkcEQCACQX5xIQhBACECA0AgB0ECdCIBIAlBQGsiC2ogBiABIAlqIgZBBGsoAgBqQQF0Igo2AgAgAUEEciALaiAGKAIAIApqQQF0IgY2AgAgB0ECaiEHIAJBAmoiAiAIRw0ACwsgBUUNASAHQQJ0IgEgCUFAa2ogASAJakEEaygCACAGakEBdDYCAAwBCyAJQgA3A0ALIABFDQBBACEHA0AgCUFAayADIAdqLQAAIgJBAnRqIgEgASgCACIBQQFqNgIAIAQgB0ECdGogAUEIdkGgzABqLQAAIAFB/wFxQaDMAGotAABBCHRyQRAgAmt2NgIAIAdBAWoiByAARw0ACwsgDEHACWokAAuBBAEDfyACQYAETwRAIAAgASACEAEaIAAPCyAAIAJqIQMCQCAAIAFzQQNxRQRAAkAgAEEDcUUEQCAAIQIMAQsgAkUEQCAAIQIMAQsgACECA0AgAiABLQAAOgAAIAFBAWohASACQQFqIgJBA3FFDQEgAiADSQ0ACwsCQCADQXxxIgRBwABJDQAgAiAEQUBqIgVLDQADQCACIAEoAgA2AgAgAiABKAIENgIEIAIgASgCCDYCCCACIAEoAgw2AgwgAiABKAIQNgIQIAIgASgCFDYCFCACIAEoAhg2AhggAiABKAIcNgIcIAIgASgCIDYCICACIAEoAiQ2AiQgAiABKAIoNgIoIAIgASgCLDYCLCACIAEoAjA2AjAgAiABKAI0NgI0IAIgASgCODYCOCACIAEoAjw2AjwgAUFAayEBIAJBQGsiAiAFTQ0ACwsgAiAETw0BA0AgAiABKAIANgIAIAFBBGohASACQQRqIgIgBEkNAAsMAQsgA0EESQRAIAAhAgwBCyAAIANBBGsiBEsEQCAAIQIMAQsgACECA0AgAiABLQAAOgAAIAIgAS0AAToAASACIAEtAAI6AAIgAiABLQADOgADIAFBBGohASACQQRqIgIgBE0NAAsLIAIgA0kEQANAIAIgAS0AADoAACABQQFqIQEgAkEBaiICIANHDQALCyAAC9ElAQ9/IAEoAgQhDiABKAIAIQ8gASgCDCEHIAEoAgghBiAAEBEgAEGkL2ooAgAiE0EDbCAAKALwIyAAQYglai0AAGxqIABB9CNqKAIAIABBiSVqLQAAbGogAEH4I2ooAgAgAEGKJWotAABsaiAAQfwjaigCACAAQYslai0AAGxqIABBgCRqKAIAIABBjCVqLQAAbGogAEGEJGooAgAgAEGNJWotAABsaiAAQYgkaigCACAAQY4lai0AAGxqIABBjCRqKAIAIABBjyVqLQAAbGogAEGQJGooAgAgAEGQJWotAABsaiAAQZQkaigCACAAQZElai0AAGxqIABBmCRqKAIAIABBkiVqLQAAbGogAEGcJGooAgAgAEGTJWotAABsaiAAQaAkaigCACAAQZQlai0AAGxqIABBpCRqKAIAIABBlSVqLQAAbGogAEGoJGooAgAgAEGWJWotAABsaiAAQawkaigCACAAQZclai0AAGxqIABBsCRqKAIAIABBmCVqLQAAQQJqbGogAEG0JGooAgAgAEGZJWotAABBA2psaiAAQbgkaigCACAAQZolai0AAEEHamxqQRFqIQkgByAHIAZrIgdBAyAHQQNIG2shESAAQfAUaiESIABBGGohDEEDIQsDQCAMIApBAnRqKAIAIhAgCiASai0AAGwgCWogDCAKQQFqIgdBAnRqKAIAIg0gByASai0AAGxqIAwgCkECaiIIQQJ0aigCACIHIAggEmotAABsaiEJIBBBA3QgC2ogDUEDdGogB0EDdGohCyAKQQNqIgpBkAFHDQALQZABIQoDQCAMIApBAnRqKAIAIg0gCiASai0AAGwgCWogDCAKQQFyIghBAnRqKAIAIgcgCCASai0AAGxqIQkgDUEJbCALaiAHQQlsaiELIApBAmoiCkGAAkcNAAsgAEGwIWohDSALQQdqIQsgCSAAQfAWai0AAGohCUGBAiEKA0AgDCAKQQJ0aigCACIIIApBv8wAai0AACIHIAogDWotAABqbCALaiELIAogEmotAAAgB2ogCGwgCWohCSAKQQFqIgpBngJHDQALQQAhCCAAQZAXaiESIABBmAlqIQwDQCAMIAhBAnRqKAIAIhAgCEHgzgBqLQAAIg0gCCASai0AAGpsIAlqIBIgCEEBciIHai0AACAHQeDOAGotAAAiCmogDCAHQQJ0aigCACIHbGohCSANQQVqIBBsIAtqIApBBWogB2xqIQsgCEECaiIIQR5HDQALIAEoAgwgBmsgDiAJIAsgA0H+/wNqQf//A25BKGwgA0EDdGpBBSAOa0EHcXJBBWsiCiAKIAtLGyIHIAcgCUsbIgdqQQdqQQN2SQRAIAFBAToAEA8LIAIgA2ohCCAAQfAjaiEUAkAgByAKRgRAIAYgBUGAgAQgA0GAgARIIgAbIA50IA9yOgAAIANB//8DIAAbIQAgDkEGSQR/IAZBAWoFIAZBADoAASAGQQJqCyIGIAA7AAAgBiAAQX9zOwACIAZBBGogAiAAEAQgAGohBkEAIQogACADRgRAQQAhCAwCCyAAIAJqIQcDQCAGIAggB2siAEH//wMgAEGAgARIIgAbIgI7AAEgBiAAIAVxOgAAIAYgAkF/czsAAyAGQQVqIAcgAhAEIAJqIQYgAiAHaiIHIAhHDQALQQAhCAwBCwJAIAcgC0YEQCAFIA50IA9yQQEgDkEBanRyIQkgDkEDaiEIIABBsBdqIQ8CQCAGIBFPBEAgCEEISQRAIAghBwwECyAOQQVrIgtBA3ZBAWpBB3EiBQRAQQAhBwNAIAYgCToAACAJQQh2IQkgCEEIayEIIAZBAWohBiAHQQFqIgcgBUcNAAsLIAtBOE8NASAIIQcMAwsgBiAJNgAAIAhBB3EhByAGIAhBA3ZqIQYgCSAIQXhxdiEJDAILA0AgBkEANgAEIAYgCToAACAGIAlBGHY6AAMgBiAJQRB2OgACIAYgCUEIdjoAASAGQQhqIQZBACEJIAhBQGoiCEEHSw0ACyAIIQcMAQsgBSAOdCAPckECIA5BAWp0ciATQQRrIA5BDWp0ciAAQZwvaigCAEGBAmsgDkEDanRyIABBoC9qKAIAQQFrIA5BCGp0ciEJIA5BEWohByAAQagvaigCACENAkAgBiARTwRAIAdBCEkNASAOQQlqIgtBA3ZBAWpBB3EiBQRAQQAhCANAIAYgCToAACAJQQh2IQkgB0EIayEHIAZBAWohBiAIQQFqIgggBUcNAAsLIAtBOEkNASAJIQgDQEEAIQkgBkEANgAEIAYgCDoAACAGIAhBGHY6AAMgBiAIQRB2OgACIAYgCEEIdjoAASAGQQhqIQZBACEIIAdBQGoiB0EHSw0ACwwBCyAGIAk2AAAgBiAHQQN2aiEGIAkgB0F4cXYhCSAHQQdxIQcLIABB8ApqIQ8gE0EBIBNBAUsbIQtBACEKA0AgB0EDaiEFIAAgCkGAzwBqLQAAakGIJWotAAAgB3QgCXIhCQJAIAYgEU8EQCAHQQRLIQggBSEHIAhFDQEDQCAGIAk6AAAgCUEIdiEJIAZBAWohBiAHQQhrIgdBB0sNAAsMAQsgBiAJNgAAIAVBB3EhByAGIAVBA3ZqIQYgCSAFQXhxdiEJCyAKQQFqIgogC0cNAAsgDUEBIA1BAUsbIQ1BACEKIABB8CNqIQwDQCAHIAwgDCAKQQJ0aigCrAEiC0EfcSIQai0AmAFqIgggEEGgzgBqLQAAaiEFIAwgEEECdGooAkwgB3QgCXIgC0EFdiAIdHIhCQJAIAYgEU8EQCAFIgdBB00NAQNAIAYgCToAACAJQQh2IQkgBkEBaiEGIAdBCGsiB0EHSw0ACwwBCyAGIAk2AAAgBUEHcSEHIAYgBUEDdmohBiAJIAVBeHF2IQkLIApBAWoiCiANRw0ACwsgAEH8K2ohEiAPQYAKaiEMQQMhCANAIBQgCEECdGogCCAIQZDIAGotAAAiCkECdEGg0ABqKAIAayAMIApBgQJqIgtqIgUtAAB0IA8gC0ECdGooAgByNgIAIAggEmogCkHAzgBqLQAAIAUtAABqOgAAIAhBAWoiCEGDAkcNAAsCQCAEBEADQCAEKAIAIghB////A3EiCgRAA0AgCkEBayEKIAcgDCACLQAAIgVqLQAAIgNqIQAgDyAFQQJ0aigCACAHdCAJciELAkAgBiARTwRAIABBCEkEQCAAIQcgCyEJDAILIAMgB2ohA0EAIQkgACEHIANBCGsiA0EDdkEBakEHcSIABEADQCAGIAs6AAAgC0EIdiELIAdBCGshByAGQQFqIQYgCUEBaiIJIABHDQALCyALIQkgA0E4SQ0BA0BBACEJIAZBADYABCAGIAs6AAAgBiALQRh2OgADIAYgC0EQdjoAAiAGIAtBCHY6AAEgBkEIaiEGQQAhCyAHQUBqIgdBB0sNAAsMAQsgBiALNgAAIABBB3EhByAGIABBA3ZqIQYgCyAAQXhxdiEJCyACQQFqIQIgCg0ACwsgCEGAgIAESQ0CIAcgEiAIQRd2Ig1qLQAAIgNqIQggFCANQQJ0aigCACAHdCAJciEKIAQvAQYhECAELwEEIQsCQCAGIBFPBEAgCEEISQRAIAohBwwCC0EAIQAgAyAHakEIayIFQQN2QQFqQQdxIgMEQANAIAYgCjoAACAKQQh2IQogCEEIayEIIAZBAWohBiAAQQFqIgAgA0cNAAsLIAohByAFQThJDQEDQEEAIQcgBkEANgAEIAYgCjoAACAGIApBGHY6AAMgBiAKQRB2OgACIAYgCkEIdjoAASAGQQhqIQZBACEKIAhBQGoiCEEHSw0ACwwBCyAGIAo2AAAgBiAIQQN2aiEGIAogCEF4cXYhByAIQQdxIQgLIAggDyAQakGgDGotAAAiAGohCiAPIBBBAnQiCWpBgAlqKAIAIAh0IAdyIQcCQCAGIBFPBEAgCkEISQRAIAchCAwCC0EAIQUgACAIakEIayIDQQN2QQFqQQdxIgAEQANAIAYgBzoAACAHQQh2IQcgCkEIayEKIAZBAWohBiAFQQFqIgUgAEcNAAsLIAchCCADQThJDQEDQEEAIQggBkEANgAEIAYgBzoAACAGIAdBGHY6AAMgBiAHQRB2OgACIAYgB0EIdjoAASAGQQhqIQZBACEHIApBQGoiCkEHSw0ACwwBCyAGIAc2AAAgBiAKQQN2aiEGIAcgCkF4cXYhCCAKQQdxIQoLIAogEEHgzgBqLQAAIgBqIQcgCyAJQaDPAGooAgBrIAp0IAhyIQgCQCAGIBFPBEAgB0EISQRAIAghCQwCC0EAIQkgACAKakEIayIDQQN2QQFqQQdxIgAEQANAIAYgCDoAACAIQQh2IQggB0EIayEHIAZBAWohBiAJQQFqIgkgAEcNAAsLIAghCSADQThJDQEDQEEAIQkgBkEANgAEIAYgCDoAACAGIAhBGHY6AAMgBiAIQRB2OgACIAYgCEEIdjoAASAGQQhqIQZBACEIIAdBQGoiB0EHSw0ACwwBCyAGIAg2AAAgBiAHQQN2aiEGIAggB0F4cXYhCSAHQQdxIQcLIARBCGohBCACIA1qIQIMAAsACyAAQcTajgNqIgogA0EDdGohDQNAIAooAgQiAkEJdiETAkACQAJAAkAgAkH/A3EiEEEBRgRAIAcgDCATai0AACIEaiEDIA8gE0ECdGooAgAgB3QgCXIhAiAGIBFJDQEgA0EISQRAIAMhByACIQkMBQsgBCAHaiEEQQAhCyADIQcgBEEIayIEQQN2QQFqQQdxIgMEQANAIAYgAjoAACACQQh2IQIgB0EIayEHIAZBAWohBiALQQFqIgsgA0cNAAsLIAIhCSAEQThJDQQDQEEAIQkgBkEANgAEIAYgAjoAACAGIAJBGHY6AAMgBiACQRB2OgACIAYgAkEIdjoAASAGQQhqIQZBACECIAdBQGoiB0EHSw0ACwwECyAHIBAgEmotAAAiA2ohCCAUIBBBAnRqKAIAIAd0IAlyIQIgACATakGc86MEai0AACELIAYgEUkNASAIQQhJBEAgAiEHDAMLQQAhBSADIAdqQQhrIgRBA3ZBAWpBB3EiAwRAA0AgBiACOgAAIAJBCHYhAiAIQQhrIQggBkEBaiEGIAVBAWoiBSADRw0ACwsgAiEHIARBOEkNAgNAQQAhByAGQQA2AAQgBiACOgAAIAYgAkEYdjoAAyAGIAJBEHY6AAIgBiACQQh2OgABIAZBCGohBkEAIQIgCEFAaiIIQQdLDQALDAILIAYgAjYAACADQQdxIQcgBiADQQN2aiEGIAIgA0F4cXYhCQwCCyAGIAI2AAAgBiAIQQN2aiEGIAIgCEF4cXYhByAIQQdxIQgLIAggCyAPakGgDGotAAAiBGohAiAPIAtBAnQiCWpBgAlqKAIAIAh0IAdyIQcCQCAGIBFPBEAgAkEISQRAIAchCAwCC0EAIQMgBCAIakEIayIFQQN2QQFqQQdxIgQEQANAIAYgBzoAACAHQQh2IQcgAkEIayECIAZBAWohBiADQQFqIgMgBEcNAAsLIAchCCAFQThJDQEDQEEAIQggBkEANgAEIAYgBzoAACAGIAdBGHY6AAMgBiAHQRB2OgACIAYgB0EIdjoAASAGQQhqIQZBACEHIAJBQGoiAkEHSw0ACwwBCyAGIAc2AAAgBiACQQN2aiEGIAcgAkF4cXYhCCACQQdxIQILIAIgC0HgzgBqLQAAIgNqIQcgEyAJQaDPAGooAgBrIAJ0IAhyIQggBiARTwRAIAdBCEkEQCAIIQkMAgtBACELIAIgA2pBCGsiA0EDdkEBakEHcSICBEADQCAGIAg6AAAgCEEIdiEIIAdBCGshByAGQQFqIQYgC0EBaiILIAJHDQALCyAIIQkgA0E4SQ0BA0BBACEJIAZBADYABCAGIAg6AAAgBiAIQRh2OgADIAYgCEEQdjoAAiAGIAhBCHY6AAEgBkEIaiEGQQAhCCAHQUBqIgdBB0sNAAsMAQsgBiAINgAAIAYgB0EDdmohBiAIIAdBeHF2IQkgB0EHcSEHCyAKIBBBA3RqIgogDUcNAAsLIAcgD0GADGotAAAiAGohCiAPKAKACCAHdCAJciEIIAYgEU8EQCAKQQhJDQEgACAHakEIayICQQN2QQFqQQdxIgAEQEEAIQcDQCAGIAg6AAAgCEEIdiEIIApBCGshCiAGQQFqIQYgB0EBaiIHIABHDQALCyACQThJDQEgCCEHA0BBACEIIAZBADYABCAGIAc6AAAgBiAHQRh2OgADIAYgB0EQdjoAAiAGIAdBCHY6AAEgBkEIaiEGQQAhByAKQUBqIgpBB0sNAAsMAQsgBiAINgAAIAYgCkEDdmohBiAIIApBeHF2IQggCkEHcSEKCyABIAY2AgggASAKNgIEIAEgCDYCAAuKBgEUfwJ/AkAgACgCVCIFRQRAIAAoAkwhByAAKAJIIQMgACgCRCEIIABBQGsoAgAhCSAAKAI8IQogACgCOCELIAAoAjQhDCAAKAIwIQ0gACgCUCECIAAoAiQhDiAAKAIgIQ8gACgCHCEQIAAoAhghESAAKAIUIRIgACgCECETIAAoAgwhFCAAKAIIIRUMAQsgACgCJCIOIAVsIgIgACgCUCIEIAAoAkwiB2wiA2sgAyACayACIANLGyAAKAIEIAVsIgIgBCAAKAIsbCIDayADIAJrIAIgA0sbIAAoAgAgBWwiAiAEIAAoAihsIgNrIAMgAmsgAiADSxtqIAAoAggiFSAFbCICIAQgACgCMCINbCIDayADIAJrIAIgA0sbaiAAKAIMIhQgBWwiAiAEIAAoAjQiDGwiA2sgAyACayACIANLG2ogACgCECITIAVsIgIgBCAAKAI4IgtsIgNrIAMgAmsgAiADSxtqIAAoAhQiEiAFbCICIAQgACgCPCIKbCIDayADIAJrIAIgA0sbaiAAKAIYIhEgBWwiAiAEIABBQGsoAgAiCWwiA2sgAyACayACIANLG2ogACgCHCIQIAVsIgIgBCAAKAJEIghsIgNrIAMgAmsgAiADSxtqIAAoAiAiDyAFbCICIAQgACgCSCIDbCIGayAGIAJrIAIgBksbamohBiAEIAVqIQIgBEHIAWxBCXYgBWwhBAJAIAFBj84ASw0AIAJB/z9LDQAgBCAErUGAwAAgAmutfkINiKdqIQQLQQEgBiAFIAFBDHZsaiAETw0BGgsgAEIANwIIIABCADcCECAAQgA3AhggACgCBCEBIAAoAgAhBSAAQgA3AgAgACANIBVqNgIwIAAgDCAUajYCNCAAIAsgE2o2AjggACAKIBJqNgI8IABBQGsgCSARajYCACAAIAggEGo2AkQgACADIA9qNgJIIAAgBSAAKAIoajYCKCAAIAEgACgCLGo2AiwgACAHIA5qNgJMIABBADYCICAAIAI2AlQgAEEANgIkIABBADYCUEEACwvyAwEMfyAAQcTajgNqIgcgAUEDdGoiCkEANgIAIABBhNGjBGohDCAAQcAvaiELIAohAwNAIAJBBGsiAS8BACEIIAwgAS8BAiIGQQJ0aigCACEEIANBCGsiA0EEaiAGQQl0QQFyNgIAIAQgBWohBSAIBH9BAyEBIAhBf3MiDSEJA0AgCyALIAIgCUECdGoiBi8BAiIEakHcw6MEai0AAEECdGpB0LGjBGooAgAhDiAEQQl0IQggBi8BACEGA0AgBSADIAFBA3RqKAIAIAAgAUECdGpBhNmjBGooAgAgDmpqIgRLBEAgAyABIAhyNgIEIAQhBQsgAUEBaiIBIAZNDQALIAlBAWoiCUF/Rw0ACyACIA1BAnRqBSABCyECIAMgBTYCACADIAdHDQALIABBGGpBAEGAChACIQMDQCAHKAIEIgFBCXYhBCABQf8DcSICQQFGBH8gAyAEQQJ0agUgAkGQyABqLQAAQQJ0IANqQYQIaiIBIAEoAgBBAWo2AgAgACAAIARqQZzzowRqLQAAQQJ0akGYCWoLIgEgASgCAEEBajYCACAHIAJBA3RqIgcgCkcNAAsgAEGYCGoiASABKAIAQQFqNgIAQaACQQ4gAyAAQfAUaiAAQfAKahADQSBBDyAAQZgJaiAAQZAXaiAAQfATahADC6QDAQN/IAEgAEEEaiIEakEBa0EAIAFrcSIFIAJqIAAgACgCACIBakEEa00EfyAAKAIEIgMgACgCCDYCCCAAKAIIIAM2AgQgBCAFRwRAIAAgAEEEaygCAEF+cWsiAyAFIARrIgQgAygCAGoiBTYCACAFQXxxIANqQQRrIAU2AgAgACAEaiIAIAEgBGsiATYCAAsCQCABIAJBGGpPBEAgACACakEIaiIDIAEgAmtBCGsiATYCACABQXxxIANqQQRrIAFBAXI2AgAgAwJ/IAMoAgBBCGsiAUH/AE0EQCABQQN2QQFrDAELIAFnIQQgAUEdIARrdkEEcyAEQQJ0a0HuAGogAUH/H00NABogAUEeIARrdkECcyAEQQF0a0HHAGoiAUE/IAFBP0kbCyIBQQR0IgRBkNgAajYCBCADIARBmNgAaiIEKAIANgIIIAQgAzYCACADKAIIIAM2AgRBmOAAQZjgACkDAEIBIAGthoQ3AwAgACACQQhqIgE2AgAgAUF8cSAAakEEayABNgIADAELIAAgAWpBBGsgATYCAAsgAEEEagVBAAsL7wMBBX8Cf0GA2AAoAgAiASAAQQNqQXxxIgNqIQICQCADQQAgASACTxsNACACPwBBEHRLBEAgAhAARQ0BC0GA2AAgAjYCACABDAELQaDgAEEwNgIAQX8LIgJBf0cEQCAAIAJqIgNBEGsiAUEQNgIMIAFBEDYCAAJAAn9BkOAAKAIAIgAEfyAAKAIIBUEACyACRgRAIAIgAkEEaygCAEF+cWsiBEEEaygCACEFIAAgAzYCCEFwIAQgBUF+cWsiACAAKAIAakEEay0AAEEBcUUNARogACgCBCIDIAAoAgg2AgggACgCCCADNgIEIAAgASAAayIBNgIADAILIAJBEDYCDCACQRA2AgAgAiADNgIIIAIgADYCBEGQ4AAgAjYCAEEQCyACaiIAIAEgAGsiATYCAAsgAUF8cSAAakEEayABQQFyNgIAIAACfyAAKAIAQQhrIgFB/wBNBEAgAUEDdkEBawwBCyABQR0gAWciA2t2QQRzIANBAnRrQe4AaiABQf8fTQ0AGiABQR4gA2t2QQJzIANBAXRrQccAaiIBQT8gAUE/SRsLIgFBBHQiA0GQ2ABqNgIEIAAgA0GY2ABqIgMoAgA2AgggAyAANgIAIAAoAgggADYCBEGY4ABBmOAAKQMAQgEgAa2GhDcDAAsgAkF/RwvVAgECfwJAIAAgAUYNACABIAAgAmoiBGtBACACQQF0a00EQCAAIAEgAhAEGg8LIAAgAXNBA3EhAwJAAkAgACABSQRAIAMNAiAAQQNxRQ0BA0AgAkUNBCAAIAEtAAA6AAAgAUEBaiEBIAJBAWshAiAAQQFqIgBBA3ENAAsMAQsCQCADDQAgBEEDcQRAA0AgAkUNBSAAIAJBAWsiAmoiAyABIAJqLQAAOgAAIANBA3ENAAsLIAJBA00NAANAIAAgAkEEayICaiABIAJqKAIANgIAIAJBA0sNAAsLIAJFDQIDQCAAIAJBAWsiAmogASACai0AADoAACACDQALDAILIAJBA00NAANAIAAgASgCADYCACABQQRqIQEgAEEEaiEAIAJBBGsiAkEDSw0ACwsgAkUNAANAIAAgAS0AADoAACAAQQFqIQAgAUEBaiEBIAJBAWsiAg0ACwsLsAIBA38jAEEgayIFJAACfyACIAAoAgxNBEACfwJAIAIEQCABIAJqIQYgAyAEaiEEIAMhAANAQQAgBiABayICQf//AyACQYCABEgiBxsiAkEFaiAEIABrSw0DGiAAIAI7AAEgACACQX9zOwADIAAgBzoAACAAQQVqIAEgAhAEIAJqIQAgASACaiIBIAZHDQALIAAgA2shAAwBC0EAIQAgBEEFSQ0AIANBgIB8NgABIANBAToAAEEFDAELIAALDAELIAVBADoAGCAFQgA3AwggBSADNgIQIAUgAyAEajYCFCAAIAEgAiAFQQhqIAAoAgARAQBBACAFLQAYDQAaIAUoAgwEQCAFIAUoAhAiAEEBajYCECAAIAUoAgg6AAALIAUoAhAgA2sLIQAgBUEgaiQAIAALPQEDfwNAIABBBHQiAUGU2ABqIAFBkNgAaiICNgIAIAFBmNgAaiACNgIAIABBAWoiAEHAAEcNAAtBMBAJGgvjLwIafwR+IwBBEGsiEiQAIABB5IOmBGooAgAhFCAAQRhqQQBBgAoQAiEJAkAgA0UNACADQQFrQQNPBEAgA0F8cSELA0AgCSACIAhqLQAAQQJ0aiIMIAwoAgBBAWo2AgAgCSACIAhBAXJqLQAAQQJ0aiIMIAwoAgBBAWo2AgAgCSACIAhBAnJqLQAAQQJ0aiIMIAwoAgBBAWo2AgAgCSACIAhBA3JqLQAAQQJ0aiIMIAwoAgBBAWo2AgAgCEEEaiEIIApBBGoiCiALRw0ACwsgA0EDcSILRQ0AQQAhCgNAIAkgAiAIai0AAEECdGoiDCAMKAIAQQFqNgIAIAhBAWohCCAKQQFqIgogC0cNAAsLIABBmAhqQQE2AgBBoAJBDiAJIABB8BRqIg8gAEHwCmoiFhADQSBBDyAAQZgJaiIXIABBkBdqIhggAEHwE2oiGRADIAAQECETAkAgA0GBAmoiCEHnzhIgCEHnzhJJGyILIANJDQAgCyADIghrIgxBAWpBB3EiDgRAQQAhCgNAIAAgCEEDdGpBxNqOA2pBgICAgHg2AgAgCEEBaiEIIApBAWoiCiAORw0ACwsgDEEHSQ0AIABBxNqOA2ohDANAIAwgCEEDdGoiCkGAgICAeDYCACAKQYCAgIB4NgIwIApBgICAgHg2AiggCkGAgICAeDYCICAKQYCAgIB4NgIYIApBgICAgHg2AhAgCkGAgICAeDYCCCAMIAhBB2oiCkEDdGpBgICAgHg2AgAgCEEIaiEIIAogC0cNAAsLQX8hESADIABB8IOmBGooAgBNBEAgAEGQ4qMEaiAAQYTRowRqIgpBjBEQBCENIABBsCFqIQtBACEIA0AgCiAIQQJ0aiAIIAtqLQAAIgxBDSAMG0EEdDYCACAKIAhBAXIiDEECdGogCyAMai0AACIMQQ0gDBtBBHQ2AgAgCEECaiIIQYACRw0AC0EDIQgDQCAAIAhBAnRqQYTZowRqIAhBkMgAai0AACIMIAtqLQCBAiIOQQ0gDhsgDEHAzgBqLQAAakEEdDYCACAIQQFqIghBgwJHDQALQQAhCCAAQZDhowRqIQsgAEHQI2ohDANAIAsgCEECdGogCEHgzgBqLQAAIAggDGotAAAiDkEKIA4bakEEdDYCACALIAhBAXIiDkECdGogDkHgzgBqLQAAIAwgDmotAAAiDkEKIA4bakEEdDYCACAIQQJqIghBHkcNAAsgACADIAQQByAAQcTajgNqKAIAIQggCiANQYwREAQaIAhBBHZBB2ohEQtBACEIIAlBAEGACBACIQ4CQCADRQ0AIANBAWtBA08EQCADQXxxIQlBACEKA0AgDiACIAhqLQAAQQJ0aiILIAsoAgBBAWo2AgAgDiACIAhBAXJqLQAAQQJ0aiILIAsoAgBBAWo2AgAgDiACIAhBAnJqLQAAQQJ0aiILIAsoAgBBAWo2AgAgDiACIAhBA3JqLQAAQQJ0aiILIAsoAgBBAWo2AgAgCEEEaiEIIApBBGoiCiAJRw0ACwsgA0EDcSIJRQ0AQQAhCgNAIA4gAiAIai0AAEECdGoiCyALKAIAQQFqNgIAIAhBAWohCCAKQQFqIgogCUcNAAsLIANBC3YhCEEAIQlBACEKA0AgCiAOIAlBAnQiC2ooAgAgCEtqIA4gC0EEcmooAgAgCEtqIA4gC0EIcmooAgAgCEtqIA4gC0EMcmooAgAgCEtqIQogCUEEaiIJQYACRw0AC0GDAgJ/QQMgCkEBIAobIhBBzwBLDQAaIBBBoNEAai0AACIIIAAoAhAiCUEPSw0AGiAIQQQgEEEta0EjSRsgCUEETQ0AGiAIQQUgEEEQa0HAAEkbIAlBCU0NABogCEEHIBBBCGtByABJGwsiCGsiCUEDcSEVQQAhCwJAIAhBgH5yQQNJBEBBACEKIAMhCQwBCyAJQfwDcSEaQQAhCiAAQdj7pQRqIQwgAyEJQQAhDQNAIAwgCEEDaiIbQQJ0aigCACIcIAwgCEECaiIdQQJ0aigCACIeIAwgCEEBaiIfQQJ0aigCACIgIAwgCEECdGooAgAiISAKampqaiEKIAkgCCAhbCAfICBsaiAdIB5saiAbIBxsamshCSAIQQRqIQggDUEEaiINIBpHDQALCyAVBEADQCAAIAhBAnRqQdj7pQRqKAIAIgwgCmohCiAJIAggDGxrIQkgCEEBaiEIIAtBAWoiCyAVRw0ACwtBACELQQIgCUEAIAlBAEobIgggCkECdEkgCCAKSRtBggJsIghB8dMAai0AACEMIAggEGpB8NEAai0AACEIAkACQAJAIAUEQCAAQYTRowRqIQUDQCAFIAtBAnQiCWogCDYCACAFIAlBBHJqIAg2AgAgBSAJQQhyaiAINgIAIAUgCUEMcmogCDYCACAFIAlBEHJqIAg2AgAgBSAJQRRyaiAINgIAIAUgCUEYcmogCDYCACAFIAlBHHJqIAg2AgAgC0EIaiILQYACRw0AC0EDIQgDQCAAIAhBAnRqIgVBiNmjBGogCEGRyABqLQAAQcDOAGotAABBBHQgDGo2AgAgBUGE2aMEaiAIQZDIAGotAABBwM4Aai0AAEEEdCAMajYCACAIQQJqIghBgwJHDQALDAELIABB7ApqNQIAIiQgAEGk86UEajUCAH4iIiAAQcjzpQRqNQIAIiUgAEHECmo1AgB+IiN9ICMgIn0gIiAjVhsgAEGg86UEajUCACAkfiIiIABBwApqNQIAICV+IiN9ICMgIn0gIiAjVht8IABBqPOlBGo1AgAgJH4iIiAAQcgKajUCACAlfiIjfSAjICJ9ICIgI1YbfCAAQazzpQRqNQIAICR+IiIgAEHMCmo1AgAgJX4iI30gIyAifSAiICNWG3wgAEGw86UEajUCACAkfiIiIABB0ApqNQIAICV+IiN9ICMgIn0gIiAjVht8IABBtPOlBGo1AgAgJH4iIiAAQdQKajUCACAlfiIjfSAjICJ9ICIgI1YbfCAAQbjzpQRqNQIAICR+IiIgAEHYCmo1AgAgJX4iI30gIyAifSAiICNWG3wgAEG886UEajUCACAkfiIiIABB3ApqNQIAICV+IiN9ICMgIn0gIiAjVht8IABBwPOlBGo1AgAgJH4iIiAAQeAKajUCACAlfiIjfSAjICJ9ICIgI1YbfCAAQcTzpQRqNQIAICR+IiIgAEHkCmo1AgAgJX4iI30gIyAifSAiICNWG3wiIiAkICV+QsgBfkIJiCIkQgN+IiVYDQEgAEGE0aMEaiEFA0AgBSALQQJ0IglqIAg2AgAgBSAJQQRyaiAINgIAIAUgCUEIcmogCDYCACAFIAlBDHJqIAg2AgAgBSAJQRByaiAINgIAIAUgCUEUcmogCDYCACAFIAlBGHJqIAg2AgAgBSAJQRxyaiAINgIAIAtBCGoiC0GAAkcNAAtBAyEIA0AgACAIQQJ0aiIFQYjZowRqIAhBkcgAai0AAEHAzgBqLQAAQQR0IAxqNgIAIAVBhNmjBGogCEGQyABqLQAAQcDOAGotAABBBHQgDGo2AgAgCEECaiIIQYMCRw0ACwsgAEGA4qMEakKegoCA4CM3AgAgAEH44aMEakKOgoCA4CE3AgAgAEHw4aMEakL+gYCA4B83AgAgAEHo4aMEakLugYCA4B03AgAgAEHg4aMEakLegYCA4Bs3AgAgAEHY4aMEakLOgYCA4Bk3AgAgAEHQ4aMEakK+gYCA4Bc3AgAgAEHI4aMEakKugYCA4BU3AgAgAEHA4aMEakKegYCA4BM3AgAgAEG44aMEakKOgYCA4BE3AgAgAEGw4aMEakL+gICA4A83AgAgAEGo4aMEakLugICA4A03AgAgAEGg4aMEakLegICA4As3AgAgAEGY4aMEakLOgICA4Ak3AgAgAEGQ4aMEakLOgICA4Ak3AgAMAQsgJEIJfiAiQgKGVARAQQMhCiAIQQNsIQUgAEGE0aMEaiEIQQAhDQNAIAggDUECdCIJaiILIAsoAgAgBWpBAnY2AgAgCCAJQQRyaiILIAsoAgAgBWpBAnY2AgAgCCAJQQhyaiILIAsoAgAgBWpBAnY2AgAgCCAJQQxyaiIJIAkoAgAgBWpBAnY2AgAgDUEEaiINQYACRw0ACwNAIAAgCkECdGoiBUGE2aMEaiIIIAgoAgAgCkGQyABqLQAAQcDOAGotAABBBHQgDGpBA2xqQQJ2NgIAIAVBiNmjBGoiBSAFKAIAIApBkcgAai0AAEHAzgBqLQAAQQR0IAxqQQNsakECdjYCACAKQQJqIgpBgwJHDQALQQAhCCAAQZDhowRqIQUDQCAFIAhBAnRqIgkgCSgCACAIQeDOAGotAABBMGxqQeoBakECdjYCACAFIAhBAXIiCUECdGoiCiAKKAIAIAlB4M4Aai0AAEEwbGpB6gFqQQJ2NgIAIAhBAmoiCEEeRw0ACwwBCyAlICJCAYYiIlQEQCAIQQVsIQUgAEGE0aMEaiEJQQAhDQNAQQMhCCAJIA1BAnQiCmoiCyALKAIAQQNsIAVqQQN2NgIAIAkgCkEEcmoiCyALKAIAQQNsIAVqQQN2NgIAIAkgCkEIcmoiCyALKAIAQQNsIAVqQQN2NgIAIAkgCkEMcmoiCiAKKAIAQQNsIAVqQQN2NgIAIA1BBGoiDUGAAkcNAAsDQCAAIAhBAnRqIgVBhNmjBGoiCSAIQZDIAGotAABBwM4Aai0AAEEEdCAMakEFbCAJKAIAQQNsakEDdjYCACAFQYjZowRqIgUgCEGRyABqLQAAQcDOAGotAABBBHQgDGpBBWwgBSgCAEEDbGpBA3Y2AgAgCEECaiIIQYMCRw0AC0EAIQggAEGQ4aMEaiEFA0AgBSAIQQJ0aiIJIAhB4M4Aai0AAEHQAGwgCSgCAEEDbGpBhgNqQQN2NgIAIAUgCEEBciIJQQJ0aiIKIAlB4M4Aai0AAEHQAGwgCigCAEEDbGpBhgNqQQN2NgIAIAhBAmoiCEEeRw0ACwwBCyAAQYTRowRqIQVBACEJICIgJFYEQANAIAUgCUECdCIKaiILIAsoAgAgCGpBAXY2AgAgBSAKQQRyaiILIAsoAgAgCGpBAXY2AgAgBSAKQQhyaiILIAsoAgAgCGpBAXY2AgAgBSAKQQxyaiIKIAooAgAgCGpBAXY2AgAgCUEEaiIJQYACRw0AC0EDIQgDQCAAIAhBAnRqIgVBhNmjBGoiCSAJKAIAIAxqIAhBkMgAai0AAEHAzgBqLQAAQQR0akEBdjYCACAFQYjZowRqIgUgBSgCACAMaiAIQZHIAGotAABBwM4Aai0AAEEEdGpBAXY2AgAgCEECaiIIQYMCRw0AC0EAIQggAEGQ4aMEaiEFA0AgBSAIQQJ0aiIJIAkoAgAgCEHgzgBqLQAAQQR0akHOAGpBAXY2AgAgBSAIQQFyIglBAnRqIgogCigCACAJQeDOAGotAABBBHRqQc4AakEBdjYCACAIQQJqIghBHkcNAAsMAQsDQEEDIQsgBSAJQQJ0IgpqIg0gDSgCAEEDbCAIakECdjYCACAFIApBBHJqIg0gDSgCAEEDbCAIakECdjYCACAFIApBCHJqIg0gDSgCAEEDbCAIakECdjYCACAFIApBDHJqIgogCigCAEEDbCAIakECdjYCACAJQQRqIglBgAJHDQALA0AgACALQQJ0aiIFQYTZowRqIgggC0GQyABqLQAAQcDOAGotAABBBHQgDGogCCgCAEEDbGpBAnY2AgAgBUGI2aMEaiIFIAtBkcgAai0AAEHAzgBqLQAAQQR0IAxqIAUoAgBBA2xqQQJ2NgIAIAtBAmoiC0GDAkcNAAtBACEIIABBkOGjBGohBQNAIAUgCEECdGoiCSAJKAIAQQNsIAhB4M4Aai0AAEEEdGpBzgBqQQJ2NgIAIAUgCEEBciIJQQJ0aiIKIAooAgBBA2wgCUHgzgBqLQAAQQR0akHOAGpBAnY2AgAgCEECaiIIQR5HDQALCyAAQYTRowRqIQkgAEGQ4qMEaiELIABBkOGjBGohCiAAQZAXaiEMQX8hCANAAkAgACADIAQQByAAEBAiBSAAKALog6YEaiAISw0AIAsgCUGMERAEGkEAIQgDQCAJIAhBAnRqIAggD2otAAAiDUENIA0bQQR0NgIAIAkgCEEBciINQQJ0aiANIA9qLQAAIg1BDSANG0EEdDYCACAIQQJqIghBgAJHDQALQQMhCANAIAAgCEECdGpBhNmjBGogCEGQyABqLQAAIg0gD2otAIECIhBBDSAQGyANQcDOAGotAABqQQR0NgIAIAhBAWoiCEGDAkcNAAtBACEIA0AgCiAIQQJ0aiAIQeDOAGotAAAgCCAMai0AACINQQogDRtqQQR0NgIAIAogCEEBciINQQJ0aiANQeDOAGotAAAgDCANai0AACINQQogDRtqQQR0NgIAIAhBAmoiCEEeRw0ACyAFIQggFEEBayIUDQELC0EAIQogB0EAOgAAAkACQCAIIBMgESARIBNLG0sEQCARIBNLBEBBACEIIA5BAEGAChACIQQCQCADRQ0AIANBAWtBA08EQCADQXxxIQUDQCAEIAIgCGotAABBAnRqIgsgCygCAEEBajYCACAEIAIgCEEBcmotAABBAnRqIgsgCygCAEEBajYCACAEIAIgCEECcmotAABBAnRqIgsgCygCAEEBajYCACAEIAIgCEEDcmotAABBAnRqIgsgCygCAEEBajYCACAIQQRqIQggCkEEaiIKIAVHDQALCyADQQNxIgVFDQBBACEKA0AgBCACIAhqLQAAQQJ0aiILIAsoAgBBAWo2AgAgCEEBaiEIIApBAWoiCiAFRw0ACwsgAEEBNgKYCEGgAkEOIAQgDyAWEANBIEEPIBcgGCAZEANBACEIA0AgCSAIQQJ0aiAIIA9qLQAAIgRBDSAEG0EEdDYCACAJIAhBAXIiBEECdGogBCAPai0AACIEQQ0gBBtBBHQ2AgAgCEECaiIIQYACRw0AC0EDIQgDQCAAIAhBAnRqQYTZowRqIAhBkMgAai0AACIEIA9qLQCBAiIFQQ0gBRsgBEHAzgBqLQAAakEEdDYCACAIQQFqIghBgwJHDQALQQAhCCAAQZDhowRqIQQgAEGQF2ohBQNAIAQgCEECdGogCEHgzgBqLQAAIAUgCGotAAAiCUEKIAkbakEEdDYCACAEIAhBAXIiCUECdGogCUHgzgBqLQAAIAUgCWotAAAiCUEKIAkbakEEdDYCACAIQQJqIghBHkcNAAsgEiADNgIIIAdBAToAACASQQhqIQoMAwsgAEGwIWohBUEAIQgDQCAJIAhBAnRqIAUgCGotAAAiB0ENIAcbQQR0NgIAIAkgCEEBciIHQQJ0aiAFIAdqLQAAIgdBDSAHG0EEdDYCACAIQQJqIghBgAJHDQALQQMhCANAIAAgCEECdGpBhNmjBGogCEGQyABqLQAAIgcgBWotAIECIglBDSAJGyAHQcDOAGotAABqQQR0NgIAIAhBAWoiCEGDAkcNAAtBACEIIABBkOGjBGohBSAAQdAjaiEHA0AgBSAIQQJ0aiAIQeDOAGotAAAgByAIai0AACIJQQogCRtqQQR0NgIAIAUgCEEBciIJQQJ0aiAJQeDOAGotAAAgByAJai0AACIJQQogCRtqQQR0NgIAIAhBAmoiCEEeRw0ACyAAIAMgBBAHDAELIAUgAEHsg6YEaigCACAIakkNASAJIAtBjBEQBCEFIAAgAyAEEAdBACEIA0AgBSAIQQJ0aiAIIA9qLQAAIgRBDSAEG0EEdDYCACAFIAhBAXIiBEECdGogBCAPai0AACIEQQ0gBBtBBHQ2AgAgCEECaiIIQYACRw0AC0EDIQgDQCAAIAhBAnRqQYTZowRqIAhBkMgAai0AACIEIA9qLQCBAiIFQQ0gBRsgBEHAzgBqLQAAakEEdDYCACAIQQFqIghBgwJHDQALQQAhCCAAQZDhowRqIQQgAEGQF2ohBQNAIAQgCEECdGogCEHgzgBqLQAAIAUgCGotAAAiB0EKIAcbakEEdDYCACAEIAhBAXIiB0ECdGogB0HgzgBqLQAAIAUgB2otAAAiB0EKIAcbakEEdDYCACAIQQJqIghBHkcNAAsLCyAAIAEgAiADIAogBhAFIBJBEGokAAvQAgEFfyAABEAgAEEEayIBKAIAIgUhAyABIQIgAEEIaygCACIAIABBfnEiBEcEQCABIARrIgIoAgQiACACKAIINgIIIAIoAgggADYCBCAEIAVqIQMLIAEgBWoiBCgCACIBIAEgBGpBBGsoAgBHBEAgBCgCBCIAIAQoAgg2AgggBCgCCCAANgIEIAEgA2ohAwsgAiADNgIAIANBfHEgAmpBBGsgA0EBcjYCACACAn8gAigCAEEIayIBQf8ATQRAIAFBA3ZBAWsMAQsgAUEdIAFnIgBrdkEEcyAAQQJ0a0HuAGogAUH/H00NABogAUEeIABrdkECcyAAQQF0a0HHAGoiAEE/IABBP0kbCyIBQQR0IgBBkNgAajYCBCACIABBmNgAaiIAKAIANgIIIAAgAjYCACACKAIIIAI2AgRBmOAAQZjgACkDAEIBIAGthoQ3AwALC6wEAgZ/An4Cf0EIIQQCQAJAIABBR0sNAANAIARBCCAEQQhLGyEEQZjgACkDACIHAn8gAEEDakF8cUEIIABBCEsbIgBB/wBNBEAgAEEDdkEBawwBCyAAQR0gAGciAWt2QQRzIAFBAnRrQe4AaiAAQf8fTQ0AGiAAQR4gAWt2QQJzIAFBAXRrQccAaiIBQT8gAUE/SRsLIgOtiCIIUEUEQANAIAggCHoiCIghBwJ+IAMgCKdqIgNBBHQiAkGY2ABqKAIAIgEgAkGQ2ABqIgZHBEAgASAEIAAQCCIFDQUgASgCBCIFIAEoAgg2AgggASgCCCAFNgIEIAEgBjYCCCABIAJBlNgAaiICKAIANgIEIAIgATYCACABKAIEIAE2AgggA0EBaiEDIAdCAYgMAQtBmOAAQZjgACkDAEJ+IAOtiYM3AwAgB0IBhQsiCEIAUg0AC0GY4AApAwAhBwsCQCAHUEUEQEE/IAd5p2siBkEEdCICQZjYAGooAgAhAQJAIAdCgICAgARUDQBB4wAhAyABIAJBkNgAaiICRg0AA0AgA0UNASABIAQgABAIIgUNBSADQQFrIQMgASgCCCIBIAJHDQALIAIhAQsgAEEwahAJDQEgAUUNBCABIAZBBHRBkNgAaiICRg0EA0AgASAEIAAQCCIFDQQgASgCCCIBIAJHDQALDAQLIABBMGoQCUUNAwtBACEFIAQgBEEBa3ENASAAQUdNDQALCyAFDAELQQALC5gGAQZ/IAAQESAAQfAUaiIDIABBnC9qKAIAIgFqQQBBoAIgAWsQAhogAEGkL2ooAgBBA2wgACgC8CMgAEGIJWotAABsaiAAQfQjaigCACAAQYklai0AAGxqIABB+CNqKAIAIABBiiVqLQAAbGogAEH8I2ooAgAgAEGLJWotAABsaiAAQYAkaigCACAAQYwlai0AAGxqIABBhCRqKAIAIABBjSVqLQAAbGogAEGIJGooAgAgAEGOJWotAABsaiAAQYwkaigCACAAQY8lai0AAGxqIABBkCRqKAIAIABBkCVqLQAAbGogAEGUJGooAgAgAEGRJWotAABsaiAAQZgkaigCACAAQZIlai0AAGxqIABBnCRqKAIAIABBkyVqLQAAbGogAEGgJGooAgAgAEGUJWotAABsaiAAQaQkaigCACAAQZUlai0AAGxqIABBqCRqKAIAIABBliVqLQAAbGogAEGsJGooAgAgAEGXJWotAABsaiAAQbAkaigCACAAQZglai0AAEECamxqIABBtCRqKAIAIABBmSVqLQAAQQNqbGogAEG4JGooAgAgAEGaJWotAABBB2psakEOaiEBIABBGGohBAN/IAQgAkECdGooAgAgAiADai0AAGwgAWohBUGBAiEBIAJBAXIiBkGBAkYEfwN/IAQgAUECdGooAgAgAUG/zABqLQAAIAEgA2otAABqbCAFaiECIAFBAWoiBUGeAkYEf0EAIQEgAEGQF2ohAyAAQZgJaiEAA0AgACABQQJ0aigCACABQeDOAGotAAAgASADai0AAGpsIAJqIAFBAXIiAkHgzgBqLQAAIAIgA2otAABqIAAgAkECdGooAgBsaiECIAFBAmoiAUEeRw0ACyACBSAEIAVBAnRqKAIAIAFBwMwAai0AACADIAVqLQAAamwgAmohBSABQQJqIQEMAQsLBSAEIAZBAnRqKAIAIAMgBmotAABsIAVqIAQgAkECciIBQQJ0aigCACABIANqLQAAbGogBCACQQNyIgFBAnRqKAIAIAEgA2otAABsaiEBIAJBBGohAgwBCwsLhxMBDX9BoAIhASAAQZwvakGgAjYCAAJAIABBjxdqLQAAIgMNAEGfAiEBIABBnwI2ApwvIABBjhdqLQAADQBBngIhASAAQZ4CNgKcLyAAQY0Xai0AAA0AQZ0CIQEgAEGdAjYCnC8gAEGMF2otAAANAEGcAiEBIABBnAI2ApwvIABBixdqLQAADQBBmwIhASAAQZsCNgKcLyAAQYoXai0AAA0AQZoCIQEgAEGaAjYCnC8gAEGJF2otAAANAEGZAiEBIABBmQI2ApwvIABBiBdqLQAADQBBmAIhASAAQZgCNgKcLyAAQYcXai0AAA0AQZcCIQEgAEGXAjYCnC8gAEGGF2otAAANAEGWAiEBIABBlgI2ApwvIABBhRdqLQAADQBBlQIhASAAQZUCNgKcLyAAQYQXai0AAA0AQZQCIQEgAEGUAjYCnC8gAEGDF2otAAANAEGTAiEBIABBkwI2ApwvIABBghdqLQAADQBBkgIhASAAQZICNgKcLyAAQYEXai0AAA0AQZECIQEgAEGRAjYCnC8gAEGAF2otAAANAEGQAiEBIABBkAI2ApwvIABB/xZqLQAADQBBjwIhASAAQY8CNgKcLyAAQf4Wai0AAA0AQY4CIQEgAEGOAjYCnC8gAEH9FmotAAANAEGNAiEBIABBjQI2ApwvIABB/BZqLQAADQBBjAIhASAAQYwCNgKcLyAAQfsWai0AAA0AQYsCIQEgAEGLAjYCnC8gAEH6FmotAAANAEGKAiEBIABBigI2ApwvIABB+RZqLQAADQBBiQIhASAAQYkCNgKcLyAAQfgWai0AAA0AQYgCIQEgAEGIAjYCnC8gAEH3FmotAAANAEGHAiEBIABBhwI2ApwvIABB9hZqLQAADQBBhgIhASAAQYYCNgKcLyAAQfUWai0AAA0AQYUCIQEgAEGFAjYCnC8gAEH0FmotAAANAEGEAiEBIABBhAI2ApwvIABB8xZqLQAADQBBgwIhASAAQYMCNgKcLyAAQfIWai0AAA0AIABBggJBgQIgAEHxFmotAAAbIgE2ApwvC0EgIQIgAEGgL2pBIDYCAAJAIABBrxdqLQAADQBBHyECIABBHzYCoC8gAEGuF2otAAANAEEeIQIgAEEeNgKgLyAAQa0Xai0AAA0AQR0hAiAAQR02AqAvIABBrBdqLQAADQBBHCECIABBHDYCoC8gAEGrF2otAAANAEEbIQIgAEEbNgKgLyAAQaoXai0AAA0AQRohAiAAQRo2AqAvIABBqRdqLQAADQBBGSECIABBGTYCoC8gAEGoF2otAAANAEEYIQIgAEEYNgKgLyAAQacXai0AAA0AQRchAiAAQRc2AqAvIABBphdqLQAADQBBFiECIABBFjYCoC8gAEGlF2otAAANAEEVIQIgAEEVNgKgLyAAQaQXai0AAA0AQRQhAiAAQRQ2AqAvIABBoxdqLQAADQBBEyECIABBEzYCoC8gAEGiF2otAAANAEESIQIgAEESNgKgLyAAQaEXai0AAA0AQREhAiAAQRE2AqAvIABBoBdqLQAADQBBECECIABBEDYCoC8gAEGfF2otAAANAEEPIQIgAEEPNgKgLyAAQZ4Xai0AAA0AQQ4hAiAAQQ42AqAvIABBnRdqLQAADQBBDSECIABBDTYCoC8gAEGcF2otAAANAEEMIQIgAEEMNgKgLyAAQZsXai0AAA0AQQshAiAAQQs2AqAvIABBmhdqLQAADQBBCiECIABBCjYCoC8gAEGZF2otAAANAEEJIQIgAEEJNgKgLyAAQZgXai0AAA0AQQghAiAAQQg2AqAvIABBlxdqLQAADQBBByECIABBBzYCoC8gAEGWF2otAAANAEEGIQIgAEEGNgKgLyAAQZUXai0AAA0AQQUhAiAAQQU2AqAvIABBlBdqLQAADQBBBCECIABBBDYCoC8gAEGTF2otAAANAEEDIQIgAEEDNgKgLyAAQZIXai0AAA0AIABBAkEBIABBkRdqLQAAGyICNgKgLwsgAEHwFGohCCADRQRAIAEgCGogAEGQF2ogAhAKIAAoAqAvIQIgACgCnC8hAQtBACEDIABB8CNqQQBBzAAQAiEJIAEgAmoiCkEBayELIABBnCVqIgwhAgNAIAMgCGotAAAhBSADIQEDQAJAIAogASIGQQFqIgFGBEAgCyEGIAohAQwBCyAFIAEgCGotAABGDQELCyABIANrIQQgCgJ/AkAgBUUEQCAEQQtPBEADQCAAIAAoArgkQQFqNgK4JCACIARBC2siBEH/ACAEQf8ASRsiBEEFdEEScjYCACACQQRqIQIgASADIARqQQtqIgNrIgRBCksNAAsLIARBA0kNASAAIAAoArQkQQFqNgK0JCACIARBBXRBzwBrNgIAIAJBBGohAiABDAILIARBBEkNACAJIAVBAnRqIgQgBCgCAEEBajYCACACIAU2AgAgBkECayEEIANBAWohAyACQQRqIQIDQCAAIAAoArAkQQFqNgKwJCACIAQgA2siB0EDIAdBA0kbIgdBBXRBEHI2AgAgAkEEaiECIAEgAyAHakEDaiIDa0ECSw0ACwsgASABIANGDQAaIAkgBUECdGohAUEAIQQgBiADayIHQQFqQQNxIg0EQANAIAEgASgCAEEBajYCACACIAU2AgAgA0EBaiEDIAJBBGohAiAEQQFqIgQgDUcNAAsLIAdBA08EQANAIAEgASgCAEEBajYCACACIAU2AgAgASABKAIAQQFqNgIAIAIgBTYCBCABIAEoAgBBAWo2AgAgAiAFNgIIIAEgASgCAEEBajYCACACIAU2AgwgAkEQaiECIANBA2ohBCADQQRqIQMgBCAGRw0ACwsgBkEBagsiA0cNAAsgAEGoL2ogAiAMa0ECdTYCAEETQQcgCSAAQYglaiAAQbwkahADIAACf0ETIABBlyVqLQAADQAaQRIgAEGJJWotAAANABpBESAAQZYlai0AAA0AGkEQIABBiiVqLQAADQAaQQ8gAEGVJWotAAANABpBDiAAQYslai0AAA0AGkENIABBlCVqLQAADQAaQQwgAEGMJWotAAANABpBCyAAQZMlai0AAA0AGkEKIABBjSVqLQAADQAaQQkgAEGSJWotAAANABpBCCAAQY4lai0AAA0AGkEHIABBkSVqLQAADQAaQQYgAEGPJWotAAANABpBBUEEIABBkCVqLQAAGws2AqQvIAAoApwvIgFBoAJHBEAgAEGQF2ogASAIaiAAKAKgLxAKCwvsIgEkfyMAQZACayIVJAAgACgCFCELIBVBADoADyACQYCAAiACQYCAAkkbIQwgAEHAL2ohCSABIAJqIRsDQCAJIARBAXQiAmpBgIACOwEAIAkgAkECcmpBgIACOwEAIAkgAkEEcmpBgIACOwEAIAkgAkEGcmpBgIACOwEAIAkgAkEIcmpBgIACOwEAIAkgAkEKcmpBgIACOwEAIAkgAkEMcmpBgIACOwEAIAkgAkEOcmpBgIACOwEAIARBCGoiBEGAgAxHDQALIABBmApqQQBB2AAQAiEhIABBzPOlBGpBAEGYEBACISVBggIhDiALQYICIAtBggJJGyEPIABB2PulBGohJiAAQcDKjgNqIScgASAMaiEMIABB6ApqIRYgAEHACmohESAAQcCvIGoiIyELIAEiGCINIR8DQCAbIA1B4KcSaiAbIA1rQejOEkkbISRBgwIhFwJAIBUtAA8NACAAKAIQIQcgFUEQakEAQYACEAIaQQMhFyAkIA1rIgJBgARJDQAgAkGAICACQYAgSRsiBUEDcSEGQQAhBEEAIQIgBUEBa0EDTwRAIAVB/D9xIQVBACEIA0AgFUEQaiIKIAIgDWotAABqQQE6AAAgCiANIAJBAXJqLQAAakEBOgAAIAogDSACQQJyai0AAGpBAToAACAKIA0gAkEDcmotAABqQQE6AAAgAkEEaiECIAhBBGoiCCAFRw0ACwsgBgRAA0AgAiANai0AACAVQRBqakEBOgAAIAJBAWohAiAEQQFqIgQgBkcNAAsLQQAhAkEAIQQDQCAVQRBqIgUgAkEDcmotAAAgAkECciAFai0AACACQQFyIAVqLQAAIAQgAiAFai0AAGpqamohBCACQQRqIgJBgAJHDQALIARBzwBLDQAgBEGg0QBqLQAAIRcgB0EPSw0AIAdBBE0EQCAXQQQgBEEta0EjSRshFwwBCyAHQQlNBEAgF0EFIARBEGtBwABJGyEXDAELIBdBByAEQQhrQcgASRshFwtBACEcIB8hBQJ/AkADQCAbIAVrIQogBSAMRwR/IAwFQQAhBANAIAkgBEEBdCIGaiICIAIuAQAiAkEAIAJBAEobQYCAAnI7AQAgCSAGQQJyaiICIAIuAQAiAkEAIAJBAEobQYCAAnI7AQAgCSAGQQRyaiICIAIuAQAiAkEAIAJBAEobQYCAAnI7AQAgCSAGQQZyaiICIAIuAQAiAkEAIAJBAEobQYCAAnI7AQAgBEEEaiIEQYCAEEcNAAsgDCEYIAwgCkGAgAIgCkGAgAJJG2oLISICQCAKQYECSwRAIA4hCgwBCyAPIAogCiAPSxshDwtBACEOAkAgCkEFSQRAIAshBwwBCyAJIB1BAnRqIgIuAQIhFCAAKAIQIRIgBSgAASEGIAIgAi4BACIMOwECIAIgBSAYayIZOwEAIAZB////B3EhBAJ/IAsgGUGAgAJrIhMgDE4NABogBSgAAEH///8HcSICIAwgGGoiDCgAAEH///8HcUcEQCALIBMgFE4NARogCyACIBQgGGoiDCgAAEH///8HcUcNARoLIAtBAzsBACALIAUgDGs7AQIgC0EEagshByAGQb3P1vEBbCEdIARBvc/W8QFsIR4gCSAQQQF0akGAgBBqIgIuAQAhCCACIBk7AQAgCSAZQQJ0Qfz/B3FqIgJBgoAYaiEZIAJBgIAYaiEUAkACQAJAIAggE0wNAEEDISBBACEGQQAhDEEAIQIDQAJAIAggGGoiECACai0AACACIAVqLQAARw0AAkACQAJ/IAogAkEBaiIEa0EQSQRAIAQMAQsgBCAFaigAACAEIBBqKAAAcyIaDQEgBSACQQVqIgRqKAAAIAQgEGooAABzIhoNASAFIAJBCWoiBGooAAAgBCAQaigAAHMiGg0BIAUgAkENaiIEaigAACAEIBBqKAAAcyIaDQEgAkERagshAgNAIAogAiIEQQRqIgJJBEAgBCAKTw0DA0AgBCAQai0AACAEIAVqLQAARw0EIARBAWoiBCAKRw0ACyAKIQQMAwsgBCAFaigAACAEIBBqKAAAcyIaRQ0ACwsgGmhBA3YgBGohBAsgBCAgTQRAIAQhAgwBCyAHIAQ7AQAgByAFIBBrOwECIAdBBGohByAEIA9PDQMgBCICISALAn8gAiAQai0AACACIAVqLQAASQRAIBQgCDsBACAJIAhBAnRB/P8HcWpBgoAYaiIIIRQgAiEGIAwMAQsgGSAIOwEAIAkgCEECdEH8/wdxakGAgBhqIgghGSACIQwgBgshBCATIAguAQAiCE4NASAEIAIgAiAESxshAiASQQFrIhINAAsLIBRBgIACOwEAIBlBgIACOwEADAELIBQgCSAIQQJ0Qfz/B3FqIgJBgIAYai8BADsBACAZIAJBgoAYai8BADsBAAsgHUEQdiEQIB5BEHYhHSAHIAtNDQAgB0EEay8BACEOCwJAIAUgH0kNACAOIBdPBEAgIUEkQSAgDkEISxtqIgIgAigCAEEBajYCACAWIBYoAgBBAWo2AgAgACAOQQJ0akHM86UEaiICIAIoAgBBAWo2AgAgBSAOaiEfDAELICEgBS0AACICQQV2QQZxIAJBAXFyQQJ0aiICIAIoAgBBAWo2AgAgFiAWKAIAQQFqNgIAIAVBAWohHwsgByAHIAtrQQJ2OwEAIAcgBS0AADsBAiAHQQRqIQsgBUEBaiEFAkACQCAOQQNJDQAgDiAPSQ0AIA5BAWshICAKIQ4gIiEMA0AgGyAFayECIAUgDEYEQEEAIQQDQCAJIARBAXQiB2oiBiAGLgEAIgZBACAGQQBKG0GAgAJyOwEAIAkgB0ECcmoiBiAGLgEAIgZBACAGQQBKG0GAgAJyOwEAIAkgB0EEcmoiBiAGLgEAIgZBACAGQQBKG0GAgAJyOwEAIAkgB0EGcmoiBiAGLgEAIgZBACAGQQBKG0GAgAJyOwEAIARBBGoiBEGAgBBHDQALIAwiGCACQYCAAiACQYCAAkkbaiEMCyACQYECTQRAIA8gAiACIA9LGyEPIAIhDgsCQCAOQQVJDQAgACgCECEaIAUoAAEhBCAJIB1BAnRqIgIgAi8BADsBAiACIAUgGGsiBjsBACAJIBBBAXRqQYCAEGoiAi4BACEIIAIgBjsBACAEQb3P1vEBbEEQdiEQIARB////B3FBvc/W8QFsQRB2IR0gCSAGQQJ0Qfz/B3FqIgJBgoAYaiEeIAJBgIAYaiEKQQAhFAJAAkAgBkGAgAJrIiIgCE4NAEEAIQZBACEEA0ACQCAIIBhqIhMgBGotAAAiEiAEIAVqLQAAIgdHBEAgBCECDAELAkACQAJ/IA8gBEEBaiICa0EQSQRAIAIMAQsgAiAFaigAACACIBNqKAAAcyISDQEgBSAEQQVqIgJqKAAAIAIgE2ooAABzIhINASAFIARBCWoiAmooAAAgAiATaigAAHMiEg0BIAUgBEENaiICaigAACACIBNqKAAAcyISDQEgBEERagshBANAIA8gBCICQQRqIgRJBEAgAiAPTw0DA0AgAiATai0AACACIAVqLQAARw0EIAJBAWoiAiAPRw0ACwwHCyACIAVqKAAAIAIgE2ooAABzIhJFDQALCyASaEEDdiACaiECCyACIA9PDQMgAiAFai0AACEHIAIgE2otAAAhEgsCfyASQf8BcSAHQf8BcUkEQCAKIAg7AQAgCSAIQQJ0Qfz/B3FqQYKAGGoiCCEKIAIhFCAGDAELIB4gCDsBACAJIAhBAnRB/P8HcWpBgIAYaiIIIR4gAiEGIBQLIQQgIiAILgEAIghODQEgBCACIAIgBEsbIQQgGkEBayIaDQALCyAKQYCAAjsBACAeQYCAAjsBAAwBCyAKIAkgCEECdEH8/wdxaiICQYCAGGovAQA7AQAgHiACQYKAGGovAQA7AQALIAtBADsBACALIAUtAAA7AQIgC0EEaiELIAVBAWohBSAgQQFrIiANAAsMAQsgCiEOICIhDAsgBSAkTw0BIAsgJ08NASAWKAIAQYAESQ0AIAUgDWsiAkGIJ0gNACAbIAVrQYgnSA0AICEgAhAGRQRAIAAoApgKIQcgACgCnAohBiAAQgA3ApgKIAAoAqQKIQQgACgCoAohAiAAQgA3AqAKIAAgBiAAKALECmo2AsQKIAAgAiAAKALICmo2AsgKIAAgBCAAKALMCmo2AswKIAAgACgC0AogACgCqApqNgLQCiARIAcgESgCAGo2AgBBACECIABBADYCqAogACAAKALUCiAAKAKsCmo2AtQKIABBADYCrAogACAAKALYCiAAKAKwCmo2AtgKIABBADYCsAogACAAKALcCiAAKAK0Cmo2AtwKIABBADYCtAogACAAKALgCiAAKAK4Cmo2AuAKIABBADYCuAogACAAKALkCiAAKAK8Cmo2AuQKIABBADYCvAogACAAKALsCiAWKAIAajYC7AogFkEANgIAA0AgACACQQJ0aiIHQczzpQRqIgQoAgAhBiAEQQA2AgAgB0HY+6UEaiIEIAYgBCgCAGo2AgAgAkEBciIEQYMCRgRAIAUhHAwDBSAAIARBAnRqIgdBzPOlBGoiBCgCACEGIARBADYCACAHQdj7pQRqIgQgBiAEKAIAajYCACACQQJqIQIMAQsACwALCyAcRQ0AQQAhCCALIQIgBSAcayIEQQNxIgYEQANAIAJBBGsiAiACLwEAQQJ0ayECIARBAWshBCAIQQFqIgggBkcNAAsLIBxBf3MgBWpBA08EQANAIAIgAkEEay8BAEECdGtBCGsiAiACLwEAQQJ0a0EEayICIAIvAQBBAnRrQQRrIgIgAi8BAEECdGshAiAEQQRrIgQNAAsLIAAgAyANIBwgDWsgAiABIA1GQQAgFUEPahANICMgAiALIAJrIgIQCiAAIBEoAgA2AqDzpQQgACAAKQLECjcCpPOlBCAAIAApAswKNwKs86UEIAAgACkC1Ao3ArTzpQQgACAAKQLcCjcCvPOlBCAAIAAoAuQKNgLE86UEIAAgACgC7Ao2AsjzpQQgEUIANwIYIBFCADcCECARQgA3AgggEUIANwIAIBFCADcCICAAQQA2AuwKICZBAEGMCBACGiAAIAJqQcCvIGoMAQsgACgCmAohByAAKAKcCiEGIABCADcCmAogACgCpAohBCAAKAKgCiECIABCADcCoAogACAGIAAoAsQKajYCxAogACACIAAoAsgKajYCyAogACAEIAAoAswKajYCzAogACAAKALQCiAAKAKoCmo2AtAKIBEgByARKAIAajYCAEEAIQIgAEEANgKoCiAAIAAoAtQKIAAoAqwKajYC1AogAEEANgKsCiAAIAAoAtgKIAAoArAKajYC2AogAEEANgKwCiAAIAAoAtwKIAAoArQKajYC3AogAEEANgK0CiAAIAAoAuAKIAAoArgKajYC4AogAEEANgK4CiAAIAAoAuQKIAAoArwKajYC5AogAEEANgK8CiAAIAAoAuwKIBYoAgBqNgLsCiAWQQA2AgADQCAAIAJBAnRqIgdBzPOlBGoiBCgCACEGIARBADYCACAHQdj7pQRqIgQgBiAEKAIAajYCACACQQFyIgRBgwJGRQRAIAAgBEECdGoiB0HM86UEaiIEKAIAIQYgBEEANgIAIAdB2PulBGoiBCAGIAQoAgBqNgIAIAJBAmohAgwBCwsgACADIA0gBSANayALIAEgDUYgBSAbRiAVQQ9qEA0gACARKAIANgKg86UEIAAgACkCxAo3AqTzpQQgACAAKQLMCjcCrPOlBCAAIAApAtQKNwK086UEIAAgACkC3Ao3ArzzpQQgACAAKALkCjYCxPOlBCAAIAAoAuwKNgLI86UEICFBAEHYABACGiAlQQBBmBAQAhogBSEcICMLIQsgBSAbRwRAIBwhDSAFIR8gAy0AEEUNAQsLIBVBkAJqJAAL1zEBKX8jAEGAAmsiJCQAIABBwC9qIQwgACgCFCEHA0AgDCAKQQF0IgRqQYCAAjsBACAMIARBAnJqQYCAAjsBACAMIARBBHJqQYCAAjsBACAMIARBBnJqQYCAAjsBACAMIARBCHJqQYCAAjsBACAMIARBCnJqQYCAAjsBACAMIARBDHJqQYCAAjsBACAMIARBDnJqQYCAAjsBACAKQQhqIgpBgIAGRw0AC0GCAiENIAdBggIgB0GCAkkbIREgAEHwE2ohJSAAQZAXaiEmIABBmAlqIScgAEHwFGohKCAAQfAKaiEpIABBwOQoaiEqIABBGGohKyAAQZgKaiEdIABBwK8QaiEjIAEgAmohFyAAQegKaiEcIAEhEwNAIABBADYCwK8QICtBAEHYChACIRQgACgCECEEICRBAEGAAhACIRogFyATayICQZDOACACQZDOAEgbIQkCf0EDIBcgE0HgpxJqIAJB6M4SSRsiLCATayICQYAESQ0AGiACQYAgIAJBgCBJGyICQQNxIQdBACEKQQAhCCACQQFrQQNPBEAgAkH8P3EhBUEAIQIDQCAaIAggE2otAABqQQE6AAAgGiATIAhBAXJqLQAAakEBOgAAIBogEyAIQQJyai0AAGpBAToAACAaIBMgCEEDcmotAABqQQE6AAAgCEEEaiEIIAJBBGoiAiAFRw0ACwsgBwRAA0AgGiAIIBNqLQAAakEBOgAAIAhBAWohCCAKQQFqIgogB0cNAAsLQQAhCEEAIQoDQCAaIAhBA3JqLQAAIBogCEECcmotAAAgGiAIQQFyai0AACAKIAggGmotAABqampqIQogCEEEaiIIQYACRw0AC0EDIApBzwBLDQAaIApBoNEAai0AACIWIARBD0sNABogFkEEIApBLWtBI0kbIARBBE0NABogFkEFIApBEGtBwABJGyAEQQlNDQAaIBZBByAKQQhrQcgASRsLIRYgCSATaiEgICMhECATIQsDQCALICBPBEAgACgCECEJQQAhCkEAIQIDQCAUIApBAnQiBEEMcmooAgAgFCAEQQhyaigCACAUIARBBHJqKAIAIAQgFGooAgAgAmpqamohAiAKQQRqIgpBgAJHDQALIAJBCnYhBEEAIQJBACEHA0AgByAUIAJBAnQiBWooAgAgBEtqIBQgBUEEcmooAgAgBEtqIBQgBUEIcmooAgAgBEtqIBQgBUEMcmooAgAgBEtqIQcgAkEEaiICQYACRw0ACyAgIBcgIGsiAiALIBNrIgQgAiAESBtqISACf0EDIAdBzwBLDQAaIAdBoNEAai0AACIWIAlBD0sNABogFkEEIAdBLWtBI0kbIAlBBE0NABogFkEFIAdBEGtBwABJGyAJQQlNDQAaIBZBByAHQQhrQcgASRsLIRYLIBcgC2siAkGBAk0EQCARIAIgAiARSxshESACIQ0LIAAoAhAhD0EAIQogCyABayICQYCAAkYEQANAIAwgCkEBdCICaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgDCACQQJyaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgDCACQQRyaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgDCACQQZyaiICIAIuAQAiAkEAIAJBAEobQYCAAnI7AQAgCkEEaiIKQYCACEcNAAtBACECIAFBgIACaiEBCyAWQQFrIQcCQCANQQVJBEAgCyECDAELIAJBgIACc0EQdEEQdSEbIAwgGUEBdGoiBC4BACEJIAwgGEEBdGpBgIAEaiIFLgEAIQggBCACOwEAIAUgAjsBACAMIAJBAXRqQYCADGogCDsBACALKAABIgJBvc/W8QFsQRB2IRggAkH///8HcUG9z9bxAWxBEXYhGQJAAkAgB0EDTQRAIAkgG0wEQCALIQIMBAsgCygAACEFQQMhBCALIQIgB0ECTQRAIAsgASAJaiICIAIoAAAgBXNB////B3EiBBshAiAHQQMgBBshBAsgDyEKIAggG0wEQCAEIQcMBAsCQANAIAEgCEEQdEEQdSIGaiIJKAAAIAVGDQEgGyAMIAZB//8BcUEBdGpBgIAMai4BACIITgRAIAQhBwwGCyAKQQFrIgoNAAsgBCEHDAQLAkACQCANQRRrIg5Bb0sEf0EEBUEEIQcgCygABCAJKAAEcyICDQFBCCEHIAsoAAggCSgACHMiAg0BQQwhByALKAAMIAkoAAxzIgINAUEQIQcgCygAECAJKAAQcyICDQFBFAshBQNAIA0gBSIHQQRqIgVJBEAgByANTw0DA0AgByAJai0AACAHIAtqLQAARw0EIAdBAWoiByANRw0ACyANIQcMAwsgByALaigAACAHIAlqKAAAcyICRQ0ACwsgAmhBA3YgB2ohBwsgByARTw0CIAwgBkH//wFxQQF0akGAgAxqLgEAIgggG0wNAiAKQQFrIgoNAQwCCyAHIBFPBEAgCyECDAMLIAggG0wEQCALIQIMAwsgDUEUayEOIAshCSAPIQoLIAtBA2shIQNAIAcgIWooAAAhBQNAAkAgBSABIAhBEHRBEHUiBGoiAiAHakEDaygAAEYEQCACKAAAIAsoAABGDQELIAwgBEH//wFxQQF0akGAgAxqLgEAIgggG0wNAyAKQQFrIgoNAQwDCwsCQAJAIA5Bb0sEf0EEBUEEIQUgCygABCACKAAEcyISDQFBCCEFIAsoAAggAigACHMiEg0BQQwhBSALKAAMIAIoAAxzIhINAUEQIQUgCygAECACKAAQcyISDQFBFAshBgNAIA0gBiIFQQRqIgZJBEAgBSANTw0DA0AgAiAFai0AACAFIAtqLQAARw0EIAVBAWoiBSANRw0ACyANIQUMAwsgBSALaigAACACIAVqKAAAcyISRQ0ACwsgEmhBA3YgBWohBQsCQCAFIAdNDQAgAiEJIAUiByARSQ0ADAMLIAwgBEH//wFxQQF0akGAgAxqLgEAIgggG0wNASAKQQFrIgoNAAsLIAkhAgsCQAJAIAcgFk8EQCALIAJrIRIgB0EDRw0BIBJBgcAASQ0BCyAUIAstAAAiAkECdGoiBCAEKAIAQQFqNgIAIB0gAkEFdkEGcSACQQFxckECdGoiAiACKAIAQQFqNgIAIBwgHCgCAEEBaiIJNgIAIBAgECgCAEEBajYCACALQQFqIQsMAQsgC0EBaiEFIAcgEUkEQCAPQQJ2IRsgD0EBdiEhA0ACQCAXIAVrIg5BgQJLBEAgDSEODAELIBEgDiAOIBFLGyERC0EAIQogBSABayICQYCAAkYEQANAIAwgCkEBdCICaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgDCACQQJyaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgDCACQQRyaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgDCACQQZyaiICIAIuAQAiAkEAIAJBAEobQYCAAnI7AQAgCkEEaiIKQYCACEcNAAtBACECIAFBgIACaiEBCyAHQQFrIQQgBUEBaiEPAkACQCAOQQVJDQAgAkGAgAJzQRB0QRB1IQsgDCAZQQF0aiIJLgEAIQ0gDCAYQQF0akGAgARqIgYuAQAhCCAJIAI7AQAgBiACOwEAIAwgAkEBdGpBgIAMaiAIOwEAIA8oAAAiAkG9z9bxAWxBEHYhGCACQf///wdxQb3P1vEBbEERdiEZAkACQCAEQQNNBEAgCyANTg0DIAUoAAAhBkEDIQkgBSECIARBAk0EQCAFIAEgDWoiAiACKAAAIAZzQf///wdxIgkbIQIgBEEDIAkbIQkLICEhCiAIIAtMDQQDQCAGIAEgCEEQdEEQdSIIaiINKAAARwRAIAwgCEH//wFxQQF0akGAgAxqLgEAIgggC0wNBiAKQQFrIgoNAQwGCwsCQAJAIA5BFGsiHkFvSwR/QQQFQQQhCSAFKAAEIA0oAARzIgINAUEIIQkgBSgACCANKAAIcyICDQFBDCEJIAUoAAwgDSgADHMiAg0BQRAhCSAFKAAQIA0oABBzIgINAUEUCyEGA0AgDiAGIglBBGoiBkkEQCAJIA5PDQMDQCAJIA1qLQAAIAUgCWotAABHDQQgCUEBaiIJIA5HDQALIA4hCQwDCyAFIAlqKAAAIAkgDWooAABzIgJFDQALCyACaEEDdiAJaiEJCyAJIBFPDQIgDCAIQf//AXFBAXRqQYCADGouAQAiCCALTA0CIApBAWsiCg0BDAILIAQgEU8NAiAIIAtMDQIgDkEUayEeIAUhDSAhIQogBCEJCyAFQQNrISIDQCAJICJqKAAAIQYDQAJAIAYgASAIQRB0QRB1Ih9qIgIgCWpBA2soAABGBEAgAigAACAFKAAARg0BCyAMIB9B//8BcUEBdGpBgIAMai4BACIIIAtMDQMgCkEBayIKDQEMAwsLAkACQCAeQW9LBH9BBAVBBCEGIAUoAAQgAigABHMiFQ0BQQghBiAFKAAIIAIoAAhzIhUNAUEMIQYgBSgADCACKAAMcyIVDQFBECEGIAUoABAgAigAEHMiFQ0BQRQLIQgDQCAOIAgiBkEEaiIISQRAIAYgDk8NAwNAIAIgBmotAAAgBSAGai0AAEcNBCAGQQFqIgYgDkcNAAsgDiEGDAMLIAUgBmooAAAgAiAGaigAAHMiFUUNAAsLIBVoQQN2IAZqIQYLAkAgBiAJTQ0AIAIhDSAGIgkgEUkNAAwECyAMIB9B//8BcUEBdGpBgIAMai4BACIIIAtMDQEgCkEBayIKDQALCyANIQIMAQsgBSECIAQhCQsCQAJAIAcgCUsNACAFIAJrIgJnIBJnayAJIAdrQQJ0akEDSA0AIBQgBUEBay0AACIEQQJ0aiIHIAcoAgBBAWo2AgAgHSAEQQV2QQZxIARBAXFyQQJ0aiIEIAQoAgBBAWo2AgAgHCgCAEEBaiEIIA4hDSACIRIgDyEFIAkhBwwBCwJAIBcgD2siDUGBAksEQCAOIQ0MAQsgESANIA0gEUsbIRELQQAhCiAPIAFrIgJBgIACRgRAA0AgDCAKQQF0IgJqIgkgCS4BACIJQQAgCUEAShtBgIACcjsBACAMIAJBAnJqIgkgCS4BACIJQQAgCUEAShtBgIACcjsBACAMIAJBBHJqIgkgCS4BACIJQQAgCUEAShtBgIACcjsBACAMIAJBBnJqIgIgAi4BACICQQAgAkEAShtBgIACcjsBACAKQQRqIgpBgIAIRw0AC0EAIQIgAUGAgAJqIQELIAVBAmohCwJAIA1BBUkEQCAPIQIMAQsgAkGAgAJzQRB0QRB1IQkgDCAZQQF0aiIGLgEAIQ4gDCAYQQF0akGAgARqIgouAQAhCCAGIAI7AQAgCiACOwEAIAwgAkEBdGpBgIAMaiAIOwEAIAsoAAAiAkG9z9bxAWxBEHYhGCACQf///wdxQb3P1vEBbEERdiEZAkACQCAEQQNNBEAgCSAOTgRAIA8hAgwECyAPKAAAIRVBAyEGIA8hAiAEQQJNBEAgDyABIA5qIgIgAigAACAVc0H///8HcSIGGyECIARBAyAGGyEGCyAbIQogCCAJTARAIAYhBAwECwJAA0AgASAIQRB0QRB1IghqIg4oAAAgFUYNASAJIAwgCEH//wFxQQF0akGAgAxqLgEAIghOBEAgBiEEDAYLIApBAWsiCg0ACyAGIQQMBAsCQAJAIA1BFGsiHkFvSwR/QQQFQQQhBCAFKAAFIA4oAARzIgINAUEIIQQgBSgACSAOKAAIcyICDQFBDCEEIAUoAA0gDigADHMiAg0BQRAhBCAFKAARIA4oABBzIgINAUEUCyEGA0AgDSAGIgRBBGoiBkkEQCAEIA1PDQMDQCAEIA5qLQAAIAQgD2otAABHDQQgBEEBaiIEIA1HDQALIA0hBAwDCyAEIA9qKAAAIAQgDmooAABzIgJFDQALCyACaEEDdiAEaiEECyAEIBFPDQIgDCAIQf//AXFBAXRqQYCADGouAQAiCCAJTA0CIApBAWsiCg0BDAILIAQgEU8EQCAPIQIMAwsgCCAJTARAIA8hAgwDCyANQRRrIR4gDyEOIBshCgsgBUECayEiA0AgBCAiaigAACEGA0ACQCAGIAEgCEEQdEEQdSIfaiICIARqQQNrKAAARgRAIAIoAAAgDygAAEYNAQsgDCAfQf//AXFBAXRqQYCADGouAQAiCCAJTA0DIApBAWsiCg0BDAMLCwJAAkAgHkFvSwR/QQQFQQQhBiAFKAAFIAIoAARzIhUNAUEIIQYgBSgACSACKAAIcyIVDQFBDCEGIAUoAA0gAigADHMiFQ0BQRAhBiAFKAARIAIoABBzIhUNAUEUCyEIA0AgDSAIIgZBBGoiCEkEQCAGIA1PDQMDQCACIAZqLQAAIAYgD2otAABHDQQgBkEBaiIGIA1HDQALIA0hBgwDCyAGIA9qKAAAIAIgBmooAABzIhVFDQALCyAVaEEDdiAGaiEGCwJAIAQgBk8NACACIQ4gBiIEIBFJDQAMAwsgDCAfQf//AXFBAXRqQYCADGouAQAiCCAJTA0BIApBAWsiCg0ACwsgDiECCwJAIAQgB0kNACAPIAJrIgJnIBJnayAEIAdrQQJ0akEHSA0AIBQgBUEBay0AACIHQQJ0aiIJIAkoAgBBAWo2AgAgHSAHQQV2QQZxIAdBAXFyQQJ0aiIHIAcoAgBBAWo2AgAgHCgCACEJIBAgECgCAEEBajYCACAUIAUtAAAiB0ECdGoiBSAFKAIAQQFqNgIAIB0gB0EFdkEGcSAHQQFxckECdGoiByAHKAIAQQFqNgIAIAlBAmohCCACIRIgCyEFIAQhBwwBCyAHQZDIAGotAABBAnQgFGpBhAhqIgIgAigCAEEBajYCACAAQYACIBJrQR12IgJBAXQgEkEBayACdkGgygBqLQAAaiICQQJ0akGYCWoiBCAEKAIAQQFqNgIAIB1BJEEgIAdBCEsbaiIEIAQoAgBBAWo2AgAgHCAcKAIAQQFqIgk2AgAgEEEANgIIIBAgAjsBBiAQIBI7AQQgECAQKAIAIAdBF3RyNgIAIBBBCGohECAHQQRJDQMgB0EDayECIAdBAmogFyALa00EQCALIAFrIQggCyEHIAIhBANAQQAhCiAIQYCAAkYEQANAIAwgCkEBdCIFaiIGIAYuAQAiBkEAIAZBAEobQYCAAnI7AQAgDCAFQQJyaiIGIAYuAQAiBkEAIAZBAEobQYCAAnI7AQAgDCAFQQRyaiIGIAYuAQAiBkEAIAZBAEobQYCAAnI7AQAgDCAFQQZyaiIFIAUuAQAiBUEAIAVBAEobQYCAAnI7AQAgCkEEaiIKQYCACEcNAAtBACEIIAFBgIACaiEBCyAMIBlBAXRqIAg7AQAgDCAIQQF0akGAgAxqIAwgGEEBdGpBgIAEaiIFLwEAOwEAIAUgCDsBACAIQQFqIQggBygAASIFQb3P1vEBbEEQdiEYIAVB////B3FBvc/W8QFsQRF2IRkgB0EBaiEHIARBAWsiBA0ACwsgAiALaiELDAMLIBwgCDYCACAQIBAoAgBBAWo2AgAgByARSQ0ACwsgB0GQyABqLQAAQQJ0IBRqQYQIaiICIAIoAgBBAWo2AgAgAEGAAiASa0EddiICQQF0IBJBAWsgAnZBoMoAai0AAGoiAkECdGpBmAlqIgQgBCgCAEEBajYCACAdQSRBICAHQQhLG2oiBCAEKAIAQQFqNgIAIBwgHCgCAEEBaiIJNgIAIBBBADYCCCAQIAI7AQYgECASOwEEIBAgECgCACAHQRd0cjYCACAHQQFrIQIgB0EEaiAXIAVrTQRAIAUgAWshCCAFIQcgAiEEA0BBACEKIAhBgIACRgRAA0AgDCAKQQF0IgtqIgYgBi4BACIGQQAgBkEAShtBgIACcjsBACAMIAtBAnJqIgYgBi4BACIGQQAgBkEAShtBgIACcjsBACAMIAtBBHJqIgYgBi4BACIGQQAgBkEAShtBgIACcjsBACAMIAtBBnJqIgsgCy4BACILQQAgC0EAShtBgIACcjsBACAKQQRqIgpBgIAIRw0AC0EAIQggAUGAgAJqIQELIAwgGUEBdGogCDsBACAMIAhBAXRqQYCADGogDCAYQQF0akGAgARqIgsvAQA7AQAgCyAIOwEAIAhBAWohCCAHKAABIgtBvc/W8QFsQRB2IRggC0H///8HcUG9z9bxAWxBEXYhGSAHQQFqIQcgBEEBayIEDQALCyAQQQhqIRAgAiAFaiELCwJAIAsgLEkgECAqSXFFBEAgCyATayEIDAELIAlBgARJDQEgCyATayIIQYgnSA0BIBcgC2tBiCdIDQEgHSAIEAZFDQELCyAAIAAoApgIQQFqNgKYCEGgAkEOIBQgKCApEANBIEEPICcgJiAlEAMgACADIBMgCCAjIAsgF0YiAhAFIAJFBEAgCyETIAMtABBFDQELCyAaQYACaiQAC+cmASd/IwBBgAJrIiEkACAAQcAvaiELIAAoAhQhBQNAIAsgBEEBdCIGakGAgAI7AQAgCyAGQQJyakGAgAI7AQAgCyAGQQRyakGAgAI7AQAgCyAGQQZyakGAgAI7AQAgCyAGQQhyakGAgAI7AQAgCyAGQQpyakGAgAI7AQAgCyAGQQxyakGAgAI7AQAgCyAGQQ5yakGAgAI7AQAgBEEIaiIEQYCABkcNAAtBggIhDSAFQYICIAVBggJJGyESIABB8BNqISIgAEGQF2ohIyAAQZgJaiEkIABB8BRqISUgAEHwCmohJiAAQcDkKGohJyAAQRhqISggAEGYCmohHCAAQcCvEGohHyABIAJqIRcgAEHoCmohGSABIREDQCAAQQA2AsCvECAoQQBB2AoQAiETIAAoAhAhAiAhQQBBgAIQAiEVIBcgEWsiBEGQzgAgBEGQzgBIGyEKAn9BAyAXIBFB4KcSaiAEQejOEkkbIikgEWsiBEGABEkNABogBEGAICAEQYAgSRsiBkEDcSEIQQAhBEEAIQcgBkEBa0EDTwRAIAZB/D9xIQZBACEFA0AgFSAHIBFqLQAAakEBOgAAIBUgESAHQQFyai0AAGpBAToAACAVIBEgB0ECcmotAABqQQE6AAAgFSARIAdBA3JqLQAAakEBOgAAIAdBBGohByAFQQRqIgUgBkcNAAsLIAgEQANAIBUgByARai0AAGpBAToAACAHQQFqIQcgBEEBaiIEIAhHDQALC0EAIQdBACEEA0AgFSAHQQNyai0AACAVIAdBAnJqLQAAIBUgB0EBcmotAAAgBCAHIBVqLQAAampqaiEEIAdBBGoiB0GAAkcNAAtBAyAEQc8ASw0AGiAEQaDRAGotAAAiFCACQQ9LDQAaIBRBBCAEQS1rQSNJGyACQQRNDQAaIBRBBSAEQRBrQcAASRsgAkEJTQ0AGiAUQQcgBEEIa0HIAEkbCyEUIAogEWohHiAfIQ4gESEKA0AgCiAeTwRAIAAoAhAhBkEAIQRBACEFA0AgEyAEQQJ0IgJBDHJqKAIAIBMgAkEIcmooAgAgEyACQQRyaigCACACIBNqKAIAIAVqampqIQUgBEEEaiIEQYACRw0ACyAFQQp2IQJBACEFQQAhCANAIAggEyAFQQJ0IgRqKAIAIAJLaiATIARBBHJqKAIAIAJLaiATIARBCHJqKAIAIAJLaiATIARBDHJqKAIAIAJLaiEIIAVBBGoiBUGAAkcNAAsgHiAXIB5rIgIgCiARayIEIAIgBEgbaiEeAn9BAyAIQc8ASw0AGiAIQaDRAGotAAAiFCAGQQ9LDQAaIBRBBCAIQS1rQSNJGyAGQQRNDQAaIBRBBSAIQRBrQcAASRsgBkEJTQ0AGiAUQQcgCEEIa0HIAEkbCyEUCyAXIAprIgJBgQJNBEAgEiACIAIgEksbIRIgAiENCyAAKAIQIQhBACEEIAogAWsiBUGAgAJGBEADQCALIARBAXQiAmoiBiAGLgEAIgZBACAGQQBKG0GAgAJyOwEAIAsgAkECcmoiBiAGLgEAIgZBACAGQQBKG0GAgAJyOwEAIAsgAkEEcmoiBiAGLgEAIgZBACAGQQBKG0GAgAJyOwEAIAsgAkEGcmoiAiACLgEAIgJBACACQQBKG0GAgAJyOwEAIARBBGoiBEGAgAhHDQALQQAhBSABQYCAAmohAQsgFEEBayEGAkAgDUEFSQRAIAohBQwBCyAFQYCAAnNBEHRBEHUhFiALIBtBAXRqIgQuAQAhAiALIBpBAXRqQYCABGoiCS4BACEHIAQgBTsBACAJIAU7AQAgCyAFQQF0akGAgAxqIAc7AQAgCigAASIEQb3P1vEBbEEQdiEaIARB////B3FBvc/W8QFsQRF2IRsCQAJAIAZBA00EQCACIBZMBEAgCiEFDAQLIAooAAAhD0EDIQwgCiEFIAZBAk0EQCAKIAEgAmoiAiACKAAAIA9zQf///wdxIgIbIQUgBkEDIAIbIQwLIAghBCAHIBZMBEAgDCEGDAQLAkADQCABIAdBEHRBEHUiEGoiCSgAACAPRg0BIBYgCyAQQf//AXFBAXRqQYCADGouAQAiB04EQCAMIQYMBgsgBEEBayIEDQALIAwhBgwECwJAAkAgDUEUayIPQW9LBH9BBAVBBCEGIAooAAQgCSgABHMiBQ0BQQghBiAKKAAIIAkoAAhzIgUNAUEMIQYgCigADCAJKAAMcyIFDQFBECEGIAooABAgCSgAEHMiBQ0BQRQLIQIDQCANIAIiBkEEaiICSQRAIAYgDU8NAwNAIAYgCWotAAAgBiAKai0AAEcNBCAGQQFqIgYgDUcNAAsgDSEGDAMLIAYgCmooAAAgBiAJaigAAHMiBUUNAAsLIAVoQQN2IAZqIQYLIAYgEk8NAiALIBBB//8BcUEBdGpBgIAMai4BACIHIBZMDQIgBEEBayIEDQEMAgsgBiASTwRAIAohBQwDCyAHIBZMBEAgCiEFDAMLIA1BFGshDyAKIQkgCCEECyAKQQNrIRgDQCAGIBhqKAAAIQIDQAJAIAIgASAHQRB0QRB1IgdqIgUgBmpBA2soAABGBEAgBSgAACAKKAAARg0BCyALIAdB//8BcUEBdGpBgIAMai4BACIHIBZMDQMgBEEBayIEDQEMAwsLAkACQCAPQW9LBH9BBAVBBCECIAooAAQgBSgABHMiEA0BQQghAiAKKAAIIAUoAAhzIhANAUEMIQIgCigADCAFKAAMcyIQDQFBECECIAooABAgBSgAEHMiEA0BQRQLIQwDQCANIAwiAkEEaiIMSQRAIAIgDU8NAwNAIAIgBWotAAAgAiAKai0AAEcNBCACQQFqIgIgDUcNAAsgDSECDAMLIAIgCmooAAAgAiAFaigAAHMiEEUNAAsLIBBoQQN2IAJqIQILAkAgAiAGTQ0AIAUhCSACIgYgEkkNAAwDCyALIAdB//8BcUEBdGpBgIAMai4BACIHIBZMDQEgBEEBayIEDQALCyAJIQULAkAgKQJ/AkAgBiAUTwRAIAogBWshDCAGQQNHDQEgDEGBwABJDQELIBMgCi0AACICQQJ0aiIEIAQoAgBBAWo2AgAgHCACQQV2QQZxIAJBAXFyQQJ0aiICIAIoAgBBAWo2AgAgGSAZKAIAQQFqIgI2AgAgDiAOKAIAQQFqNgIAIApBAWoMAQsgCkEBaiECAkAgBiASTwRAIAwhBSACIQogBiEEDAELIAhBAXYhFgNAIBcgAmsiBEGBAk0EQCASIAQgBCASSxshEiAEIQ0LQQAhBCACIAFrIgVBgIACRgRAA0AgCyAEQQF0IgVqIgggCC4BACIIQQAgCEEAShtBgIACcjsBACALIAVBAnJqIgggCC4BACIIQQAgCEEAShtBgIACcjsBACALIAVBBHJqIgggCC4BACIIQQAgCEEAShtBgIACcjsBACALIAVBBnJqIgUgBS4BACIFQQAgBUEAShtBgIACcjsBACAEQQRqIgRBgIAIRw0AC0EAIQUgAUGAgAJqIQELIAZBAWshBCACQQFqIQoCQCANQQVJBEAgAiEIDAELIAVBgIACc0EQdEEQdSEYIAsgG0EBdGoiCC4BACEJIAsgGkEBdGpBgIAEaiIPLgEAIQcgCCAFOwEAIA8gBTsBACALIAVBAXRqQYCADGogBzsBACAKKAAAIgVBvc/W8QFsQRB2IRogBUH///8HcUG9z9bxAWxBEXYhGwJAAkAgBEEDTQRAIAkgGEwEQCACIQgMBAsgAigAACEdQQMhECACIQggBEECTQRAIAIgASAJaiIFIAUoAAAgHXNB////B3EiBRshCCAEQQMgBRshEAsgFiEFIAcgGEwEQCAQIQQMBAsCQANAIAEgB0EQdEEQdSIHaiIPKAAAIB1GDQEgGCALIAdB//8BcUEBdGpBgIAMai4BACIHTgRAIBAhBAwGCyAFQQFrIgUNAAsgECEEDAQLAkACQCANQRRrIh1Bb0sEf0EEBUEEIQQgAigABCAPKAAEcyIIDQFBCCEEIAIoAAggDygACHMiCA0BQQwhBCACKAAMIA8oAAxzIggNAUEQIQQgAigAECAPKAAQcyIIDQFBFAshCQNAIA0gCSIEQQRqIglJBEAgBCANTw0DA0AgBCAPai0AACACIARqLQAARw0EIARBAWoiBCANRw0ACyANIQQMAwsgAiAEaigAACAEIA9qKAAAcyIIRQ0ACwsgCGhBA3YgBGohBAsgBCASTw0CIAsgB0H//wFxQQF0akGAgAxqLgEAIgcgGEwNAiAFQQFrIgUNAQwCCyAEIBJPBEAgAiEIDAMLIAcgGEwEQCACIQgMAwsgDUEUayEdIAIhDyAWIQULIAJBA2shKgNAIAQgKmooAAAhCQNAAkAgCSABIAdBEHRBEHUiIGoiCCAEakEDaygAAEYEQCAIKAAAIAIoAABGDQELIAsgIEH//wFxQQF0akGAgAxqLgEAIgcgGEwNAyAFQQFrIgUNAQwDCwsCQAJAIB1Bb0sEf0EEBUEEIQkgAigABCAIKAAEcyIHDQFBCCEJIAIoAAggCCgACHMiBw0BQQwhCSACKAAMIAgoAAxzIgcNAUEQIQkgAigAECAIKAAQcyIHDQFBFAshEANAIA0gECIJQQRqIhBJBEAgCSANTw0DA0AgCCAJai0AACACIAlqLQAARw0EIAlBAWoiCSANRw0ACyANIQkMAwsgAiAJaigAACAIIAlqKAAAcyIHRQ0ACwsgB2hBA3YgCWohCQsCQCAEIAlPDQAgCCEPIAkiBCASSQ0ADAMLIAsgIEH//wFxQQF0akGAgAxqLgEAIgcgGEwNASAFQQFrIgUNAAsLIA8hCAsCQCAEIAZJDQAgAiAIayIFZyAMZ2sgBCAGa0ECdGpBA0gNACATIAJBAWstAAAiAkECdGoiBiAGKAIAQQFqNgIAIBwgAkEFdkEGcSACQQFxckECdGoiAiACKAIAQQFqNgIAIBkgGSgCAEEBajYCACAOIA4oAgBBAWo2AgAgBCEGIAohAiAFIQwgBCASTw0CDAELCyAGQZDIAGotAABBAnQgE2pBhAhqIgIgAigCAEEBajYCACAAQYACIAxrQR12IgJBAXQgDEEBayACdkGgygBqLQAAaiIEQQJ0akGYCWoiAiACKAIAQQFqNgIAIBxBJEEgIAZBCEsbaiICIAIoAgBBAWo2AgAgGSAZKAIAQQFqIgI2AgAgDkEANgIIIA4gBDsBBiAOIAw7AQQgDiAOKAIAIAZBF3RyNgIAIAZBAmshBSAGQQNqIBcgCmtNBEAgCiABayEHIAohCCAFIQYDQEEAIQQgB0GAgAJGBEADQCALIARBAXQiCWoiDCAMLgEAIgxBACAMQQBKG0GAgAJyOwEAIAsgCUECcmoiDCAMLgEAIgxBACAMQQBKG0GAgAJyOwEAIAsgCUEEcmoiDCAMLgEAIgxBACAMQQBKG0GAgAJyOwEAIAsgCUEGcmoiCSAJLgEAIglBACAJQQBKG0GAgAJyOwEAIARBBGoiBEGAgAhHDQALQQAhByABQYCAAmohAQsgCyAbQQF0aiAHOwEAIAsgB0EBdGpBgIAMaiALIBpBAXRqQYCABGoiBC8BADsBACAEIAc7AQAgB0EBaiEHIAgoAAEiBEG9z9bxAWxBEHYhGiAEQf///wdxQb3P1vEBbEERdiEbIAhBAWohCCAGQQFrIgYNAAsLIA5BCGohDiAFIApqDAELIARBkMgAai0AAEECdCATakGECGoiAiACKAIAQQFqNgIAIABBgAIgBWtBHXYiAkEBdCAFQQFrIAJ2QaDKAGotAABqIgZBAnRqQZgJaiICIAIoAgBBAWo2AgAgHEEkQSAgBEEISxtqIgIgAigCAEEBajYCACAZIBkoAgBBAWoiAjYCACAOQQA2AgggDiAGOwEGIA4gBTsBBCAOIA4oAgAgBEEXdHI2AgAgBEEBayEFIARBBGogFyAKa00EQCAKIAFrIQcgCiEIIAUhBgNAQQAhBCAHQYCAAkYEQANAIAsgBEEBdCIJaiIMIAwuAQAiDEEAIAxBAEobQYCAAnI7AQAgCyAJQQJyaiIMIAwuAQAiDEEAIAxBAEobQYCAAnI7AQAgCyAJQQRyaiIMIAwuAQAiDEEAIAxBAEobQYCAAnI7AQAgCyAJQQZyaiIJIAkuAQAiCUEAIAlBAEobQYCAAnI7AQAgBEEEaiIEQYCACEcNAAtBACEHIAFBgIACaiEBCyALIBtBAXRqIAc7AQAgCyAHQQF0akGAgAxqIAsgGkEBdGpBgIAEaiIELwEAOwEAIAQgBzsBACAHQQFqIQcgCCgAASIEQb3P1vEBbEEQdiEaIARB////B3FBvc/W8QFsQRF2IRsgCEEBaiEIIAZBAWsiBg0ACwsgDkEIaiEOIAUgCmoLIgpLIA4gJ0lxRQRAIAogEWshBwwBCyACQYAESQ0BIAogEWsiB0GIJ0gNASAXIAprQYgnSA0BIBwgBxAGRQ0BCwsgACAAKAKYCEEBajYCmAhBoAJBDiATICUgJhADQSBBDyAkICMgIhADIAAgAyARIAcgHyAKIBdGIgIQBSACRQRAIAohESADLQAQRQ0BCwsgFUGAAmokAAsjACABQYcnaiIAQYgnTwR/IABBiCduQQVsBUEFCyABakESagv0FAEjfyMAQYACayIdJAAgAEHAL2ohCSAAKAIUIQgDQCAJIAVBAXQiBGpBgIACOwEAIAkgBEECcmpBgIACOwEAIAkgBEEEcmpBgIACOwEAIAkgBEEGcmpBgIACOwEAIAkgBEEIcmpBgIACOwEAIAkgBEEKcmpBgIACOwEAIAkgBEEMcmpBgIACOwEAIAkgBEEOcmpBgIACOwEAIAVBCGoiBUGAgAZHDQALQYICIQwgCEGCAiAIQYICSRshECAAQfATaiEeIABBkBdqIR8gAEGYCWohICAAQfAUaiEhIABB8ApqISIgAEHA5ChqISMgAEEYaiEkIABBmApqIRggAEHArxBqIRogASACaiERIABB6ApqIRUgASENA0AgAEEANgLArxAgJEEAQdgKEAIhGSAAKAIQIQIgHUEAQYACEAIhDgJ/QQMgESANQeCnEmogESANa0HozhJJGyIlIA1rIgRBgARJDQAaIARBgCAgBEGAIEkbIgRBA3EhCEEAIQVBACEGIARBAWtBA08EQCAEQfw/cSEHQQAhBANAIA4gBiANai0AAGpBAToAACAOIA0gBkEBcmotAABqQQE6AAAgDiANIAZBAnJqLQAAakEBOgAAIA4gDSAGQQNyai0AAGpBAToAACAGQQRqIQYgBEEEaiIEIAdHDQALCyAIBEADQCAOIAYgDWotAABqQQE6AAAgBkEBaiEGIAVBAWoiBSAIRw0ACwtBACEGQQAhBQNAIA4gBkEDcmotAAAgDiAGQQJyai0AACAOIAZBAXJqLQAAIAUgBiAOai0AAGpqamohBSAGQQRqIgZBgAJHDQALQQMgBUHPAEsNABogBUGg0QBqLQAAIhMgAkEPSw0AGiATQQQgBUEta0EjSRsgAkEETQ0AGiATQQUgBUEQa0HAAEkbIAJBCU0NABogE0EHIAVBCGtByABJGwsiE0EBayESIBohDyANIQgDQCARIAhrIgJBgQJNBEAgECACIAIgEEsbIRAgAiEMCyAAKAIQIQJBACEFIAggAWsiB0GAgAJGBEADQCAJIAVBAXQiBGoiByAHLgEAIgdBACAHQQBKG0GAgAJyOwEAIAkgBEECcmoiByAHLgEAIgdBACAHQQBKG0GAgAJyOwEAIAkgBEEEcmoiByAHLgEAIgdBACAHQQBKG0GAgAJyOwEAIAkgBEEGcmoiBCAELgEAIgRBACAEQQBKG0GAgAJyOwEAIAVBBGoiBUGAgAhHDQALQQAhByABQYCAAmohAQsCQAJAIAxBBUkNACAHQYCAAnNBEHRBEHUhCiAJIBdBAXRqIgQuAQAhCyAJIBZBAXRqQYCABGoiBS4BACEGIAQgBzsBACAFIAc7AQAgCSAHQQF0akGAgAxqIAY7AQAgCCgAASIEQb3P1vEBbEEQdiEWIARB////B3FBvc/W8QFsQRF2IRcCQAJAIBJBA00EQCAKIAtODQMgCCgAACEHQQMhBCAIIQUgEkECTQRAIAggASALaiIEIAQoAAAgB3NB////B3EiBBshBSASQQMgBBshBAsgBiAKTA0EA0AgByABIAZBEHRBEHUiBmoiCygAAEcEQCAJIAZB//8BcUEBdGpBgIAMai4BACIGIApMDQYgAkEBayICDQEMBgsLAkACQCAMQRRrIhtBb0sEf0EEBUEEIQQgCCgABCALKAAEcyIFDQFBCCEEIAgoAAggCygACHMiBQ0BQQwhBCAIKAAMIAsoAAxzIgUNAUEQIQQgCCgAECALKAAQcyIFDQFBFAshBwNAIAwgByIEQQRqIgdJBEAgBCAMTw0DA0AgBCALai0AACAEIAhqLQAARw0EIARBAWoiBCAMRw0ACyAMIQQMAwsgBCAIaigAACAEIAtqKAAAcyIFRQ0ACwsgBWhBA3YgBGohBAsgBCAQTw0CIAkgBkH//wFxQQF0akGAgAxqLgEAIgYgCkwNAiACQQFrIgINAQwCCyAQIBJNDQIgBiAKTA0CIAxBFGshGyAIIQsgEiEECyAIQQNrISYDQCAEICZqKAAAIQcDQAJAIAcgASAGQRB0QRB1IhxqIgUgBGpBA2soAABGBEAgBSgAACAIKAAARg0BCyAJIBxB//8BcUEBdGpBgIAMai4BACIGIApMDQMgAkEBayICDQEMAwsLAkACQCAbQW9LBH9BBAVBBCEHIAgoAAQgBSgABHMiFA0BQQghByAIKAAIIAUoAAhzIhQNAUEMIQcgCCgADCAFKAAMcyIUDQFBECEHIAgoABAgBSgAEHMiFA0BQRQLIQYDQCAMIAYiB0EEaiIGSQRAIAcgDE8NAwNAIAUgB2otAAAgByAIai0AAEcNBCAHQQFqIgcgDEcNAAsgDCEHDAMLIAcgCGooAAAgBSAHaigAAHMiFEUNAAsLIBRoQQN2IAdqIQcLAkAgBCAHTw0AIAUhCyAHIgQgEEkNAAwECyAJIBxB//8BcUEBdGpBgIAMai4BACIGIApMDQEgAkEBayICDQALCyALIQUMAQsgCCEFIBIhBAsCQCAlAn8CQCAEIBNJDQAgBEEDTSAIIAVrIgJBgCBLcQ0AIARBkMgAai0AAEECdCAZakGECGoiBSAFKAIAQQFqNgIAIABBgAIgAmtBHXYiBUEBdCACQQFrIAV2QaDKAGotAABqIgVBAnRqQZgJaiIHIAcoAgBBAWo2AgAgGEEkQSAgBEEISxtqIgcgBygCAEEBajYCACAVIBUoAgBBAWoiCzYCACAPQQA2AgggDyAFOwEGIA8gAjsBBCAPIA8oAgAgBEEXdHI2AgAgBEEEaiARIAhBAWoiAmtNBEAgAiABayEGIARBAWshBwNAQQAhBSAGQYCAAkYEQANAIAkgBUEBdCIGaiIKIAouAQAiCkEAIApBAEobQYCAAnI7AQAgCSAGQQJyaiIKIAouAQAiCkEAIApBAEobQYCAAnI7AQAgCSAGQQRyaiIKIAouAQAiCkEAIApBAEobQYCAAnI7AQAgCSAGQQZyaiIGIAYuAQAiBkEAIAZBAEobQYCAAnI7AQAgBUEEaiIFQYCACEcNAAtBACEGIAFBgIACaiEBCyAJIBdBAXRqIAY7AQAgCSAGQQF0akGAgAxqIAkgFkEBdGpBgIAEaiIFLwEAOwEAIAUgBjsBACAGQQFqIQYgAigAASIFQb3P1vEBbEEQdiEWIAVB////B3FBvc/W8QFsQRF2IRcgAkEBaiECIAdBAWsiBw0ACwsgD0EIaiEPIAQgCGoMAQsgGSAILQAAIgJBAnRqIgQgBCgCAEEBajYCACAYIAJBBXZBBnEgAkEBcXJBAnRqIgIgAigCAEEBajYCACAVIBUoAgBBAWoiCzYCACAPIA8oAgBBAWo2AgAgCEEBagsiCEsgDyAjSXFFBEAgCCANayEGDAELIAtBgARJDQEgCCANayIGQYgnSA0BIBEgCGtBiCdIDQEgGCAGEAZFDQELCyAAIAAoApgIQQFqNgKYCEGgAkEOIBkgISAiEANBIEEPICAgHyAeEAMgACADIA0gBiAaIAggEUYiAhAFIAJFBEAgCCENIAMtABBFDQELCyAOQYACaiQAC8kHAQV/AkAgBEETSQ0AIANCn5YiNwAAIAAoAgghBSADQf8BOgAJIANBBCAFQQdLQQF0IAVBAkkbOgAIIAAgASACIANBCmoiByAEQRJrEAsiCEUNACABBH8gASACaiEFQX8hBAJAIAJFBEAgASEADAELIAFBB3FFBEAgASEADAELIAEtAABB/wFzQQJ0QYAIaigCAEH///8HcyEEIAFBAWoiAEEHcUUNACACQQFGDQAgAS0AASAEQf8BcXNBAnRBgAhqKAIAIARBCHZzIQQgAUECaiIAQQdxRQ0AIAJBAkYNACABLQACIARB/wFxc0ECdEGACGooAgAgBEEIdnMhBCABQQNqIgBBB3FFDQAgAkEDRg0AIAEtAAMgBEH/AXFzQQJ0QYAIaigCACAEQQh2cyEEIAFBBGoiAEEHcUUNACACQQRGDQAgAS0ABCAEQf8BcXNBAnRBgAhqKAIAIARBCHZzIQQgAUEFaiIAQQdxRQ0AIAJBBUYNACABLQAFIARB/wFxc0ECdEGACGooAgAgBEEIdnMhBCABQQZqIgBBB3FFDQAgAkEGRg0AIAEtAAYgBEH/AXFzQQJ0QYAIaigCACAEQQh2cyEEIAFBB2oiAEEHcUUNACACQQdGDQAgAS0AByAEQf8BcXNBAnRBgAhqKAIAIARBCHZzIQQgAUEIaiEACyAFIABrQXhxIgEEQCAAIAFqIQEDQCAAKAIEIgZB/wFxQQJ0QYAgaigCACAAKAIAIARzIgRBBnZB/AdxQYA4aigCACAEQf8BcUECdEGAQGsoAgBzIARBDnZB/AdxQYAwaigCAHMgBEEWdkH8B3FBgChqKAIAc3MgBkEGdkH8B3FBgBhqKAIAcyAGQQ52QfwHcUGAEGooAgBzIAZBFnZB/AdxQYAIaigCAHMhBCAAQQhqIgAgAUcNAAsgASEACwJAIAAgBUYNACAFIABBf3NqIQYgBSAAa0EDcSIJBEBBACEBA0AgAC0AACAEQf8BcXNBAnRBgAhqKAIAIARBCHZzIQQgAEEBaiEAIAFBAWoiASAJRw0ACwsgBkEDSQ0AA0AgAC0AAyAALQACIAAtAAEgAC0AACAEQf8BcXNBAnRBgAhqKAIAIARBCHZzIgFB/wFxc0ECdEGACGooAgAgAUEIdnMiAUH/AXFzQQJ0QYAIaigCACABQQh2cyIBQf8BcXNBAnRBgAhqKAIAIAFBCHZzIQQgAEEEaiIAIAVHDQALCyAEQX9zBUEACyEBIAcgCGoiACACNgAEIAAgATYAACAAIANrQQhqIQYLIAYLIwAgAUGHJ2oiAEGIJ08EfyAAQYgnbkEFbAVBBQsgAWpBBmoL/AUBEH8CQCAEQQdJDQAgAwJ/QYDwASAAKAIIIgVBAkkNABpBwPABIAVBBkkNABpBgPEBQcDxASAFQQhJGwsiBSAFQR9wckEfcyIFQQh0IAVBCHZyOwAAIAAgASACIANBAmoiBSAEQQZrEAsiAEUNACAAIAVqIhACf0EBIAFFDQAaQQEhBiACBEADQCACIAJBsCsgAkGwK0kbIgdrIQICQCAHQQRPBEAgB0EEayIFQQJ2QQFqIgBBAXEhEUEAIQQCQCAFQQRJBEBBACEJQQAhC0EAIQxBACENDAELIABB/v///wdxIRIgASEAQQAhCUEAIQtBACEMQQAhDUEAIQ8DQCAALQADIgogAC0AAiIFIAAtAAEiASAGIAAtAAAiE2pqamoiFCAEIAZqaiEEIAdBCGshByAALQAHIg4gCiANamohDSAALQAGIgogBSAMamohDCAALQAFIgUgASALamohCyAALQAEIgEgCSATamohCSABIBRqIAVqIApqIA5qIQYgAEEIaiIBIQAgD0ECaiIPIBJHDQALCyARBEAgB0EEayEHIAQgBmohBCANIAEtAAMiDmohDSAMIAEtAAIiCmohDCALIAEtAAEiBWohCyAJIAEtAAAiAGohCSAAIAZqIAVqIApqIA5qIQYgAUEEaiEBCyALQQNsIAhqIAQgCWpBAnRqIAxBAXRqIA1qIQggB0UNAQtBACEJIAchBCABIQAgB0EDcSIFBEADQCAEQQFrIQQgBiAALQAAaiIGIAhqIQggAEEBaiEAIAlBAWoiCSAFRw0ACwsgB0EBa0EDTwRAA0AgBiAALQAAaiIOIAAtAAFqIgogAC0AAmoiBSAALQADaiIGIAUgCiAIIA5qampqIQggAEEEaiEAIARBBGsiBA0ACwsgASAHaiEBCyAIQfH/A3AhCCAGQfH/A3AhBiACDQALCyAIQRB0IAZyCyIAQRh0IABBCHRBgID8B3FyIABBCHZBgP4DcSAAQRh2cnI2AAAgECADa0EEaiEHCyAHCyQAQQUhACABIAFBhydqIgFBiCdPBH8gAUGIJ25BBWwFQQULagsXACAABEAgAEEEaygCACAAKAIEEQQACwvSHwEEfwJAIABBDEsNAEGAyAAoAgBBDEcNAAJ/QYTIACgCACIBQfjXACgCACABGyEBQQACf0GAhKYEIABBCUsNABpB4OQoIABBAUsNABpB4K8MQcAvIABBAUYbC0EjaiABEQAAIgJFDQAaIAJBI2pBYHEiAUEEayACNgIAIAELIgFFDQBB/NcAKAIAIQNBiMgAKAIAIQIgASAANgIIIAFBNyAAQQJ0azYCDCABIAIgAyACGzYCBAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAA4MAAECAwQFBgcICQoLDAsgAUEANgIAIAFBfzYCDAwMCyABQSA2AhQgAUEBNgIADAsLIAFChoCAgKABNwMQIAFBAjYCAAwKCyABQoyAgIDgATcDECABQQI2AgAMCQsgAUKQgICA4AM3AxAgAUECNgIADAgLIAFCkICAgOADNwMQIAFBAzYCAAwHCyABQqOAgICQCDcDECABQQM2AgAMBgsgAULkgICAoBA3AxAgAUEDNgIADAULIAFCrIKAgKAgNwMQIAFBBDYCAAwECyABQtiEgICgIDcDECABQQQ2AgAMAwsgAUKjgICAsAk3AxAgAUEFNgIAIAFB7IOmBGpCIDcCACABQeSDpgRqQoKAgICABDcCACABQb3zowRqQoqUqNCgwYKFCjcAACABQbXzowRqQomSpMiQocKECTcAACABQa3zowRqQoiQoMCAgYKECDcAACABQaXzowRqQoaMmLDw4MGDBzcAACABQZ3zowRqQoCCiJjAgMGCBTcAACABQcXzowRqQoqUqNCgwYKFCjcAACABQdXzowRqQouWrNiw4cKFCzcAACABQc3zowRqQouWrNiw4cKFCzcAACABQd3zowRqQoyYsODAgYOGDDcAACABQeXzowRqQoyYsODAgYOGDDcAACABQe3zowRqQoyYsODAgYOGDDcAACABQfXzowRqQoyYsODAgYOGDDcAACABQf3zowRqQo2atOjQocOGDTcAACABQYX0owRqQo2atOjQocOGDTcAACABQY30owRqQo2atOjQocOGDTcAACABQZX0owRqQo2atOjQocOGDTcAACABQdX0owRqQo6cuPDgwYOHDjcAACABQc30owRqQo6cuPDgwYOHDjcAACABQcX0owRqQo6cuPDgwYOHDjcAACABQb30owRqQo6cuPDgwYOHDjcAACABQbX0owRqQo6cuPDgwYOHDjcAACABQa30owRqQo6cuPDgwYOHDjcAACABQaX0owRqQo6cuPDgwYOHDjcAACABQZ30owRqQo6cuPDgwYOHDjcAACABQZX1owRqQo+evPjw4cOHDzcAACABQY31owRqQo+evPjw4cOHDzcAACABQYX1owRqQo+evPjw4cOHDzcAACABQf30owRqQo+evPjw4cOHDzcAACABQfX0owRqQo+evPjw4cOHDzcAACABQe30owRqQo+evPjw4cOHDzcAACABQeX0owRqQo+evPjw4cOHDzcAACABQd30owRqQo+evPjw4cOHDzcAACABQZ31owRqQRBBgAEQAhogAUGd9qMEakERQYABEAIaIAFBnfejBGpBEkGAAhACGiABQZ35owRqQRNBgAIQAhogAUGd+6MEakEUQYAEEAIaIAFBnf+jBGpBFUGABBACGiABQZ2DpARqQRZBgAgQAhogAUGdi6QEakEXQYAIEAIaIAFBnZOkBGpBGEGAEBACGiABQZ2jpARqQRlBgBAQAhogAUGds6QEakEaQYAgEAIaIAFBndOkBGpBG0GAIBACGiABQZ3zpARqQRxBgMAAEAIaIAFBnbOlBGpBHUGAwAAQAhoMAgsgAULkgICA4BI3AxAgAUEFNgIAIAFB7IOmBGpCkICAgID9ADcCACABQeSDpgRqQoSAgICAAjcCACABQb3zowRqQoqUqNCgwYKFCjcAACABQbXzowRqQomSpMiQocKECTcAACABQa3zowRqQoiQoMCAgYKECDcAACABQaXzowRqQoaMmLDw4MGDBzcAACABQZ3zowRqQoCCiJjAgMGCBTcAACABQcXzowRqQoqUqNCgwYKFCjcAACABQdXzowRqQouWrNiw4cKFCzcAACABQc3zowRqQouWrNiw4cKFCzcAACABQd3zowRqQoyYsODAgYOGDDcAACABQeXzowRqQoyYsODAgYOGDDcAACABQe3zowRqQoyYsODAgYOGDDcAACABQfXzowRqQoyYsODAgYOGDDcAACABQf3zowRqQo2atOjQocOGDTcAACABQYX0owRqQo2atOjQocOGDTcAACABQY30owRqQo2atOjQocOGDTcAACABQZX0owRqQo2atOjQocOGDTcAACABQdX0owRqQo6cuPDgwYOHDjcAACABQc30owRqQo6cuPDgwYOHDjcAACABQcX0owRqQo6cuPDgwYOHDjcAACABQb30owRqQo6cuPDgwYOHDjcAACABQbX0owRqQo6cuPDgwYOHDjcAACABQa30owRqQo6cuPDgwYOHDjcAACABQaX0owRqQo6cuPDgwYOHDjcAACABQZ30owRqQo6cuPDgwYOHDjcAACABQZX1owRqQo+evPjw4cOHDzcAACABQY31owRqQo+evPjw4cOHDzcAACABQYX1owRqQo+evPjw4cOHDzcAACABQf30owRqQo+evPjw4cOHDzcAACABQfX0owRqQo+evPjw4cOHDzcAACABQe30owRqQo+evPjw4cOHDzcAACABQeX0owRqQo+evPjw4cOHDzcAACABQd30owRqQo+evPjw4cOHDzcAACABQZ31owRqQRBBgAEQAhogAUGd9qMEakERQYABEAIaIAFBnfejBGpBEkGAAhACGiABQZ35owRqQRNBgAIQAhogAUGd+6MEakEUQYAEEAIaIAFBnf+jBGpBFUGABBACGiABQZ2DpARqQRZBgAgQAhogAUGdi6QEakEXQYAIEAIaIAFBnZOkBGpBGEGAEBACGiABQZ2jpARqQRlBgBAQAhogAUGds6QEakEaQYAgEAIaIAFBndOkBGpBG0GAIBACGiABQZ3zpARqQRxBgMAAEAIaIAFBnbOlBGpBHUGAwAAQAhoMAQsgAUKsgoCAoCA3AxAgAUEFNgIAIAFB7IOmBGpCgYCAgIDiCTcCACABQeSDpgRqQoqAgIAQNwIAIAFBvfOjBGpCipSo0KDBgoUKNwAAIAFBtfOjBGpCiZKkyJChwoQJNwAAIAFBrfOjBGpCiJCgwICBgoQINwAAIAFBpfOjBGpChoyYsPDgwYMHNwAAIAFBnfOjBGpCgIKImMCAwYIFNwAAIAFBxfOjBGpCipSo0KDBgoUKNwAAIAFB1fOjBGpCi5as2LDhwoULNwAAIAFBzfOjBGpCi5as2LDhwoULNwAAIAFB3fOjBGpCjJiw4MCBg4YMNwAAIAFB5fOjBGpCjJiw4MCBg4YMNwAAIAFB7fOjBGpCjJiw4MCBg4YMNwAAIAFB9fOjBGpCjJiw4MCBg4YMNwAAIAFB/fOjBGpCjZq06NChw4YNNwAAIAFBhfSjBGpCjZq06NChw4YNNwAAIAFBjfSjBGpCjZq06NChw4YNNwAAIAFBlfSjBGpCjZq06NChw4YNNwAAIAFB1fSjBGpCjpy48ODBg4cONwAAIAFBzfSjBGpCjpy48ODBg4cONwAAIAFBxfSjBGpCjpy48ODBg4cONwAAIAFBvfSjBGpCjpy48ODBg4cONwAAIAFBtfSjBGpCjpy48ODBg4cONwAAIAFBrfSjBGpCjpy48ODBg4cONwAAIAFBpfSjBGpCjpy48ODBg4cONwAAIAFBnfSjBGpCjpy48ODBg4cONwAAIAFBlfWjBGpCj568+PDhw4cPNwAAIAFBjfWjBGpCj568+PDhw4cPNwAAIAFBhfWjBGpCj568+PDhw4cPNwAAIAFB/fSjBGpCj568+PDhw4cPNwAAIAFB9fSjBGpCj568+PDhw4cPNwAAIAFB7fSjBGpCj568+PDhw4cPNwAAIAFB5fSjBGpCj568+PDhw4cPNwAAIAFB3fSjBGpCj568+PDhw4cPNwAAIAFBnfWjBGpBEEGAARACGiABQZ32owRqQRFBgAEQAhogAUGd96MEakESQYACEAIaIAFBnfmjBGpBE0GAAhACGiABQZ37owRqQRRBgAQQAhogAUGd/6MEakEVQYAEEAIaIAFBnYOkBGpBFkGACBACGiABQZ2LpARqQRdBgAgQAhogAUGdk6QEakEYQYAQEAIaIAFBnaOkBGpBGUGAEBACGiABQZ2zpARqQRpBgCAQAhogAUGd06QEakEbQYAgEAIaIAFBnfOkBGpBHEGAwAAQAhogAUGds6UEakEdQYDAABACGgsgAUEYaiECA0AgAiAEQQJ0aiIAQoKAgIAgNwIAIABBAjYCICAAQoKAgIAgNwIYIABCgoCAgCA3AhAgAEKCgICAIDcCCEGQASEAIARBCWoiBEGQAUcNAAsDQCACIABBAnQiA2pBATYCACACIANBBHJqQQE2AgAgAiADQQhyakEBNgIAIAIgA0EMcmpBATYCACACIANBEHJqQQE2AgAgAiADQRRyakEBNgIAIAIgA0EYcmpBATYCACACIANBHHJqQQE2AgAgAEEIaiIAQYACRw0ACyABQZAKakKBgICAEDcCACABQYgKakKBgICAEDcCACABQYAKakKBgICAEDcCACABQfgJakKBgICAEDcCACABQfAJakKBgICAEDcCACABQegJakKBgICAEDcCACABQeAJakKBgICAEDcCACABQdgJakKBgICAEDcCACABQdAJakKBgICAEDcCACABQcgJakKBgICAEDcCACABQcAJakKBgICAEDcCACABQbgJakKBgICAEDcCACABQbAJakKBgICAEDcCACABQagJakKBgICAEDcCACABQaAJakKBgICAEDcCACABQZgJaiIAQoGAgIAQNwIAIAFBkAlqQoKAgIAgNwIAIAFBiAlqQoKAgIAgNwIAIAFBgAlqQoKAgIAgNwIAIAFB+AhqQoKAgIAgNwIAIAFB8AhqQoSAgIDAADcCACABQegIakKEgICAwAA3AgAgAUHgCGpChICAgMAANwIAIAFB2AhqQoSAgIDAADcCACABQdAIakKEgICAwAA3AgAgAUHICGpChICAgMAANwIAIAFBwAhqQoSAgIDAADcCACABQbgIakKEgICAwAA3AgAgAUGwCGpChICAgMAANwIAIAFBqAhqQoSAgIDAADcCACABQaAIakKEgICAwAA3AgAgAUGYCGpChICAgMAANwIAQaACQQ4gAiABQbAhaiABQbAXahADQSBBDyAAIAFB0CNqIAFBsCBqEAMgASEDCyADC6ERARp/IABBwC9qIQkgACgCFCEGA0AgCSAFQQF0IgRqQYCAAjsBACAJIARBAnJqQYCAAjsBACAJIARBBHJqQYCAAjsBACAJIARBBnJqQYCAAjsBACAJIARBCHJqQYCAAjsBACAJIARBCnJqQYCAAjsBACAJIARBDHJqQYCAAjsBACAJIARBDnJqQYCAAjsBACAFQQhqIgVBgIAERw0AC0GCAiEKIAZBggIgBkGCAkkbIRIgAEHwE2ohFSAAQZAXaiEWIABBmAlqIRcgAEHwFGohGCAAQfAKaiEZIABBwK8MaiEaIABBGGohGyAAQcCvCGohEyABIAJqIREgASEPA0AgG0EAQYAKEAIhECATQQA2AgAgESAPQf//A2ogESAPa0GHpwRJGyEcIBMhCyAPIQYDQAJAIBEgBmsiAkGBAk0EQCACQQRNBEAgAkEBcQR/IBAgBi0AAEECdGoiBCAEKAIAQQFqNgIAIAsgCygCAEEBajYCACAGQQFqIQYgAkEBawUgAgshBUEAIQogAkEBRgRAIAYhDAwDCwNAIBAgBi0AAEECdGoiAiACKAIAQQFqNgIAIAsgCygCAEEBajYCACAQIAYtAAFBAnRqIgIgAigCAEEBajYCACALIAsoAgBBAWo2AgAgBkECaiEGIAVBAmsiBQ0ACyAGIQwMAgsgEiACIAIgEksbIRIgAiEKC0EAIQUgBiABayIHQYCAAkYEQANAIAkgBUEBdCICaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgCSACQQJyaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgCSACQQRyaiIEIAQuAQAiBEEAIARBAEobQYCAAnI7AQAgCSACQQZyaiICIAIuAQAiAkEAIAJBAEobQYCAAnI7AQAgBUEEaiIFQYCABEcNAAtBACEHIAFBgIACaiEBCyAJIA5BAnRqIgIuAQAhBCAGKAAAIQggBigAASEFIAIgBzsBACAGQQFqIQwgBUG9z9bxAWxBEXYhDgJAAkAgB0EQdEEQdUGAgH5zIhQgBE4NACACLgECIQ0gAiAEOwECAkAgCCABIARqIgUoAABGBEACQAJAIApBFGtBb0siHQR/QQQFQQQhBCAGKAAEIAUoAARzIgINAUEIIQQgBigACCAFKAAIcyICDQFBDCEEIAYoAAwgBSgADHMiAg0BQRAhBCAGKAAQIAUoABBzIgINAUEUCyEHA0AgCiAHIgRBBGoiB0kEQCAEIApPDQMDQCAEIAVqLQAAIAQgBmotAABHDQQgBEEBaiIEIApHDQALIAohBAwDCyAEIAZqKAAAIAQgBWooAABzIgJFDQALCyACaEEDdiAEaiEECyANIBRMDQEgBCASTw0BIAggASANaiIIKAAARw0BIAQgCGpBA2soAAAgBCAGakEDaygAAEcNAQJAAkAgHQR/QQQFQQQhAiAGKAAEIAgoAARzIg0NAUEIIQIgBigACCAIKAAIcyINDQFBDCECIAYoAAwgCCgADHMiDQ0BQRAhAiAGKAAQIAgoABBzIg0NAUEUCyEHA0AgCiAHIgJBBGoiB0kEQCACIApPDQMDQCACIAhqLQAAIAIgBmotAABHDQQgAkEBaiICIApHDQALIAohAgwDCyACIAZqKAAAIAIgCGooAABzIg1FDQALCyANaEEDdiACaiECCyACIAQgAiAESyICGyEEIAggBSACGyEFDAELIA0gFEwNASABIA1qIgUoAAAgCEcNAQJAIApBFGtBb0sEf0EEBUEEIQQgBigABCAFKAAEcyIHDQFBCCEEIAYoAAggBSgACHMiBw0BQQwhBCAGKAAMIAUoAAxzIgcNAUEQIQQgBigAECAFKAAQcyIHDQFBFAshAgNAIAogAiIEQQRqIgJJBEAgBCAKTw0DA0AgBCAFai0AACAEIAZqLQAARw0EIARBAWoiBCAKRw0ACyAKIQQMAwsgBCAGaigAACAEIAVqKAAAcyIHRQ0ACwsgB2hBA3YgBGohBAsgBEUNACAEQZDIAGotAABBAnQgEGpBhAhqIgIgAigCAEEBajYCACAAQYACIAYgBWsiAmtBHXYiBUEBdCACQQFrIAV2QaDKAGotAABqIgVBAnRqQZgJaiIHIAcoAgBBAWo2AgAgC0EANgIIIAsgBTsBBiALIAI7AQQgCyALKAIAIARBF3RyNgIAAkAgBEEEaiARIAxrSw0AIARBAWshDUEAIQIgDCABayIFIARqQYKAAmtB//99TQRAA0AgCSACQQF0IgdqIgggCC4BACIIQQAgCEEAShtBgIACcjsBACAJIAdBAnJqIgggCC4BACIIQQAgCEEAShtBgIACcjsBACAJIAdBBHJqIgggCC4BACIIQQAgCEEAShtBgIACcjsBACAJIAdBBnJqIgcgBy4BACIHQQAgB0EAShtBgIACcjsBACACQQRqIgJBgIAERw0ACyAFQYCAAmshBSABQYCAAmohAQsgDUEBcQRAIAkgDkECdGoiAiACLwEAOwECIAIgBTsBACAEQQJrIQ0gBUEBaiEFIAYoAAJBvc/W8QFsQRF2IQ4gBkECaiEMCyAEQQJGDQADQCAJIA5BAnRqIgIgAi8BADsBAiACIAU7AQAgCSAMKAABQb3P1vEBbEEPdkH8/wdxaiICIAIvAQA7AQIgAiAFQQFqOwEAIAVBAmohBSAMKAACQb3P1vEBbEERdiEOIAxBAmohDCANQQJrIg0NAAsLIAtBCGohCyAEIAZqIQwMAQsgECAGLQAAQQJ0aiICIAIoAgBBAWo2AgAgCyALKAIAQQFqNgIACyAMIBxPDQAgDCEGIAsgGkkNAQsLIAAgACgCmAhBAWo2ApgIQaACQQ4gECAYIBkQA0EgQQ8gFyAWIBUQAyAAIAMgDyAMIA9rIBMgDCARRiICEAUgAkUEQCAMIQ8gAy0AEEUNAQsLCwvVTwkAQYQIC/0/ljAHdyxhDu66UQmZGcRtB4/0anA1pWPpo5VknjKI2w6kuNx5HunV4IjZ0pcrTLYJvXyxfgctuOeRHb+QZBC3HfIgsGpIcbnz3kG+hH3U2hrr5N1tUbXU9MeF04NWmGwTwKhrZHr5Yv3syWWKT1wBFNlsBmNjPQ/69Q0IjcggbjteEGlM5EFg1XJxZ6LR5AM8R9QES/2FDdJrtQql+qi1NWyYskLWybvbQPm8rONs2DJ1XN9Fzw3W3Fk90ausMNkmOgDeUYBR18gWYdC/tfS0ISPEs1aZlbrPD6W9uJ64AigIiAVfstkMxiTpC7GHfG8vEUxoWKsdYcE9LWa2kEHcdgZx2wG8INKYKhDV74mFsXEftbYGpeS/nzPUuOiiyQd4NPkAD46oCZYYmA7huw1qfy09bQiXbGSRAVxj5vRRa2tiYWwc2DBlhU4AYvLtlQZse6UBG8H0CIJXxA/1xtmwZVDptxLquL6LfIi5/N8d3WJJLdoV83zTjGVM1PtYYbJNzlG1OnQAvKPiMLvUQaXfSteV2D1txNGk+/TW02rpaUP82W40RohnrdC4YNpzLQRE5R0DM19MCqrJfA3dPHEFUKpBAicQEAu+hiAMySW1aFezhW8gCdRmuZ/kYc4O+d5emMnZKSKY0LC0qNfHFz2zWYENtC47XL23rWy6wCCDuO22s7+aDOK2A5rSsXQ5R9Xqr3fSnRUm2wSDFtxzEgtj44Q7ZJQ+am0NqFpqegvPDuSd/wmTJ64ACrGeB31Ekw/w0qMIh2jyAR7+wgZpXVdi98tnZYBxNmwZ5wZrbnYb1P7gK9OJWnraEMxK3Wdv37n5+e++jkO+txfVjrBg6KPW1n6T0aHEwtg4UvLfT/Fnu9FnV7ym3Qa1P0s2skjaKw3YTBsKr/ZKAzZgegRBw+9g31XfZ6jvjm4xeb5pRoyzYcsag2a8oNJvJTbiaFKVdwzMA0cLu7kWAiIvJgVVvju6xSgLvbKSWrQrBGqzXKf/18Ixz9C1i57ZLB2u3luwwmSbJvJj7JyjanUKk20CqQYJnD82DuuFZwdyE1cABYJKv5UUerjiriuxezgbtgybjtKSDb7V5bfv3Hwh39sL1NLThkLi1PH4s91oboPaH80WvoFbJrn24Xewb3dHtxjmWgiIcGoP/8o7BmZcCwER/55lj2muYvjT/2thRc9sFnjiCqDu0g3XVIMETsKzAzlhJmen9xZg0E1HaUnbd24+SmrRrtxa1tlmC99A8DvYN1OuvKnFnrvef8+yR+n/tTAc8r29isK6yjCTs1Omo7QkBTbQupMG180pV95Uv2fZIy56ZrO4SmHEAhtoXZQrbyo3vgu0oY4MwxvfBVqN7wItAAAAAEExGxmCYjYyw1MtKwTFbGRF9Hd9hqdaVseWQU8IitnISbvC0Yro7/rL2fTjDE+1rE1+rrWOLYOezxyYh1ESwkoQI9lT03D0eJJB72FV164uFOa1N9e1mByWhIMFWZgbghipAJvb+i2wmss2qV1dd+YcbGz/3z9B1J4OWs2iJISV4xWfjCBGsqdhd6m+puHo8efQ8+gkg97DZbLF2qquXV3rn0ZEKMxrb2n9cHauazE571oqICwJBwttOBwS8zZG37IHXcZxVHDtMGVr9PfzKru2wjGidZEciTSgB5D7vJ8Xuo2EDnneqSU477I8/3nzc75I6Gp9G8VBPCreWAVPefBEfmLphy1PwsYcVNsBihWUQLsOjYPoI6bC2Ti/DcWgOEz0uyGPp5YKzpaNEwkAzFxIMddFi2L6bspT4XdUXbu6FWygo9Y/jYiXDpaRUJjX3hGpzMfS+uHsk8v69VzXYnId5nlr3rVUQJ+ET1lYEg4WGSMVD9pwOCSbQSM9p2v9ZeZa5nwlCctXZDjQTqOukQHin4oYIcynM2D9vCqv4SSt7tA/tC2DEp9ssgmGqyRIyeoVU9ApRn77aHdl4vZ5Py+3SCQ2dBsJHTUqEgTyvFNLs41IUnDeZXkx735g/vPm57/C/f58kdDVPaDLzPo2ioO7B5GaeFS8sTllp6hLmIM7CqmYIsn6tQmIy64QT13vXw5s9EbNP9ltjA7CdEMSWvMCI0HqwXBswYBBd9hH1zaXBuYtjsW1AKWEhBu8GopBcVu7WmiY6HdD2dlsWh5PLRVffjYMnC0bJ90cAD4SAJi5UzGDoJBirovRU7WSFsX03Vf078SUp8Lv1ZbZ9um8B66ojRy3a94xnCrvKoXteWvKrEhw028bXfguKkbh4TbeZqAHxX9jVOhUImXzTeXzsgKkwqkbZ5GEMCagnym4rsXk+Z/e/TrM89Z7/ejPvGupgP1aspk+CZ+yfziEq7AkHCzxFQc1MkYqHnN3MQe04XBI9dBrUTaDRnp3sl1jTtf6yw/m4dLMtcz5jYTX4EoSlq8LI422yHCgnYlBu4RGXSMDB2w4GsQ/FTGFDg4oQphPZwOpVH7A+nlVgctiTB/FOIFe9COYnacOs9yWFaobAFTlWjFP/JliYtfYU3nOF0/hSVZ++lCVLdd71BzMYhOKjS1Su5Y0kei7H9DZoAbs835ercJlR26RSGwvoFN16DYSOqkHCSNqVCQIK2U/EeR5p5alSLyPZhuRpCcqir3gvMvyoY3Q62Le/cAj7+bZveG8FPzQpw0/g4omfrKRP7kk0HD4FctpO0bmQnp3/Vu1a2Xc9Fp+xTcJU+52OEj3sa4JuPCfEqEzzD+Kcv0kkwAAAAA3asIBbtSEA1m+RgLcqAkH68LLBrJ8jQSFFk8FuFETDo870Q/WhZcN4e9VDGT5GglTk9gICi2eCj1HXAtwoyYcR8nkHR53oh8pHWAerAsvG5th7RrC36sY9bVpGcjyNRL/mPcTpiaxEZFMcxAUWjwVIzD+FHqOuBZN5HoX4EZNONcsjzmOksk7ufgLOjzuRD8LhIY+UjrAPGVQAj1YF142b32cNzbD2jUBqRg0hL9XMbPVlTDqa9My3QERM5DlaySnj6kl/jHvJ8lbLSZMTWIjeyegIiKZ5iAV8yQhKLR4Kh/euitGYPwpcQo+KPQccS3DdrMsmsj1Lq2iNy/AjZpw9+dYca5ZHnOZM9xyHCWTdytPUXZy8Rd0RZvVdXjciX5Ptkt/FggNfSFiz3ykdIB5kx5CeMqgBHr9ysZ7sC68bIdEfm3e+jhv6ZD6bmyGtWtb7HdqAlIxaDU482kIf69iPxVtY2arK2FRwelg1NemZeO9ZGS6AyJmjWngZyDL10gXoRVJTh9TS3l1kUr8Y95PywkcTpK3Wkyl3ZhNmJrERq/wBkf2TkBFwSSCREQyzUFzWA9AKuZJQh2Mi0NQaPFUZwIzVT68dVcJ1rdWjMD4U7uqOlLiFHxQ1X6+Ueg54lrfUyBbhu1mWbGHpFg0ketdA/spXFpFb15tL61fgBs14bdx9+Duz7Hi2aVz41yzPOZr2f7nMme45QUNeuQ4SibvDyDk7laeouxh9GDt5OIv6NOI7emKNqvrvVxp6vC4E/3H0tH8nmyX/qkGVf8sEBr6G3rY+0LEnvl1rlz4SOkA83+DwvImPYTwEVdG8ZRBCfSjK8v1+pWN983/T/ZgXXjZVze62A6J/No54z7bvPVx3oufs9/SIfXd5Us33NgMa9fvZqnWttjv1IGyLdUEpGLQM86g0Wpw5tNdGiTSEP5exSeUnMR+KtrGSUAYx8xWV8L7PJXDooLTwZXoEcCor03Ln8WPysZ7ycjxEQvJdAdEzENths0a08DPLbkCzkCWr5F3/G2QLkIrkhko6ZOcPqaWq1Rkl/LqIpXFgOCU+Me8n8+tfp6WEzicoXn6nSRvtZgTBXeZSrsxm33R85owNYmNB19LjF7hDY5pi8+P7J2Aitv3QouCSQSJtSPGiIhkmoO/DliC5rAegNHa3IFUzJOEY6ZRhToYF4cNctWGoNDiqZe6IKjOBGaq+W6kq3x4665LEimvEqxvrSXGrawYgfGnL+szpnZVdaRBP7elxCn4oPNDOqGq/XyjnZe+otBzxLXnGQa0vqdAtonNgrcM282yO7EPs2IPSbFVZYuwaCLXu19IFboG9lO4MZyRubSK3ryD4By92l5av+00mL4AAAAAZWe8uIvICarur7USV5dijzLw3jfcX2sluTjXne8otMWKTwh9ZOC9bwGHAde4v9ZK3dhq8jN33+BWEGNYn1cZUPowpegUnxD6cfisQsjAe9+tp8dnQwhydSZvzs1wf62VFRgRLfu3pD+e0BiHJ+jPGkKPc6KsIMawyUd6CD6vMqBbyI4YtWc7CtAAh7JpOFAvDF/sl+LwWYWHl+U90YeGZbTgOt1aT4/PPygzd4YQ5Orjd1hSDdjtQGi/Ufih+CvwxJ+XSCowIlpPV57i9m9Jf5MI9cd9p0DVGMD8bU7QnzUrtyONxRiWn6B/KicZR/26fCBBApKP9BD36EioPVgUm1g/qCO2kB0x0/ehiWrPdhQPqMqs4Qd/voRgwwbScKBetxcc5lm4qfQ83xVMhefC0eCAfmkOL8t7a0h3w6IPDcvHaLFzKccEYUyguNn1mG9EkP/T/H5QZu4bN9pWTSe5DihABbbG77Cko4gMHBqw24F/12c5kXjSK/QfbpMD9yY7ZpCag4g/L5HtWJMpVGBEtDEH+AzfqE0eus/xpuzfkv6JuC5GZxebVAJwJ+y7SPBx3i9MyTCA+dtV50VjnKA/a/nHg9MXaDbBcg+Kecs3XeSuUOFcQP9UTiWY6PZziIuuFu83FvhAggSdJz68JB/pIUF4VZmv1+CLyrBcMzu2We1e0eVVsH5QR9UZ7P9sITtiCUaH2ufpMsiCjo5w1J7tKLH5UZBfVuSCOjFYOoMJj6fmbjMfCMGGDW2mOrWk4UC9wYb8BS8pSRdKTvWv83YiMpYRnop4viuYHdmXIEvJ9HgurkjAwAH90qVmQWocXpb3eTkqT5eWn13y8SPlBRlrTWB+1/WO0WLn67beX1KOCcI36bV62UYAaLwhvNDqMd+Ij1ZjMGH51iIEnmqavaa9B9jBAb82brStUwkIFZpOch3/Kc6lEYZ7t3Thxw/N2RCSqL6sKkYRGTgjdqWAdWbG2BABemD+rs9ym8lzyiLxpFdHlhjvqTmt/cxeEUUG7k12Y4nxzo0mRNzoQfhkUXkv+TQek0HasSZTv9aa6+nG+bOMoUULYg7wGQdpTKG+UZs82zYnhDWZkpZQ/i4umblUJvze6J4ScV2MdxbhNM4uNqmrSYoRReY/AyCBg7t2keDjE/ZcW/1Z6UmYPlXxIQaCbERhPtSqzovGz6k3fjhBf9ZdJsNus4l2fNbuysRv1h1ZCrGh4eQeFPOBeahL12nLE7IOd6tcocK5OcZ+AYD+qZzlmRUkCzagNm5RHI6nFmaGwnHaPizebyxJudOU8IEECZXmuLF7SQ2jHi6xG0g+0kMtWW77w/bb6aaRZ1EfqbDMes4MdJRhuWbxBgXeAAAAALApYD1gU8B60HqgR8CmgPVwj+DIoPVAjxDcILLBS3AwcWIQDaEYsEoRMdB3Ae3wxbHEkPhhvjC/0ZdQgoKX4GAyvoBd4sQgGlLtQCdCMWCV8hgAqCJioO+SS8DSQ9yQUPP18G0jj1Aqk6YwF4N6EKUzU3CY4ynQ31MAsOIEL8HBtAah/GR8AbvUVWGGxIlBNHSgIQmk2oFOFPPhc8VksfF1TdHMpTdxixUeEbYFwjEEtetROWWR8X7VuJFDhrghoTaRQZzm6+HbVsKB5kYeoVT2N8FpJk1hLpZkARNH81GR99oxrCegkeuXifHWh1XRZDd8sVnnBhEeVy9xI0lY81j5cZNlKQszIpkiUx+J/nOtOdcTkOmts9dZhNPqiBODaDg641XoQEMSWGkjL0i1A534nGOgKObD55jPo9rLzxM4e+ZzBauc00IbtbN/C2mTzbtA8/BrOlO32xMzigqEYwi6rQM1atejctr+w0/KIuP9eguDwKpxI4caWEO6TXcymf1eUqQtJPLjnQ2S3o3Rsmw9+NJR7YJyFl2rEiuMPEKpPBUilOxvgtNcRuLuTJrCXPyzomEsyQImnOBiG8/g0vl/ybLEr7MSgx+acr4PRlIMv28yMW8VknbfPPJLDquiyb6CwvRu+GKz3tECjs4NIjx+JEIBrl7iRh53gnuSsOaxIpmGjPLjJstCykb2UhZmROI/BnkyRaY+gmzGA1P7loHj0va8M6hW+4OBNsaTXRZ0I3R2SfMO1g5DJ7YzECcG0aAOZuxwdMarwF2mltCBhiRgqOYZsNJGXgD7JmPRbHbhYUUW3LE/tpsBFtamEcr2FKHjlilxmTZuwbBWU5afJ3AmtkdN9sznCkblhzdWOaeF5hDHuDZqZ/+GQwfCV9RXQOf9N303h5c6h673B5dy17UnW7eI9yEXz0cId/IUCMcQpCGnLXRbB2rEcmdX1K5H5WSHJ9i0/YefBNTnotVDtyBlatcdtRB3WgU5F2cV5TfVpcxX6HW296/Fn5eS2+gV6WvBddS7u9WTC5K1rhtOlRyrZ/Uhex1VZss0NVsao2XZqooF5HrwpaPK2cWe2gXlLGoshRG6ViVWCn9Fa1l/9YnpVpW0OSw184kFVc6Z2XV8KfAVQfmKtQZJo9U7mDSFuSgd5YT4Z0XDSE4l/liSBUzou2VxOMHFNojopQvfx9Qob+60Fb+UFFIPvXRvH2FU3a9INOB/MpSnzxv0mh6MpBiupcQlft9kYs72BF/eKiTtbgNE0L555JcOUISqXVA0SO15VHU9A/QyjSqUD532tL0t39SA/aV0x02MFPqcG0R4LDIkRfxIhAJMYeQ/XL3EjeyUpLA87gT3jMdkygAAAACl01zLC6HITa5ylIYWQpGbs5HNUB3jWda4MAUdbYJT7MhRDydmI5uhw/DHanvAwnfeE568cGEKOtWyVvGbAtYDPtGKyJCjHk41cEKFjUBHmCiTG1OG4Y/VIzLTHvaAhe9TU9kk/SFNoljyEWngwhR0RRFIv+tj3DlOsIDyNgWsB5PW8Mw9pGRKmHc4gSBHPZyFlGFXK+b10Y41qRpbh//r/lSjIFAmN6b19WttTcVucOgWMrtGZKY947f69q0HegQI1CbPpqaySQN17oK7ReufHpa3VLDkI9IVN38ZwIUp6GVWdSPLJOGlbve9btbHuHNzFOS43WZwPni1LPVsClgPydkExGerkELCeMyJekjJlN+blV9x6QHZ1DpdEgGIC+OkW1coCinDrq/6n2UXypp4shnGsxxrUjW5uA7+9wiODFLb0sf8qUZBWXoaiuFKH5dEmUNc6uvX2k84ixGait3gP1mBK5ErFa00+ElmjMhMeykbELCHaYQ2IrrY/VoP9Aj/3KjDUa48RfR9YI5MTWWT6Z45WEfsrd7iP/EVN42n5JJe+y88LG+pmf8zYiHPNn+EHGq0Km7+Mo+9ovnBDSILZN5+wMqs6kZvf7aN10+zkHKc71vc7nvdeT0nFqyPcecJXC0spy65qgL95WG6zeB8Hx68t7FsKDEUv3T62BSwHn3H7NXTtXhTdmYkmM5WIYVrhX1OxffpyGAktQO1luPyEEW/Ob43K78b5Hd0o9RyaQYHLqKodbokDabm70MWZh3mxTrWSLeuUO1k8ptVVPeG8IerTV71P8v7JmMALpQ18YtHaTolNf28gOahdzjWpGqdBfihM3dsJ5akMOzuERwZS8JA0uWw1FRAY4if+FONgl2A0Unz8kXPViEZBIOTT/UmQBM+iDKHuC3h23OV0d5uMAKCpZ5wFiM7o0rodRPKGtDAltF+sgJX22FenGNRW4HGggdKaPCTzM0jzwcYkZn2vULFPRMwUbu24w1wDtMIbasAVKYFcsAgoKGc67Qe6BERzbTav78gXBpsfJeiXHmKB48lQan9sccMLu0M2Zy7/XxP5zbSPXOwd+4ve8/eKmZqDXatxH/iK2GsvuAvHD4Sis9i2SS99l+BbqqUOV6viZyN80Iy/2fElyw7D0Kebf7nTTE1ST+ls+zs+XhU3Pxl8Q+grl99NCj6rmjjghtEFifIGN2JuoxbLGnQkJRZ1Y0xiolGn/gdwDorQQvvmRf6SkpLMeQ437dB64N8+duGYVwI2qryek4sV6kS5xkZkhW8ys7eErhaWLdrBpMPWwOOqohfRQT6y8OhKZcIdJvB+dFInTJ/Ogm02ulVf2LZUGLHCgypaXiYL8yrxOQAAAAAtAt3pikRn5edGugxEyRP9KcvOFI6NdBjjj6nxWdO7zPTRZiVTl9wpPpUBwJ0aqDHwGHXYV17P1DpcEj2zpzeZ3qXqcHnjUHwU4Y2Vt24kZNps+Y19KkOBECieaKp0jFUHdlG8oDDrsM0yNlluvZ+oA79CQaT5+E3J+yWkZw5vc8oMspptSgiWAEjVf6PHfI7OxaFnaYMbawSBxoK+3dS/E98JVrSZs1rZm26zehTHQhcWGquwUKCn3VJ9TlSpWOo5q4UDnu0/D/Pv4uZQYEsXPWKW/pokLPL3JvEbTXrjJuB4Ps9HPoTDKjxZKomz8NvksS0yQ/eXPi71SteeXULRM1+fOJQZJTT5G/jdWpRRLDeWjMWQ0DbJ/dLrIEeO+R3qjCT0Tcqe+CDIQxGDR+rg7kU3CUkDjQUkAVDsrfp1SMD4qKFnvhKtCrzPRKkzZrXEMbtcY3cBUA513Lm0Kc6EGSsTbb5tqWHTb3SIcODdeR3iAJC6pLqc16ZndXlTLaLUUfBLcxdKRx4Vl669mj5f0JjjtnfeWboa3IRToICWbg2CS4eqxPGLx8YsYmRJhZMJS1h6rg3idsMPP59K9Bo7J/bH0oCwfd7tsqA3Tj0JxiM/1C+EeW4j6XuzylMnoff+JXweWWPGEjRhG/uX7rIK+uxv412q1e8wqAgGvLqFohG4WEu2/uJH2/w/rnhzll8VcUu2sjfxut81LFNlaT5uyGvjh28tWYsCL4RioaAtk8yi8Hpr5Ep2BuaXn48dsjviH2/SRVnV3ihbCDeL1KHG5tZ8L0GQxiMskhvKls4J9zvM1B6cim4S8Yiz+1IHGgo/BcfjmEN97/VBoAZbtOrR9rY3OFHwjTQ88lDdn335LPJ/JMVVOZ7JODtDIIJnUR0vZYz0iCM2+OUh6xFGrkLgK6yfCYzqJQXh6PjsaBPdSAURAKGiV7qtz1VnRGzazrUB2BNcpp6pUMucdLlxwGaE3MK7bXuEAWEWhtyItQl1edgLqJB/TRKcEk/PdaLnx3MP5RqaqKOglsWhfX9mLtSOCywJZ6xqs2vBaG6CezR8v9Y2oVZxcBtaHHLGs7/9b0LS/7KrdbkIpxi71U6RQPDq/EItA1sElw82BkrmlYnjF/iLPv5fzYTyMs9ZG4iTSyYlkZbPgtcsw+/V8SpMWljbIViFMoYePz7rHOLXRemoAOjrdelPrc/lIq8SDIEgu/3sImYUS2TcGCZmAfGcOhPMMTjOJZZ+dCn7fKnAWPMAMTXx3diSt2fU/7W6PXZOn5kbTEJwvAr4fNEIJZVyh4xkH4VRjbjD64HVwTZob50kVcKf+bxl2UOwCNueWatUN6jGVupBYRBQTQwSjaSAAAAAJ4Aqsx9ByVC4wePjvoOSoRkDuBIhwlvxhkJxQq1G+XTKxtPH8gcwJFWHGpdTxWvV9EVBZsyEooVrBIg2Ssxu3y1MRGwVjaePsg2NPLRP/H4Tz9bNKw41LoyOH52niperwAq9GPjLXvtfS3RIWQkFCv6JL7nGSMxaYcjm6VWYnb5yGLcNStlU7u1Zfl3rGw8fTJslrHRaxk/T2uz8+N5kyp9eTnmnn62aAB+HKQZd9muh3dzYmRw/Oz6cFYgfVPNheNTZ0kAVOjHnlRCC4ddhwEZXS3N+lqiQ2RaCI/ISChWVkiCmrVPDRQrT6fYMkZi0qxGyB5PQUeQ0UHtXO3CnSlzwjflkMW4aw7FEqcXzNeticx9YWrL8u/0y1gjWNl4+sbZ0jYl3l24u973dKLXMn4815iy39AXPEHQvfDG8yZVWPOMmbv0Axcl9KnbPP1s0aL9xh1B+kmT3/rjX3Pow4bt6GlKDu/mxJDvTAiJ5okCF+YjzvThrEBq4QaMu6Dr0CWgQRzGp86SWKdkXkGuoVTfrguYPKmEFqKpLtoOuw4DkLukz3O8K0HtvIGN9LVEh2q17kuJsmHFF7LLCZCRUKwOkfpg7ZZ17nOW3yJqnxoo9J+w5BeYP2qJmJWmJYq1f7uKH7NYjZA9xo068d+E//tBhFU3ooPauTyDcHXahTtTRIWRn6eCHhE5grTdIItx176L2xtdjFSVw4z+WW+e3oDxnnRMEpn7woyZUQ6VkJQEC5A+yOiXsUZ2lxuK8bSAL2+0KuOMs6VtErMPoQu6yquVumBndr3v6ei9RSVEr2X82q/PMDmoQL6nqOpyvqEveCChhbTDpgo6Xaag9oznTaoS5+dm8eBo6G/gwiR26Qcu6Omt4gvuImyV7oigOfyoeaf8ArVE+4072vsn98Py4v1d8kgxvvXHvyD1bXOn1vbWOdZcGtrR05RE0XlYXdi8UsPYFp4g35kQvt8z3BLNEwWMzbnJb8o2R/HKnIvow1mBdsPzTZXEfMMLxNYPN0emeqlHDLZKQIM41EAp9M1J7P5TSUYysE7JvC5OY3CCXEOpHFzpZf9bZuthW8wneFIJLeZSo+EFVSxvm1WGoxx2HQaCdrfKYXE4RP9xkojmeFeCeHj9Tpt/csAFf9gMqW341TdtUhnUat2XSmp3W1NjslHNYxidLmSXE7BkPd9hJdCD/yV6Txwi9cGCIl8NmyuaBwUrMMvmLL9FeCwVidQ+NVBKPp+cqTkQEjc5ut4uMH/UsDDVGFM3WpbNN/BaShRr/9QUwTM3E069qRPkcbAaIXsuGou3zR0EOVMdrvX/D44sYQ8k4IIIq24cCAGiBQHEqJsBbmR4BuHq5gZLJgwAQZTIAAv/AQECAwQFBgcICAkJCgoLCwwMDAwNDQ0NDg4ODg8PDw8QEBAQEBAQEBEREREREREREhISEhISEhITExMTExMTExQUFBQUFBQUFBQUFBQUFBQVFRUVFRUVFRUVFRUVFRUVFhYWFhYWFhYWFhYWFhYWFhcXFxcXFxcXFxcXFxcXFxcYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGRkZGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhoaGhobGxsbGxsbGxsbGxsbGxsbGxsbGxsbGxsbGxsbGxsbHABBocoAC/8DAQIDBAQFBQYGBgYHBwcHCAgICAgICAgJCQkJCQkJCQoKCgoKCgoKCgoKCgoKCgoLCwsLCwsLCwsLCwsLCwsLDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwNDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDQ4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4ODg4PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PDw8PAIBAwCCgYOAQkFDQMLBw8AiISMgoqGjoGJhY2Di4ePgEhETEJKRk5BSUVNQ0tHT0DIxMzCysbOwcnFzcPLx8/AKCQsIiomLiEpJS0jKycvIKikrKKqpq6hqaWto6unr6BoZGxiamZuYWllbWNrZ29g6OTs4urm7uHp5e3j6+fv4BgUHBIaFh4RGRUdExsXHxCYlJySmpaekZmVnZObl5+QWFRcUlpWXlFZVV1TW1dfUNjU3NLa1t7R2dXd09vX39A4NDwyOjY+MTk1PTM7Nz8wuLS8srq2vrG5tb2zu7e/sHh0fHJ6dn5xeXV9c3t3f3D49Pzy+vb+8fn1/fP79//wBBsM4ACwMCAwcAQcjOAAtLAQEBAQICAgIDAwMDBAQEBAUFBQUAAAAAAAAAAAEBAgIDAwQEBQUGBgcHCAgJCQoKCwsMDA0NAAAQERIACAcJBgoFCwQMAw0CDgEPAEGgzwALdgEAAAACAAAAAwAAAAQAAAAFAAAABwAAAAkAAAANAAAAEQAAABkAAAAhAAAAMQAAAEEAAABhAAAAgQAAAMEAAAABAQAAgQEAAAECAAABAwAAAQQAAAEGAAABCAAAAQwAAAEQAAABGAAAASAAAAEwAAABQAAAAWAAQaDQAAtyAwAAAAQAAAAFAAAABgAAAAcAAAAIAAAACQAAAAoAAAALAAAADQAAAA8AAAARAAAAEwAAABcAAAAbAAAAHwAAACMAAAArAAAAMwAAADsAAABDAAAAUwAAAGMAAABzAAAAgwAAAKMAAADDAAAA4wAAAAIBAEGg0QAL1gYJCQkJCQkICAcHBgYGBgYGBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAYGFiAmKzAzNjk7PUBBQ0VGSElKS0xNT1BQUVJTVFVVVldYWFlZWltbXFxdXV5fX2BgYGFhYmJjY2NkZGVlZWZmZmdnaGhoaWlpaWpqamtra2xsbGxtbW1tbm5ub29vb3BwcHBwcXFxcXJycnJyc3Nzc3N0dHR0dHV1dXV1dnZ2dnZ2d3d3d3d4eHh4eHh5eXl5eXl5enp6enp6e3t7e3t7e3x8fHx8fHx9fX19fX19fX5+fn5+fn5/f39/f39/f4CAgICAgICAgIGBgYGBgYGBgYKCgoKCgoKCgoODg4ODg4ODg4OEhISEhISEhISEhYWFhYWFhYWFhYaGhoaGhoaGbRAQICkwNTk8QEJFR0lLTE5QUVJTVVZXWFlaW1xcXV5fYGBhYmJjY2RlZWZmZ2doaGlpampra2xsbG1tbm5ub29wcHBxcXFycnJzc3NzdHR0dXV1dnZ2dnd3d3d4eHh4eXl5eXp6enp6e3t7e3x8fHx8fX19fX1+fn5+fn9/f39/gICAgICAgYGBgYGBgoKCgoKCg4ODg4ODg4SEhISEhIWFhYWFhYWGhoaGhoaGhoeHh4eHh4eHiIiIiIiIiIiJiYmJiYmJiYqKioqKioqKiouLi4uLi4uLi4yMjIyMjIyMjI2NjY2NjY2NjY2Ojo6Ojo6Ojo6Ojo+Pj4+Pj4+Pj4+QXSAgMDlARUlMUFJVV1lbXF5gYWJjZWZnaGlqa2xsbW5vcHBxcnJzc3R1dXZ2d3d4eHl5enp7e3x8fH19fn5+f3+AgICBgYGCgoKDg4ODhISEhYWFhoaGhoeHh4eIiIiIiYmJiYqKioqKi4uLi4yMjIyMjY2NjY2Ojo6Ojo+Pj4+PkJCQkJCQkZGRkZGRkpKSkpKSk5OTk5OTk5SUlJSUlJWVlZWVlZWWlpaWlpaWlpeXl5eXl5eXmJiYmJiYmJiZmZmZmZmZmZqampqampqampubm5ubm5ubm5ycnJycnJycnJ2dnZ2dnZ2dnZ2enp6enp6enp6enp+fn5+fn5+fn5+gVABB+NcACwsGAAAABwAAADAwUA==";if(!isDataURI(wasmBinaryFile)){wasmBinaryFile=locateFile(wasmBinaryFile)}function getBinary(file){try{if(file==wasmBinaryFile&&wasmBinary){return new Uint8Array(wasmBinary)}var binary=tryParseAsDataURI(file);if(binary){return binary}if(readBinary){return readBinary(file)}else{throw"sync fetching of the wasm failed: you can preload it to Module['wasmBinary'] manually, or emcc.py will do that for you when generating HTML (but not JS)"}}catch(err){abort(err)}}function instantiateSync(file,info){var instance;var module;var binary;try{binary=getBinary(file);module=new WebAssembly.Module(binary);instance=new WebAssembly.Instance(module,info)}catch(e){var str=e.toString();err("failed to compile wasm module: "+str);if(str.includes("imported Memory")||str.includes("memory import")){err("Memory size incompatibility issues may be due to changing INITIAL_MEMORY at runtime to something too large. Use ALLOW_MEMORY_GROWTH to allow any size memory (and also make sure not to set INITIAL_MEMORY at runtime to something smaller than it was at compile time).")}throw e}return[instance,module]}function createWasm(){var info={"a":asmLibraryArg};function receiveInstance(instance,module){var exports=instance.exports;Module["asm"]=exports;wasmMemory=Module["asm"]["c"];updateGlobalBufferAndViews(wasmMemory.buffer);wasmTable=Module["asm"]["i"];addOnInit(Module["asm"]["d"]);removeRunDependency("wasm-instantiate")}addRunDependency("wasm-instantiate");if(Module["instantiateWasm"]){try{var exports=Module["instantiateWasm"](info,receiveInstance);return exports}catch(e){err("Module.instantiateWasm callback failed with error: "+e);return false}}var result=instantiateSync(wasmBinaryFile,info);receiveInstance(result[0]);return Module["asm"]}function callRuntimeCallbacks(callbacks){while(callbacks.length>0){var callback=callbacks.shift();if(typeof callback=="function"){callback(Module);continue}var func=callback.func;if(typeof func=="number"){if(callback.arg===undefined){getWasmTableEntry(func)()}else{getWasmTableEntry(func)(callback.arg)}}else{func(callback.arg===undefined?null:callback.arg)}}}var wasmTableMirror=[];function getWasmTableEntry(funcPtr){var func=wasmTableMirror[funcPtr];if(!func){if(funcPtr>=wasmTableMirror.length)wasmTableMirror.length=funcPtr+1;wasmTableMirror[funcPtr]=func=wasmTable.get(funcPtr)}return func}function _emscripten_memcpy_big(dest,src,num){HEAPU8.copyWithin(dest,src,src+num)}function _emscripten_get_heap_max(){return 2147483648}function emscripten_realloc_buffer(size){try{wasmMemory.grow(size-buffer.byteLength+65535>>>16);updateGlobalBufferAndViews(wasmMemory.buffer);return 1}catch(e){}}function _emscripten_resize_heap(requestedSize){var oldSize=HEAPU8.length;requestedSize=requestedSize>>>0;var maxHeapSize=_emscripten_get_heap_max();if(requestedSize>maxHeapSize){return false}let alignUp=(x,multiple)=>x+(multiple-x%multiple)%multiple;for(var cutDown=1;cutDown<=4;cutDown*=2){var overGrownHeapSize=oldSize*(1+.2/cutDown);overGrownHeapSize=Math.min(overGrownHeapSize,requestedSize+100663296);var newSize=Math.min(maxHeapSize,alignUp(Math.max(requestedSize,overGrownHeapSize),65536));var replacement=emscripten_realloc_buffer(newSize);if(replacement){return true}}return false}var ASSERTIONS=false;function intArrayToString(array){var ret=[];for(var i=0;i<array.length;i++){var chr=array[i];if(chr>255){if(ASSERTIONS){assert(false,"Character code "+chr+" ("+String.fromCharCode(chr)+")  at offset "+i+" not in 0x00-0xFF.")}chr&=255}ret.push(String.fromCharCode(chr))}return ret.join("")}var decodeBase64=typeof atob=="function"?atob:function(input){var keyStr="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";var output="";var chr1,chr2,chr3;var enc1,enc2,enc3,enc4;var i=0;input=input.replace(/[^A-Za-z0-9\+\/\=]/g,"");do{enc1=keyStr.indexOf(input.charAt(i++));enc2=keyStr.indexOf(input.charAt(i++));enc3=keyStr.indexOf(input.charAt(i++));enc4=keyStr.indexOf(input.charAt(i++));chr1=enc1<<2|enc2>>4;chr2=(enc2&15)<<4|enc3>>2;chr3=(enc3&3)<<6|enc4;output=output+String.fromCharCode(chr1);if(enc3!==64){output=output+String.fromCharCode(chr2)}if(enc4!==64){output=output+String.fromCharCode(chr3)}}while(i<input.length);return output};function intArrayFromBase64(s){if(typeof ENVIRONMENT_IS_NODE=="boolean"&&ENVIRONMENT_IS_NODE){var buf=Buffer.from(s,"base64");return new Uint8Array(buf["buffer"],buf["byteOffset"],buf["byteLength"])}try{var decoded=decodeBase64(s);var bytes=new Uint8Array(decoded.length);for(var i=0;i<decoded.length;++i){bytes[i]=decoded.charCodeAt(i)}return bytes}catch(_){throw new Error("Converting base64 string to bytes failed.")}}function tryParseAsDataURI(filename){if(!isDataURI(filename)){return}return intArrayFromBase64(filename.slice(dataURIPrefix.length))}var asmLibraryArg={"b":_emscripten_memcpy_big,"a":_emscripten_resize_heap};var asm=createWasm();var ___wasm_call_ctors=Module["___wasm_call_ctors"]=asm["d"];var _libdeflate_alloc_compressor=Module["_libdeflate_alloc_compressor"]=asm["e"];var _libdeflate_deflate_compress=Module["_libdeflate_deflate_compress"]=asm["f"];var _libdeflate_free_compressor=Module["_libdeflate_free_compressor"]=asm["g"];var _libdeflate_deflate_compress_bound=Module["_libdeflate_deflate_compress_bound"]=asm["h"];var _libdeflate_zlib_compress=Module["_libdeflate_zlib_compress"]=asm["j"];var _libdeflate_zlib_compress_bound=Module["_libdeflate_zlib_compress_bound"]=asm["k"];var _libdeflate_gzip_compress=Module["_libdeflate_gzip_compress"]=asm["l"];var _libdeflate_gzip_compress_bound=Module["_libdeflate_gzip_compress_bound"]=asm["m"];var _malloc=Module["_malloc"]=asm["n"];var _free=Module["_free"]=asm["o"];var calledRun;function ExitStatus(status){this.name="ExitStatus";this.message="Program terminated with exit("+status+")";this.status=status}dependenciesFulfilled=function runCaller(){if(!calledRun)run();if(!calledRun)dependenciesFulfilled=runCaller};function run(args){args=args||arguments_;if(runDependencies>0){return}preRun();if(runDependencies>0){return}function doRun(){if(calledRun)return;calledRun=true;Module["calledRun"]=true;if(ABORT)return;initRuntime();readyPromiseResolve(Module);if(Module["onRuntimeInitialized"])Module["onRuntimeInitialized"]();postRun()}if(Module["setStatus"]){Module["setStatus"]("Running...");setTimeout(function(){setTimeout(function(){Module["setStatus"]("")},1);doRun()},1)}else{doRun()}}Module["run"]=run;if(Module["preInit"]){if(typeof Module["preInit"]=="function")Module["preInit"]=[Module["preInit"]];while(Module["preInit"].length>0){Module["preInit"].pop()()}}run();
-
-
-  return Module
-}
-);
-})();
-/* harmony default export */ const libdeflate_wasm = (Module);
-;// CONCATENATED MODULE: ./node_modules/libdeflate/index.js
-
-
-let moduleInstance;
-
-const compress = (name, input, level = 6) => {
-  moduleInstance ??= libdeflate_wasm();
-
-  if (!Number.isInteger(level) || level < 1 || level > 12) {
-    throw new RangeError("Compression level must be an integer between 1 and 12");
-  }
-
-  const compressor = moduleInstance._libdeflate_alloc_compressor(level);
-
-  const inputPtr = moduleInstance._malloc(Math.max(1, input.byteLength));
-  moduleInstance.HEAPU8.set(input, inputPtr);
-
-  const outputMaxSize = moduleInstance[`_libdeflate_${name}_compress_bound`](
-    compressor,
-    input.byteLength,
-  );
-  const outputPtr = moduleInstance._malloc(outputMaxSize);
-
-  try {
-    const written = moduleInstance[`_libdeflate_${name}_compress`](
-      compressor,
-      inputPtr,
-      input.byteLength,
-      outputPtr,
-      outputMaxSize,
-    );
-    if (written === 0) {
-      throw new Error(`libdeflate ${name} compression failed`);
-    }
-    return moduleInstance.HEAPU8.slice(outputPtr, outputPtr + written);
-  } finally {
-    moduleInstance._free(outputPtr);
-    moduleInstance._free(inputPtr);
-    moduleInstance._libdeflate_free_compressor(compressor);
-  }
-};
-
-const deflate = (input, level) => compress("deflate", input, level);
-const gzip = (input, level) => compress("gzip", input, level);
-const zlib = (input, level) => compress("zlib", input, level);
-
 ;// CONCATENATED MODULE: ./node_modules/libdeflate/package.json
-const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./src/deflate.ts
+const libdeflate_package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/zip/deflate.ts
 
 
 
@@ -36447,8 +32916,8 @@ function deflateEngine() {
         }
         engine = {
             name: 'libdeflate',
-            version: package_namespaceObject.rE,
-            wasmSha256: (0,external_node_crypto_.createHash)('sha256').update(wasm).digest('hex'),
+            version: libdeflate_package_namespaceObject.rE,
+            wasmSha256: (0,hash/* sha256Hex */.fg)(wasm),
         };
     }
     return engine;
@@ -36462,6 +32931,17 @@ function compressorId(e = deflateEngine()) {
 }
 /** Files smaller than this are compressed on the calling thread: a round trip costs more. */
 const SMALL = 64 * 1024;
+/** The most the deflate cache folder holds after a zip is written: the least recently used entries go first. */
+const DEFLATE_CACHE_MAX_BYTES = 512 * 1024 * 1024;
+let libdeflate;
+/**
+ * libdeflate on this thread (for small files), loaded on first use: a step that never zips (the
+ * post step, a deploy-only run) never loads it. The worker threads load their own copy.
+ */
+function deflateHere(data, level) {
+    libdeflate ??= __nccwpck_require__.e(/* import() */ 230).then(__nccwpck_require__.bind(__nccwpck_require__, 4230));
+    return libdeflate.then((m) => Buffer.from(m.deflate(data, level)));
+}
 /** A Buffer whose memory can move to a worker: it spans its whole ArrayBuffer (not a pool slice). */
 function ownsMemory(b) {
     return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
@@ -36492,7 +32972,7 @@ class DeflatePool {
         if (this.closed)
             return Promise.reject(new Error('deflate: the pool is closed'));
         if (data.length < SMALL || this.size <= 1)
-            return Promise.resolve({ out: Buffer.from(deflate(data, level)), data });
+            return deflateHere(data, level).then((out) => ({ out, data }));
         return new Promise((resolve, reject) => {
             const job = { data, level, transfer: transfer && ownsMemory(data), resolve, reject };
             const at = this.queue.findIndex((j) => j.data.length < data.length);
@@ -36574,7 +33054,7 @@ class DeflateCache {
         this.dir = dir;
     }
     key(data, level) {
-        return `${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}-${level}-${compressorId()}`;
+        return `${(0,hash/* sha256Hex */.fg)(data)}-${level}-${compressorId()}`;
     }
     async get(key) {
         const file = external_node_path_.join(this.dir, `${key}.deflate`);
@@ -36672,11 +33152,15 @@ function createDeflater(opts) {
             await cache.put(key, r.out);
             return r;
         },
-        close: () => pool.close(),
+        async close() {
+            await pool.close();
+            // Store paths never change, so the cache only grows: keep it bounded (self-hosted runners keep it).
+            await cache?.prune(opts.cacheMaxBytes ?? DEFLATE_CACHE_MAX_BYTES);
+        },
     };
 }
 
-;// CONCATENATED MODULE: ./src/signals.ts
+;// CONCATENATED MODULE: ./src/util/signals.ts
 /**
  * A runner cancelling a job sends SIGINT, then SIGTERM; Node's default action ends the process at
  * once. onTermination runs a clean-up first, then raises the signal again so that it ends the
@@ -36708,229 +33192,21 @@ function onTermination(cleanup) {
     return stop;
 }
 
-;// CONCATENATED MODULE: ./src/zip.ts
+;// CONCATENATED MODULE: ./src/zip/output.ts
+
+
+
+
 /**
- * The Lambda deployment zip: byte-reproducible, with Unix modes, deflated in parallel.
- *
- * Determinism: entries are sorted by the bytes of their names, every parent folder gets an entry,
- * every timestamp is the DOS minimum (1980-01-01 00:00:00), modes are normalised to 0755/0644,
- * and no extra fields, comments or data descriptors are written. The same sources at the same
- * level give the same bytes, whatever the concurrency, the cache or the order of `sources`.
- *
- * Speed: files are deflated with libdeflate on worker threads, largest first (src/deflate.ts),
- * optionally through a cache of compressed files keyed by content. Entries are written in order
- * as soon as they are ready, and the SHA-256 is computed as the bytes go out.
+ * The zip file being written (write.ts): a temporary file beside the target, removed when the
+ * job is cancelled or the process exits before it is renamed over the target; writes gathered
+ * into large writev calls; the SHA-256 computed as the bytes go out.
  */
-
-
-
-
-
-
-
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-/** Largest size or offset written: 0xffffffff itself means "look in the zip64 record" to readers. */
-const MAX_U32 = 0xfffffffe;
-/** Largest entry count: 0xffff itself means "look in the zip64 record" to readers. */
-const MAX_ENTRIES = 0xfffe;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-const VERSION_MADE_BY = (3 << 8) | 20; // Unix, spec 2.0
-const VERSION_NEEDED = 20;
-const DOS_TIME = 0; // 00:00:00
-const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
-const FLAG_UTF8 = 0x0800;
-const METHOD_STORED = 0;
-const METHOD_DEFLATED = 8;
-const LOCAL_HEADER = 30;
-const CENTRAL_HEADER = 46;
-const END_RECORD = 22;
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_END = 0x06054b50;
+const MiB = 1024 * 1024;
 /** Write to the file once this much is pending. */
 const FLUSH_BYTES = 1 * MiB;
 const FLUSH_BUFFERS = 256;
-// ---------------------------------------------------------------------------------------------
-// CRC-32
-let crcTable;
-/** Table-driven CRC-32 (IEEE), the fallback for Node versions without zlib.crc32 (before 20.15). */
-function tableCrc32(data, value = 0) {
-    if (!crcTable) {
-        crcTable = new Uint32Array(256);
-        for (let n = 0; n < 256; n++) {
-            let c = n;
-            for (let k = 0; k < 8; k++)
-                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-            crcTable[n] = c >>> 0;
-        }
-    }
-    const table = crcTable;
-    let c = ~value >>> 0;
-    for (let i = 0; i < data.length; i++)
-        c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-    return ~c >>> 0;
-}
-const nativeCrc32 = external_node_zlib_.crc32;
-/** CRC-32 of `data`, continuing from `value`: zlib's when Node has it, else the table. */
-const crc32 = typeof nativeCrc32 === 'function' ? (data, value = 0) => nativeCrc32(data, value) : tableCrc32;
-function badName(name, why) {
-    return new Error(`zip: invalid entry name ${JSON.stringify(name)}: ${why}`);
-}
-function checkName(name) {
-    if (typeof name !== 'string' || name.length === 0)
-        throw badName(name, 'must be a non-empty string');
-    if (name.startsWith('/'))
-        throw badName(name, 'absolute paths are not allowed');
-    if (/^[A-Za-z]:/.test(name))
-        throw badName(name, 'drive-letter paths are not allowed');
-    if (name.includes('\\'))
-        throw badName(name, "use '/' as the separator, not '\\'");
-    if (name.includes('\0'))
-        throw badName(name, 'contains a NUL character');
-    for (const segment of name.split('/')) {
-        if (segment === '..')
-            throw badName(name, "'..' segments are not allowed");
-        if (segment === '.')
-            throw badName(name, "'.' segments are not allowed");
-        if (segment === '')
-            throw badName(name, 'empty path segment (leading, trailing or doubled /)');
-    }
-    return name;
-}
-function encodeName(name) {
-    const bytes = Buffer.from(name, 'utf8');
-    if (bytes.toString('utf8') !== name)
-        throw badName(name, 'not well-formed Unicode');
-    if (bytes.length > 0xffff)
-        throw badName(name, 'longer than 65535 bytes');
-    return bytes;
-}
-function zip_fileMode(name, mode) {
-    if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o177777)
-        throw new Error(`zip: invalid mode ${String(mode)} for ${JSON.stringify(name)}`);
-    const type = mode & S_IFMT;
-    if (type !== 0 && type !== S_IFREG)
-        throw new Error(`zip: ${JSON.stringify(name)} has mode ${mode.toString(8)}, which is not a regular file`);
-    return S_IFREG | ((mode & 0o111) !== 0 ? 0o755 : 0o644);
-}
-function deferred() {
-    let resolve;
-    let reject;
-    const ready = new Promise((res, rej) => {
-        resolve = res;
-        reject = rej;
-    });
-    // Entries that fail after the writer has stopped waiting must not become unhandled rejections.
-    ready.catch(() => undefined);
-    return { ready, resolve, reject };
-}
-const EMPTY = { method: METHOD_STORED, crc: 0, size: 0, compressedSize: 0, parts: [] };
-function plan(sources) {
-    const files = new Map();
-    const dirs = new Set();
-    for (const source of sources) {
-        const name = checkName(source.name);
-        if (files.has(name))
-            throw new Error(`zip: duplicate entry name ${JSON.stringify(name)}`);
-        files.set(name, source);
-        let slash = name.indexOf('/');
-        while (slash !== -1) {
-            dirs.add(name.slice(0, slash));
-            slash = name.indexOf('/', slash + 1);
-        }
-    }
-    for (const dir of dirs)
-        if (files.has(dir))
-            throw new Error(`zip: ${JSON.stringify(dir)} is both a file and a folder`);
-    const planned = [];
-    for (const [name, source] of files) {
-        planned.push({
-            name,
-            nameBytes: encodeName(name),
-            isDirectory: false,
-            mode: zip_fileMode(name, source.mode),
-            source,
-            held: 0,
-            ...deferred(),
-        });
-    }
-    for (const dir of dirs) {
-        const name = `${dir}/`;
-        const d = deferred();
-        d.resolve({ ...EMPTY, parts: [] });
-        planned.push({
-            name,
-            nameBytes: encodeName(name),
-            isDirectory: true,
-            mode: S_IFDIR | 0o755,
-            held: 0,
-            ...d,
-        });
-    }
-    planned.sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes));
-    if (planned.length > MAX_ENTRIES)
-        throw new Error(`zip: ${planned.length} entries (files and folders) is more than a zip without zip64 can hold (${MAX_ENTRIES})`);
-    return planned;
-}
-function resolveOptions(opts) {
-    const level = opts.level ?? 6;
-    if (!Number.isInteger(level) || level < 0 || level > 12)
-        throw new Error(`zip: level must be an integer from 0 to 12, got ${level}`);
-    const concurrency = opts.concurrency ?? defaultWorkers();
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-        throw new Error(`zip: concurrency must be a positive integer, got ${concurrency}`);
-    return {
-        level,
-        workers: Math.min(concurrency, 8),
-        cacheDir: opts.cacheDir,
-        transfer: opts.transferSources ?? false,
-    };
-}
-// ---------------------------------------------------------------------------------------------
-// Compression
-async function zip_compress(data, o, deflater) {
-    const size = data.length;
-    const crc = size === 0 ? 0 : crc32(data);
-    const stored = (bytes) => ({
-        method: METHOD_STORED,
-        crc,
-        size,
-        compressedSize: size,
-        parts: size > 0 ? [bytes] : [],
-    });
-    if (size === 0 || o.level === 0)
-        return stored(data);
-    const { out, data: back } = await deflater.deflate(data, o.transfer);
-    if (out.length >= size)
-        return stored(back);
-    return { method: METHOD_DEFLATED, crc, size, compressedSize: out.length, parts: [out] };
-}
-function sourceBytes(e) {
-    return e.source && Buffer.isBuffer(e.source.data) ? e.source.data.length : 0;
-}
-async function load(source, name) {
-    let data;
-    try {
-        data = typeof source.data === 'function' ? await source.data() : source.data;
-    }
-    catch (err) {
-        throw new Error(`zip: could not read ${JSON.stringify(name)}: ${err instanceof Error ? err.message : String(err)}`, {
-            cause: err,
-        });
-    }
-    if (!(data instanceof Uint8Array))
-        throw new Error(`zip: the data for ${JSON.stringify(name)} is not a Buffer`);
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    if (buf.length > MAX_U32)
-        throw new Error(`zip: ${JSON.stringify(name)} is ${buf.length} bytes, more than a zip without zip64 can hold`);
-    return buf;
-}
-// ---------------------------------------------------------------------------------------------
-// Output
+/** The zip file as it is written: buffered writes, the running SHA-256 of what went out. */
 class Output {
     fh;
     offset = 0;
@@ -36982,6 +33258,2417 @@ class Output {
         return this.hash.digest();
     }
 }
+/**
+ * Temporary zips being written: a cancelled job (SIGINT, SIGTERM) or a process.exit removes them
+ * first, so no `.NAME.PID.RANDOM.tmp` is left beside zip-path.
+ */
+const pendingTemps = new Set();
+let stopWatching;
+function removePendingTemps() {
+    for (const f of pendingTemps) {
+        try {
+            external_node_fs_.rmSync(f, { force: true });
+        }
+        catch {
+            // already gone, or not ours to remove any more
+        }
+    }
+    pendingTemps.clear();
+}
+function trackTemp(file) {
+    if (pendingTemps.size === 0) {
+        process.on('exit', removePendingTemps);
+        const stopSignals = onTermination(removePendingTemps);
+        stopWatching = () => {
+            process.off('exit', removePendingTemps);
+            stopSignals();
+        };
+    }
+    pendingTemps.add(file);
+}
+function untrackTemp(file) {
+    if (!pendingTemps.delete(file))
+        return;
+    if (pendingTemps.size === 0) {
+        stopWatching?.();
+        stopWatching = undefined;
+    }
+}
+/** Creates the temporary file (mode 0644, never an existing one). */
+async function openTemp(tmp, target) {
+    try {
+        return await promises_.open(tmp, 'wx', 0o644);
+    }
+    catch (err) {
+        throw new Error(`zip: cannot create a temporary file next to ${target}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+}
+
+// EXTERNAL MODULE: ./src/zip/format.ts
+var zip_format = __nccwpck_require__(4632);
+;// CONCATENATED MODULE: ./src/zip/write.ts
+/**
+ * The Lambda deployment zip: byte-reproducible, with Unix modes, deflated in parallel.
+ *
+ * Determinism: entries are sorted by the bytes of their names, every parent folder gets an entry,
+ * every timestamp is the DOS minimum (1980-01-01 00:00:00), modes are normalised to 0755/0644,
+ * and no extra fields, comments or data descriptors are written. The same sources at the same
+ * level give the same bytes, whatever the concurrency, the cache or the order of `sources`.
+ *
+ * Speed: files are deflated with libdeflate on worker threads, largest first (deflate.ts),
+ * optionally through a cache of compressed files keyed by content. Entries are written in order
+ * as soon as they are ready, and the SHA-256 is computed as the bytes go out.
+ */
+
+
+
+
+
+
+const KiB = 1024;
+const write_MiB = 1024 * KiB;
+function deferred() {
+    let resolve;
+    let reject;
+    const ready = new Promise((res, rej) => {
+        resolve = res;
+        reject = rej;
+    });
+    // Entries that fail after the writer has stopped waiting must not become unhandled rejections.
+    ready.catch(() => undefined);
+    return { ready, resolve, reject };
+}
+const EMPTY = { method: zip_format/* METHOD_STORED */.y$, crc: 0, size: 0, compressedSize: 0, parts: [] };
+function plan(sources) {
+    const files = new Map();
+    const dirs = new Set();
+    for (const source of sources) {
+        const name = (0,zip_format/* checkName */.I3)(source.name);
+        if (files.has(name))
+            throw new Error(`zip: duplicate entry name ${JSON.stringify(name)}`);
+        files.set(name, source);
+        let slash = name.indexOf('/');
+        while (slash !== -1) {
+            dirs.add(name.slice(0, slash));
+            slash = name.indexOf('/', slash + 1);
+        }
+    }
+    for (const dir of dirs)
+        if (files.has(dir))
+            throw new Error(`zip: ${JSON.stringify(dir)} is both a file and a folder`);
+    const planned = [];
+    for (const [name, source] of files) {
+        planned.push({
+            name,
+            nameBytes: (0,zip_format/* encodeName */.aA)(name),
+            isDirectory: false,
+            mode: (0,zip_format/* fileMode */.IB)(name, source.mode),
+            source,
+            held: 0,
+            ...deferred(),
+        });
+    }
+    for (const dir of dirs) {
+        const name = `${dir}/`;
+        const d = deferred();
+        d.resolve({ ...EMPTY, parts: [] });
+        planned.push({
+            name,
+            nameBytes: (0,zip_format/* encodeName */.aA)(name),
+            isDirectory: true,
+            mode: zip_format/* S_IFDIR */.pJ | 0o755,
+            held: 0,
+            ...d,
+        });
+    }
+    planned.sort((a, b) => Buffer.compare(a.nameBytes, b.nameBytes));
+    if (planned.length > zip_format/* MAX_ENTRIES */.Sd)
+        throw new Error(`zip: ${planned.length} entries (files and folders) is more than a zip without zip64 can hold (${zip_format/* MAX_ENTRIES */.Sd})`);
+    return planned;
+}
+function resolveOptions(opts) {
+    const level = opts.level ?? 6;
+    if (!Number.isInteger(level) || level < 0 || level > 12)
+        throw new Error(`zip: level must be an integer from 0 to 12, got ${level}`);
+    const concurrency = opts.concurrency ?? defaultWorkers();
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+        throw new Error(`zip: concurrency must be a positive integer, got ${concurrency}`);
+    return {
+        level,
+        workers: Math.min(concurrency, 8),
+        cacheDir: opts.cacheDir,
+        cacheMaxBytes: opts.cacheMaxBytes,
+        transfer: opts.transferSources ?? false,
+    };
+}
+// ---------------------------------------------------------------------------------------------
+// Compression
+async function compress(data, o, deflater) {
+    const size = data.length;
+    const crc = size === 0 ? 0 : (0,zip_format/* crc32 */.QR)(data);
+    const stored = (bytes) => ({
+        method: zip_format/* METHOD_STORED */.y$,
+        crc,
+        size,
+        compressedSize: size,
+        parts: size > 0 ? [bytes] : [],
+    });
+    if (size === 0 || o.level === 0)
+        return stored(data);
+    const { out, data: back } = await deflater.deflate(data, o.transfer);
+    if (out.length >= size)
+        return stored(back);
+    return { method: zip_format/* METHOD_DEFLATED */.oT, crc, size, compressedSize: out.length, parts: [out] };
+}
+function sourceBytes(e) {
+    return e.source && Buffer.isBuffer(e.source.data) ? e.source.data.length : 0;
+}
+async function load(source, name) {
+    let data;
+    try {
+        data = typeof source.data === 'function' ? await source.data() : source.data;
+    }
+    catch (err) {
+        throw new Error(`zip: could not read ${JSON.stringify(name)}: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+        });
+    }
+    if (!(data instanceof Uint8Array))
+        throw new Error(`zip: the data for ${JSON.stringify(name)} is not a Buffer`);
+    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buf.length > zip_format/* MAX_U32 */.q4)
+        throw new Error(`zip: ${JSON.stringify(name)} is ${buf.length} bytes, more than a zip without zip64 can hold`);
+    return buf;
+}
+// ---------------------------------------------------------------------------------------------
+// Feeding the compressors
+/**
+ * Loads the sources and starts compressing them. Sources already in memory start largest first,
+ * so the longest job never starts last (the output is still written in name order); loaders go
+ * in name order, holding at most BUDGET loaded bytes that are not written yet.
+ */
+class Feed {
+    entries;
+    o;
+    deflater;
+    static BUDGET = 64 * write_MiB;
+    held = 0;
+    heldEntries = 0;
+    stopped = false;
+    wake;
+    inMemory;
+    constructor(entries, o, deflater) {
+        this.entries = entries;
+        this.o = o;
+        this.deflater = deflater;
+        this.inMemory = entries.every((e) => !e.source || Buffer.isBuffer(e.source.data));
+    }
+    /** Starts every entry's compression; never rejects (a failure rejects that entry). */
+    async run() {
+        const order = this.inMemory
+            ? [...this.entries].sort((a, b) => sourceBytes(b) - sourceBytes(a))
+            : this.entries;
+        for (const entry of order) {
+            if (!entry.source)
+                continue;
+            while (!this.inMemory && !this.stopped && this.heldEntries > 0 && this.held >= Feed.BUDGET)
+                await new Promise((resolve) => {
+                    this.wake = resolve;
+                });
+            if (this.stopped)
+                return;
+            let data;
+            try {
+                data = await load(entry.source, entry.name);
+            }
+            catch (err) {
+                entry.reject(err);
+                this.stopped = true;
+                return;
+            }
+            this.held += data.length;
+            this.heldEntries++;
+            entry.held = data.length;
+            compress(data, this.o, this.deflater).then(entry.resolve, entry.reject);
+        }
+    }
+    /** The entry is written: its bytes no longer count against the budget. */
+    release(entry) {
+        if (!entry.source)
+            return;
+        this.held -= entry.held;
+        this.heldEntries--;
+        entry.held = 0;
+        this.resume();
+    }
+    stop() {
+        this.stopped = true;
+        this.resume();
+    }
+    resume() {
+        const w = this.wake;
+        this.wake = undefined;
+        w?.();
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// writeZip
+/**
+ * Write `sources` as a deterministic zip at `outPath`, through a temporary file in the same
+ * folder that is renamed over `outPath` only once complete. On failure `outPath` is untouched.
+ */
+async function writeZip(sources, outPath, opts = {}) {
+    const o = resolveOptions(opts);
+    const entries = plan(sources);
+    const target = external_node_path_.resolve(outPath);
+    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.${external_node_path_.basename(target)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
+    const deflater = createDeflater({
+        level: o.level,
+        workers: o.workers,
+        cacheDir: o.cacheDir,
+        cacheMaxBytes: o.cacheMaxBytes,
+    });
+    const feed = new Feed(entries, o, deflater);
+    const fh = await openTemp(tmp, target);
+    trackTemp(tmp);
+    let open = true;
+    let feeding;
+    try {
+        feeding = feed.run();
+        const out = new Output(fh);
+        const unzippedBytes = await writeEntries(entries, out, feed);
+        const digest = out.digest();
+        open = false;
+        await fh.close();
+        await promises_.rename(tmp, target);
+        return {
+            cached: { entries: deflater.stats.cached, bytes: deflater.stats.cachedBytes },
+            path: target,
+            bytes: out.offset,
+            entries: entries.length,
+            unzippedBytes,
+            codeSha256: digest.toString('base64'),
+        };
+    }
+    catch (err) {
+        feed.stop();
+        if (open)
+            await fh.close().catch(() => undefined);
+        await promises_.rm(tmp, { force: true }).catch(() => undefined);
+        throw err;
+    }
+    finally {
+        untrackTemp(tmp);
+        feed.stop();
+        // The feed never rejects; wait for it so no loader runs after we return.
+        await feeding;
+        await deflater.close();
+    }
+}
+/** Writes every entry, in order, as soon as it is compressed, then the central directory. Returns the bytes unzipped. */
+async function writeEntries(entries, out, feed) {
+    const records = [];
+    let unzippedBytes = 0;
+    for (const entry of entries) {
+        const prepared = await entry.ready;
+        if (out.offset > zip_format/* MAX_U32 */.q4)
+            throw (0,zip_format/* tooBig */.xu)(`the offset of ${JSON.stringify(entry.name)}`, out.offset);
+        const flags = entry.nameBytes.some((b) => b >= 0x80) ? zip_format/* FLAG_UTF8 */.Tq : 0;
+        const { method, crc, compressedSize, size, parts } = prepared;
+        records.push({ entry, flags, method, crc, compressedSize, size, offset: out.offset });
+        out.push((0,zip_format/* localHeader */.$B)(entry, flags, prepared));
+        for (const part of parts)
+            out.push(part);
+        // The resolved promise keeps `prepared` alive: let the data go once it is out.
+        prepared.parts = [];
+        unzippedBytes += size;
+        await out.maybeFlush();
+        feed.release(entry);
+    }
+    out.push((0,zip_format/* centralDirectory */.H$)(records, out.offset));
+    await out.flush();
+    return unzippedBytes;
+}
+
+;// CONCATENATED MODULE: ./src/stages/package.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Stage 4: de-nixify the program. Resolve its library closure in the store (DT_NEEDED, what it
+ * loads with dlopen, the `include`d ELF objects' own), bundle the data its files name by store path,
+ * patch copies so the bundle wins over Amazon Linux's libraries, check the result in a Lambda-like
+ * root, and write a byte-reproducible zip. The work is bundle/'s and zip/'s; this is the order.
+ */
+async function packageStage(ctx) {
+    try {
+        await packageBuild(ctx);
+    }
+    catch (err) {
+        throw explainFailure(err, ctx);
+    }
+}
+async function packageBuild(ctx) {
+    const { log } = ctx;
+    const inputs = ctx.inputs.package;
+    const build = ctx.build;
+    if (!build)
+        throw new errors/* ActionError */.lZ('Nothing to package', 'the package stage needs the build stage in the same run.');
+    const work = external_node_path_.join(ctx.runner.tempDir, 'nix-lambda');
+    await promises_.mkdir(work, { recursive: true });
+    const phase = phaseTimer(log);
+    const bundle = await resolveBundle(build, inputs, work, log, phase);
+    const references = reportReferences(bundle.entries, bundle.closure, bundle.data, inputs.taskRoot, log);
+    phase('checked the references');
+    const { bundleDir, root } = await writeBundleFolder(work, inputs.taskRoot, bundle.entries);
+    phase('wrote the bundle folder');
+    const verified = await checkLoader(bundle.closure, bundle.entries, { root, arch: bundle.arch }, { verify: inputs.verify, taskRoot: inputs.taskRoot, hostArch: ctx.runner.arch }, log);
+    phase('checked the bundle');
+    const zip = await writePackageZip(bundle, inputs.zipPath, ctx.runner.home, log);
+    phase('wrote the zip');
+    const result = packageResult(bundle, zip, { bundleDir, verified, references, taskRoot: inputs.taskRoot }, log);
+    ctx.package = result;
+    ctx.setOutputs((0,action_outputs/* packageOutputs */.P2)(result));
+}
+/** The closure resolved (with the dlopen libraries, the data sets and the includes), patched and checked. */
+async function resolveBundle(build, inputs, work, log, phase) {
+    const resolver = await ClosureResolver.open(build.programPath, { closure: build.closure });
+    const elf = resolver.program.elf;
+    const arch = elf.arch;
+    if (!arch)
+        throw new errors/* ActionError */.lZ('Unsupported architecture', `${build.programRel} is an ELF for machine ${elf.machine}; Lambda runs x86_64 and arm64 programs only.`);
+    if (elf.isStatic)
+        log.info(`${build.programRel} is statically linked: packaged as it is.`);
+    await resolver.resolve();
+    await addExtraLibraries(resolver, inputs.extraLibraries);
+    await resolver.detectDlopen(nameMatcher(inputs.excludeLibraries));
+    phase(`resolved ${resolver.libraries.length} libraries`);
+    const data = chooseDataSets(resolver, build.closure, {
+        ...inputs.bundleData,
+        viaCertificatesInput: inputs.bundleCertificates,
+        includeTargets: new Set(inputs.include.map((i) => i.target)),
+    }, log);
+    const includeEntries = await bundleIncludes([...inputs.include, ...data.sources], build.outPath, build.closure);
+    await resolver.addIncludes(includeEntries.filter((e) => isElf(e.data)).map((e) => ({ file: e.source, target: e.name })));
+    const closure = resolver.result();
+    checkResolution(closure, { programRel: build.programRel, arch, closure: build.closure, excludeLibraries: inputs.excludeLibraries }, log);
+    const patchOpts = {
+        taskRoot: inputs.taskRoot,
+        tempDir: work,
+        log: (m) => {
+            log.info(m);
+        },
+    };
+    const entries = [
+        ...(await bundleClosure(closure, patchOpts)),
+        ...(await patchIncludes(includeEntries, closure, patchOpts)),
+    ];
+    phase(`read and patched ${entries.length} files`);
+    checkNames(entries);
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    logEntries(entries, log);
+    const unzippedBytes = checkBundleSize(entries);
+    const musl = resolver.isMusl;
+    const problems = staticCheck(entries, { musl });
+    if (problems.length > 0)
+        throw new errors/* ActionError */.lZ('Bundle still depends on Nix', `these bundled files still point into /nix/store${musl ? ' or would load libraries from LD_LIBRARY_PATH' : ''}:\n${problems.map((p) => `${p.name}: ${p.problem}`).join('\n')}`);
+    return { closure, arch, musl, data, entries, unzippedBytes };
+}
+/** The zip, through the deflate cache; warns when it is over the direct-upload limit. */
+async function writePackageZip(bundle, zipPath, home, log) {
+    const { entries } = bundle;
+    const zip = await writeZip(entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })), zipPath, 
+    // The bundle folder is written and checked: the zip writer may take the buffers' memory.
+    { cacheDir: defaultCacheDir(process.env, home), transferSources: true });
+    if (zip.cached.entries > 0)
+        log.info(`Deflate cache: ${zip.cached.entries} files (${(0,format/* formatBytes */.z3)(zip.cached.bytes)}) already compressed by an earlier run.`);
+    if (zip.bytes > lambda/* LAMBDA_ZIP_LIMIT */.mX)
+        log.warning(`the zip is ${(0,format/* formatBytes */.z3)(zip.bytes)}, over Lambda's ${(0,format/* formatBytes */.z3)(lambda/* LAMBDA_ZIP_LIMIT */.mX)} limit for a direct upload: deploy it through S3 (input s3-bucket).`, 'Zip over the direct-upload limit');
+    const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
+    const includedCount = entries.filter((e) => e.kind === 'include').length;
+    log.info(`Wrote ${zip.path}: ${(0,format/* formatBytes */.z3)(zip.bytes)} (${(0,format/* formatBytes */.z3)(bundle.unzippedBytes)} unzipped, ${(0,format/* plural */.LS)(entries.length, 'file')}: the program, ${(0,format/* plural */.LS)(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${(0,format/* plural */.LS)(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.codeSha256}`);
+    return zip;
+}
+/** What the deploy stage and the summary get, with the variables the bundle needs on the function. */
+function packageResult(bundle, zip, o, log) {
+    const { entries } = bundle;
+    const runtimeEnv = runtimeEnvFor(entries.map((e) => e.name), o.taskRoot);
+    for (const [k, v] of Object.entries(runtimeEnv))
+        log.info(`The bundle needs ${k}=${v} (the deploy stage sets it unless \`environment\` does).`);
+    const libraries = entries
+        .filter((e) => e.kind === 'library' || e.kind === 'interpreter')
+        .map((e) => ({ soname: external_node_path_.posix.basename(e.name), storePath: e.storePath, bytes: e.bytes }));
+    return {
+        zipPath: zip.path,
+        codeSha256: zip.codeSha256,
+        zipBytes: zip.bytes,
+        unzippedBytes: bundle.unzippedBytes,
+        architecture: bundle.arch,
+        bundleDir: o.bundleDir,
+        files: entries.map(({ data: _data, ...f }) => f),
+        libraries,
+        runtimeEnv,
+        verified: o.verified,
+        references: o.references,
+    };
+}
+/** A reader's or the file system's error, said as what it means for the user. */
+function explainFailure(err, ctx) {
+    // The reader's message names the file and what is wrong with it; say what it means for the user.
+    if (err instanceof ElfError)
+        return new errors/* ActionError */.lZ('Malformed ELF file', `${err.message}\nThe build output holds an ELF file that cannot be read (damaged, truncated, or not a Linux program or library): check the program (input \`program\`) and rebuild.`, { cause: err });
+    // A file system error (disk full, read-only, permissions) while writing the bundle or the zip.
+    const code = (0,fs/* errnoCode */.UK)(err);
+    if (code && !(err instanceof errors/* ActionError */.lZ)) {
+        const full = code === 'ENOSPC' || code === 'EDQUOT';
+        return new errors/* ActionError */.lZ(full ? 'No space left on the disk' : 'Could not write the package', `${(0,errors/* errorMessage */.gJ)(err)}\nThe package stage writes the bundle folder under RUNNER_TEMP (${external_node_path_.join(ctx.runner.tempDir, 'nix-lambda')}) and the zip at ${ctx.inputs.package.zipPath} (input \`zip-path\`)` +
+            (full
+                ? ': free some space there, or point zip-path at a larger disk. No zip was written.'
+                : '. No zip was written.'), { cause: err });
+    }
+    return err;
+}
+/** Phase timings, for ACTIONS_STEP_DEBUG. */
+function phaseTimer(log) {
+    let t = external_node_perf_hooks_.performance.now();
+    return (what) => {
+        const now = external_node_perf_hooks_.performance.now();
+        log.debug(`package: ${what} in ${Math.round(now - t)} ms`);
+        t = now;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/pipeline.ts
+
+
+
+
+
+
+
+/**
+ * The deploy stage is loaded when it runs, so a run that never deploys never parses the AWS
+ * SDK nor adm-zip (start-up time: see the README's performance section); @actions/cache
+ * (caches/closure-cache.ts) and libdeflate (zip/deflate.ts) are loaded the same way. The other
+ * stages are light and share modules, so they are static.
+ */
+const STAGE_FUNCTIONS = {
+    install: install,
+    cachix: cachix,
+    build: build,
+    package: packageStage,
+    deploy: async (ctx) => (await Promise.all(/* import() */[__nccwpck_require__.e(706), __nccwpck_require__.e(233)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4233))).deploy(ctx),
+};
+/**
+ * Runs the selected stages in order, each in its own log group that ends with
+ * its duration. The first failure stops the run; later stages are recorded as skipped.
+ */
+async function runStages(ctx, fns = STAGE_FUNCTIONS) {
+    const selected = inputs_read/* STAGES */.an.filter((s) => ctx.inputs.stages.includes(s));
+    for (const [i, stage] of selected.entries()) {
+        const t0 = external_node_perf_hooks_.performance.now();
+        try {
+            await ctx.log.group(stage, async () => {
+                try {
+                    await fns[stage](ctx);
+                }
+                finally {
+                    ctx.log.info(`${stage} took ${(0,format/* formatDuration */.a3)(external_node_perf_hooks_.performance.now() - t0)}`);
+                }
+            });
+            ctx.stages.push({ stage, status: 'success', durationMs: external_node_perf_hooks_.performance.now() - t0 });
+        }
+        catch (err) {
+            ctx.stages.push({ stage, status: 'failed', durationMs: external_node_perf_hooks_.performance.now() - t0 });
+            for (const later of selected.slice(i + 1))
+                ctx.stages.push({ stage: later, status: 'skipped', durationMs: 0 });
+            throw err;
+        }
+    }
+}
+
+// EXTERNAL MODULE: ./src/action/post.ts + 1 modules
+var post = __nccwpck_require__(5809);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+;// CONCATENATED MODULE: ./src/action/state.ts
+
+
+/**
+ * The runner's state between the main step and the post step (core.saveState): which step this
+ * is, and the PostState the main step leaves (context.ts).
+ */
+const KEY = 'nix-lambda';
+function isPostStep() {
+    return core/* getState */.Gu('isPost') === 'true';
+}
+function markMainStep() {
+    core/* saveState */.LZ('isPost', 'true');
+}
+function savePostState(state) {
+    core/* saveState */.LZ(KEY, JSON.stringify(state));
+}
+function loadPostState() {
+    const raw = core/* getState */.Gu(KEY);
+    if (!raw)
+        return emptyPostState();
+    try {
+        return { ...emptyPostState(), ...JSON.parse(raw) };
+    }
+    catch {
+        return emptyPostState();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/summary.ts
+
+
+function collectSummary(ctx, error) {
+    const data = {
+        ok: error === undefined,
+        stages: [...ctx.stages],
+        deployments: [...(ctx.deployments ?? [])],
+    };
+    if (error)
+        data.error = error;
+    if (ctx.nix)
+        data.nixVersion = ctx.nix.version;
+    if (ctx.build)
+        data.build = {
+            installable: ctx.build.installable,
+            outPath: ctx.build.outPath,
+            program: ctx.build.programRel,
+            closurePaths: ctx.build.closure.length,
+        };
+    const p = ctx.package;
+    if (p)
+        data.bundle = {
+            architecture: p.architecture,
+            verified: p.verified,
+            zipPath: p.zipPath,
+            zipBytes: p.zipBytes,
+            unzippedBytes: p.unzippedBytes,
+            zipSha256: p.codeSha256,
+            files: p.files.map(({ mode: _mode, ...f }) => f),
+            references: p.references,
+        };
+    return data;
+}
+const STATUS_ICON = {
+    success: '✅ success',
+    failed: '❌ failed',
+    skipped: '⏭️ skipped',
+};
+/** A stage's duration; none for a stage that did not run. */
+function duration(ms) {
+    return ms === 0 ? '' : (0,format/* formatDuration */.a3)(ms);
+}
+/** Escapes text for a Markdown table cell. */
+function cell(s) {
+    return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+function code(s) {
+    return s ? `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '&#124;')}</code>` : '';
+}
+function table(head, rows) {
+    return [
+        `| ${head.join(' | ')} |`,
+        `| ${head.map(() => '---').join(' | ')} |`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ].join('\n');
+}
+function percent(part, whole) {
+    return `${((part / whole) * 100).toFixed(part / whole < 0.1 ? 1 : 0)}%`;
+}
+/** The deepest folder holding every one of the paths. */
+function commonFolder(names) {
+    let parts = names[0].split('/').slice(0, -1);
+    for (const n of names.slice(1)) {
+        const p = n.split('/');
+        let i = 0;
+        while (i < parts.length && parts[i] === p[i])
+            i++;
+        parts = parts.slice(0, i);
+    }
+    return parts.join('/') || '.';
+}
+/** Short store-path form: /nix/store/abcdefgh…-name. */
+function shortStorePath(p) {
+    const m = /^\/nix\/store\/([a-z0-9]{32})-(.*)$/.exec(p);
+    return m ? `/nix/store/${m[1].slice(0, 8)}…-${m[2]}` : p;
+}
+function renderSummary(d) {
+    const out = [];
+    out.push(`## Nix flake to AWS Lambda: ${d.ok ? 'succeeded' : 'failed'}`);
+    if (d.error)
+        out.push(`> [!CAUTION]\n> **${cell(d.error.title)}**: ${d.error.message.split('\n').map(cell).join('<br>')}`);
+    if (d.stages.length > 0) {
+        out.push('### Stages');
+        out.push(table(['Stage', 'Status', 'Duration'], d.stages.map((s) => [s.stage, STATUS_ICON[s.status] ?? s.status, duration(s.durationMs)])));
+    }
+    if (d.build) {
+        out.push('### Build');
+        const rows = [
+            ['Installable', code(d.build.installable)],
+            ['Output', code(d.build.outPath)],
+            ['Program', `${code(d.build.program)} (shipped as ${code('bootstrap')})`],
+            ['Runtime closure', `${d.build.closurePaths} store paths`],
+        ];
+        if (d.nixVersion)
+            rows.push(['Nix', d.nixVersion]);
+        out.push(table(['', ''], rows));
+    }
+    if (d.bundle)
+        out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
+    if (d.deployments.length > 0)
+        out.push(...deploySection(d.deployments));
+    return `${out.join('\n\n')}\n`;
+}
+/** The bundle's files: the program, what was included (one row per include), the libraries by size. */
+function bundleSection(b) {
+    const out = [];
+    out.push('### Bundle');
+    const libs = b.files
+        .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
+        .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
+    const programs = b.files.filter((f) => f.kind === 'program');
+    // Included files: one row per include (a data set's folder holds hundreds of files).
+    const groups = new Map();
+    for (const f of b.files.filter((x) => x.kind === 'include')) {
+        const key = f.reason ?? f.name;
+        groups.set(key, [...(groups.get(key) ?? []), f]);
+    }
+    const why = (f) => f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
+    const row = (f) => [
+        code(f.name),
+        f.kind,
+        code(shortStorePath(f.storePath)),
+        (0,format/* formatBytes */.z3)(f.bytes),
+        why(f),
+    ];
+    const includeRows = [...groups.values()]
+        .map((fs) => {
+        const bytes = fs.reduce((n, f) => n + f.bytes, 0);
+        if (fs.length === 1)
+            return [bytes, row(fs[0])];
+        const dir = commonFolder(fs.map((f) => f.name));
+        return [
+            bytes,
+            [
+                code(`${dir}/`),
+                `include (${fs.length} files)`,
+                code(shortStorePath(fs[0].storePath)),
+                (0,format/* formatBytes */.z3)(bytes),
+                why(fs[0]),
+            ],
+        ];
+    })
+        .sort((x, y) => y[0] - x[0])
+        .map(([, r]) => r);
+    const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
+    rows.push(['**Total**', `${b.files.length} files`, '', `**${(0,format/* formatBytes */.z3)(b.unzippedBytes)}**`, '']);
+    out.push(`${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`);
+    out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
+    return out;
+}
+/** Store paths named in the bundle, and what each is on Lambda. */
+function referencesSection(b) {
+    const out = [];
+    const refs = b.references;
+    if (refs.length > 0) {
+        out.push('### Store paths named in the bundle');
+        out.push(table(['File', 'Store path', 'On Lambda'], refs.map((r) => [
+            code(r.file),
+            code(shortStorePath(r.path)),
+            `${r.kind === 'data' || r.kind === 'included' ? '✅' : '⚠️'} ${cell(r.note)}`,
+        ])));
+    }
+    return out;
+}
+/** The zip against Lambda's limits, and its CodeSha256. */
+function limitsSection(b) {
+    const out = [];
+    out.push('### Zip and Lambda limits');
+    const zipOk = b.zipBytes <= lambda/* LAMBDA_ZIP_LIMIT */.mX;
+    const unzOk = b.unzippedBytes <= lambda/* LAMBDA_UNZIPPED_LIMIT */.KA;
+    out.push(table(['', 'Size', 'Limit', 'Used'], [
+        [
+            'Zip (direct upload)',
+            (0,format/* formatBytes */.z3)(b.zipBytes),
+            (0,format/* formatBytes */.z3)(lambda/* LAMBDA_ZIP_LIMIT */.mX),
+            `${percent(b.zipBytes, lambda/* LAMBDA_ZIP_LIMIT */.mX)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
+        ],
+        [
+            'Unzipped (with layers)',
+            (0,format/* formatBytes */.z3)(b.unzippedBytes),
+            (0,format/* formatBytes */.z3)(lambda/* LAMBDA_UNZIPPED_LIMIT */.KA),
+            `${percent(b.unzippedBytes, lambda/* LAMBDA_UNZIPPED_LIMIT */.KA)}${unzOk ? '' : ' ❌'}`,
+        ],
+    ]));
+    out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
+    return out;
+}
+/** One row per function deployed. */
+function deploySection(deployments) {
+    const out = [];
+    out.push('### Deploy');
+    out.push(table(['Function', 'Status', 'Version', 'Alias', 'CodeSha256', 'Uploaded', 'Configuration'], deployments.map((r) => [
+        code(r.function),
+        r.status,
+        r.version,
+        r.alias,
+        code(r.codeSha256),
+        r.upload ? `${(0,format/* formatBytes */.z3)(r.bytesUploaded)} (${r.upload})` : 'nothing',
+        r.configChanges.length > 0 ? r.configChanges.map((c) => cell(c.setting)).join(', ') : '',
+    ])));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/action/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Masks every secret input before anything else can print or pass it on. */
+function maskSecrets(read, log) {
+    for (const name of inputs_read/* SECRET_INPUTS */.pH) {
+        const v = read(name).trim();
+        if (v) {
+            log.setSecret(v);
+            (0,secrets/* registerSecret */.cl)(v);
+        }
+    }
+}
+/** Reports a failure: an annotation with a title (and a .nix location when known). */
+function reportFailure(log, err) {
+    const message = (0,secrets/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(err));
+    if (err instanceof errors/* ActionError */.lZ) {
+        const props = { title: err.title };
+        if (err.file !== undefined)
+            props.file = err.file;
+        if (err.line !== undefined)
+            props.line = err.line;
+        log.error(message, props);
+    }
+    else {
+        log.error(message, { title: 'Unexpected error' });
+        if (err instanceof Error && err.stack)
+            log.debug((0,secrets/* scrubSecrets */.Zg)(err.stack));
+    }
+    return message;
+}
+/** The main step: parse every input, then run the selected stages. Reports failures to the log; never throws. */
+async function runMain(opts = {}) {
+    const read = opts.read ?? host/* readInput */.R5;
+    const log = opts.log ?? host/* actionsLog */._D;
+    const env = opts.env ?? process.env;
+    maskSecrets(read, log);
+    (0,exec/* logCommandsTo */.Ee)((line) => {
+        log.debug(line);
+    });
+    const runner = runnerInfo(env);
+    let inputs;
+    try {
+        inputs = parseInputs(read, { workspace: runner.workspace, tempDir: runner.tempDir, env });
+    }
+    catch (err) {
+        reportFailure(log, err);
+        await finishSummary(undefined, log, err);
+        return { ctx: undefined, error: err };
+    }
+    const ctx = createContext(inputs, log, runner, emptyPostState());
+    // A cancelled job (the runner sends SIGINT, then SIGTERM) still runs the post step: leave it
+    // the state it needs to remove the secret files written so far.
+    const stopSaving = runner.isActions
+        ? onTermination(() => {
+            savePostState(ctx.post);
+        })
+        : undefined;
+    let error;
+    try {
+        await runStages(ctx);
+    }
+    catch (err) {
+        error = err;
+        reportFailure(log, err);
+    }
+    finally {
+        stopSaving?.();
+    }
+    if (runner.isActions)
+        savePostState(ctx.post);
+    await finishSummary(ctx, log, error);
+    return error === undefined ? { ctx } : { ctx, error };
+}
+function describeError(err) {
+    return {
+        title: err instanceof errors/* ActionError */.lZ ? err.title : 'Unexpected error',
+        message: (0,secrets/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(err)),
+    };
+}
+/** The job summary and the summary-json output; a failure to write them is only a warning. */
+async function finishSummary(ctx, log, error) {
+    const err = error === undefined ? undefined : describeError(error);
+    const data = ctx
+        ? collectSummary(ctx, err)
+        : { ok: false, ...(err ? { error: err } : {}), stages: [], deployments: [] };
+    if (ctx)
+        ctx.setOutputs((0,action_outputs/* summaryOutputs */.HE)(data));
+    try {
+        await log.writeSummary(renderSummary(data));
+    }
+    catch (e) {
+        log.warning(`could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
+    }
+}
+/** Entry point of dist/index.js when a runner (or act) runs it. */
+async function runAction() {
+    if (isPostStep()) {
+        await (0,post/* runPost */.a)(loadPostState(), host/* actionsLog */._D);
+        return;
+    }
+    markMainStep();
+    const { error } = await runMain();
+    if (error !== undefined)
+        process.exitCode = 1;
+}
+/** The entry point @github/local-action calls (`local-action . src/action/main.ts .env`). */
+async function run() {
+    await runAction();
+}
+
+
+/***/ }),
+
+/***/ 8948:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HE: () => (/* binding */ summaryOutputs),
+/* harmony export */   Hk: () => (/* binding */ programOutputs),
+/* harmony export */   P2: () => (/* binding */ packageOutputs),
+/* harmony export */   cY: () => (/* binding */ nixOutputs),
+/* harmony export */   gf: () => (/* binding */ deployOutputs),
+/* harmony export */   xT: () => (/* binding */ builtOutputs)
+/* harmony export */ });
+/* unused harmony export OUTPUT_NAMES */
+/**
+ * Every output of action.yml, and the value each is set to: the stages and the main step set
+ * their outputs through these functions only (a unit test checks that the names are action.yml's).
+ * Several functions give one line per function, in the order of function-name.
+ */
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'nix-version',
+    'store-path',
+    'program-path',
+    'architecture',
+    'zip-path',
+    'zip-sha256',
+    'zip-bytes',
+    'unzipped-bytes',
+    'libraries',
+    'bundle-dir',
+    'runtime-environment',
+    'function-arn',
+    'function-version',
+    'code-sha256',
+    'revision-id',
+    'deploy-status',
+    'config-changes',
+    'summary-json',
+]));
+/** The install stage's. */
+function nixOutputs(nix) {
+    return { 'nix-version': nix.version };
+}
+/** The build stage's, once the build is done (before the program is chosen). */
+function builtOutputs(outPath) {
+    return { 'store-path': outPath };
+}
+/** The build stage's, once the program is chosen. */
+function programOutputs(build) {
+    return { 'program-path': build.programPath };
+}
+/** The package stage's. zip-sha256 is the zip's CodeSha256 (the output's name is public). */
+function packageOutputs(pkg) {
+    return {
+        architecture: pkg.architecture,
+        'zip-path': pkg.zipPath,
+        'zip-sha256': pkg.codeSha256,
+        'zip-bytes': String(pkg.zipBytes),
+        'unzipped-bytes': String(pkg.unzippedBytes),
+        libraries: JSON.stringify(pkg.libraries),
+        'bundle-dir': pkg.bundleDir,
+        'runtime-environment': JSON.stringify(pkg.runtimeEnv),
+    };
+}
+/** The deploy stage's: one line per function. */
+function deployOutputs(deployments) {
+    const lines = (pick) => deployments.map(pick).join('\n');
+    return {
+        'function-arn': lines((d) => d.arn),
+        'function-version': lines((d) => d.version),
+        'code-sha256': lines((d) => d.codeSha256),
+        'revision-id': lines((d) => d.revisionId),
+        'deploy-status': lines((d) => d.status),
+        'config-changes': JSON.stringify(deployments.flatMap((d) => d.configChanges)),
+    };
+}
+/** The main step's, at the end of every run. */
+function summaryOutputs(data) {
+    return { 'summary-json': JSON.stringify(data) };
+}
+
+
+/***/ }),
+
+/***/ 5809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  a: () => (/* binding */ runPost)
+});
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/caches/closure-cache.ts
+var closure_cache = __nccwpck_require__(6841);
+// EXTERNAL MODULE: ./src/util/errors.ts
+var errors = __nccwpck_require__(17);
+// EXTERNAL MODULE: ./src/inputs/read.ts
+var inputs_read = __nccwpck_require__(4245);
+// EXTERNAL MODULE: ./src/host.ts
+var host = __nccwpck_require__(2237);
+// EXTERNAL MODULE: ./src/nix/cli.ts
+var cli = __nccwpck_require__(8449);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/util/exec.ts
+var exec = __nccwpck_require__(7895);
+// EXTERNAL MODULE: ./src/util/format.ts
+var format = __nccwpck_require__(2693);
+// EXTERNAL MODULE: ./src/util/fs.ts
+var fs = __nccwpck_require__(1917);
+// EXTERNAL MODULE: ./src/util/secrets.ts
+var secrets = __nccwpck_require__(4537);
+;// CONCATENATED MODULE: ./src/caches/push.ts
+
+
+
+
+
+
+
+/** Splits paths into those to push and those push-filter excludes. */
+function applyPushFilter(paths, filterSource) {
+    if (!filterSource)
+        return { keep: [...paths], skipped: [] };
+    const re = new RegExp(filterSource);
+    const keep = [];
+    const skipped = [];
+    for (const p of paths)
+        (re.test(p) ? skipped : keep).push(p);
+    return { keep, skipped };
+}
+/** Adds a store parameter to a store URL (`?k=v` or `&k=v`). */
+function withStoreParam(url, key, value) {
+    return `${url}${url.includes('?') ? '&' : '?'}${key}=${value}`;
+}
+/** Store paths `nix copy` reports copying ("copying path '/nix/store/...' to 'URL'..."). */
+function copiedPaths(output) {
+    const out = new Set();
+    for (const m of output.matchAll(/copying path '(\/nix\/store\/[^']+)' to '/g))
+        out.add(m[1]);
+    return [...out];
+}
+const sum = (paths, sizes) => paths.reduce((acc, p) => acc + (sizes.get(p) ?? 0), 0);
+/** `nix copy --to URL paths`, signed with signingKey when given. Throws on failure. */
+async function pushToStore(env, url, paths, signingKey, excluded = []) {
+    const { log } = env;
+    let keyDir;
+    let keyFile;
+    try {
+        let target = url;
+        if (signingKey) {
+            keyDir = (0,secrets/* makeSecretDir */.SH)(env.tempDir);
+            keyFile = (0,secrets/* writePrivateFile */.Pl)(keyDir, 'signing-key', signingKey);
+            target = withStoreParam(url, 'secret-key', keyFile);
+        }
+        const sizes = await env.nix.narSizes(paths);
+        log.info(`nix copy --to ${url}: ${paths.length} store paths (${(0,format/* formatBytes */.z3)(sum(paths, sizes))})${signingKey ? ', signed with push-signing-key' : ''}`);
+        const output = await env.nix.copy(target, paths, {
+            errorTitle: `Push to ${url} failed`,
+            onLine: (l) => {
+                log.info(l);
+            },
+        });
+        const copied = copiedPaths(output);
+        const anyway = copied.filter((p) => excluded.includes(p));
+        if (anyway.length > 0) {
+            const more = await env.nix.narSizes(anyway);
+            for (const [p, n] of more)
+                sizes.set(p, n);
+            log.info(`${anyway.length} store path${anyway.length === 1 ? '' : 's'} matching push-filter went along: pushed paths reference ${anyway.length === 1 ? 'it' : 'them'}, and a Nix binary cache must hold the closure of what it serves (${anyway.join(', ')}).`);
+        }
+        const bytes = sum(copied, sizes);
+        log.info(`Pushed ${copied.length} store paths (${(0,format/* formatBytes */.z3)(bytes)}, ${bytes} bytes NAR) to ${url}; ${paths.length - (copied.length - anyway.length)} were already there.`);
+        return { target: url, offered: paths.length, pushed: copied.length, bytes };
+    }
+    finally {
+        if (keyFile)
+            (0,secrets/* removeSecretFiles */.Ci)([keyFile], log);
+    }
+}
+/** The cachix executable: on PATH, else realised through Nix from nixpkgs. */
+async function findCachix(env, pathVar = process.env['PATH'] ?? '') {
+    const onPath = (0,fs/* findOnPath */.aY)(['cachix'], pathVar);
+    if (onPath)
+        return onPath;
+    env.log.info('cachix is not on PATH; realising nixpkgs#cachix through Nix');
+    let problem;
+    try {
+        const built = await env.nix.build('nixpkgs#cachix');
+        for (const out of [built.outputs['bin'], built.outputs['out']]) {
+            if (out && external_node_fs_.existsSync(external_node_path_.join(out, 'bin', 'cachix')))
+                return external_node_path_.join(out, 'bin', 'cachix');
+        }
+        problem = `it has no bin/cachix (outputs: ${Object.values(built.outputs).join(', ')})`;
+    }
+    catch (e) {
+        problem = e instanceof exec/* CommandError */.Qd ? e.stderr : e instanceof Error ? e.message : String(e);
+    }
+    const tail = problem.trim().split('\n').slice(-3).join('\n');
+    throw new errors/* ActionError */.lZ('cachix not available', `cachix is not on PATH and nixpkgs#cachix could not be built:\n${tail}`);
+}
+/** `cachix push CACHE paths`, with CACHIX_AUTH_TOKEN / CACHIX_SIGNING_KEY in its environment. Throws on failure. */
+async function pushToCachix(env, cacheName, paths, secrets) {
+    const { log } = env;
+    if (!secrets.authToken && !secrets.signingKey)
+        throw new errors/* ActionError */.lZ('Nothing to push with', 'pushing to Cachix needs cachix-auth-token or cachix-signing-key.');
+    const cachixBin = await findCachix(env);
+    const sizes = await env.nix.narSizes(paths);
+    const bytes = sum(paths, sizes);
+    log.info(`cachix push ${cacheName}: ${paths.length} store paths (${(0,format/* formatBytes */.z3)(bytes)})`);
+    const childEnv = {
+        CACHIX_AUTH_TOKEN: secrets.authToken || undefined,
+        CACHIX_SIGNING_KEY: secrets.signingKey || undefined,
+    };
+    await (0,exec/* run */.eF)(cachixBin, ['push', cacheName, ...paths], {
+        env: childEnv,
+        errorTitle: `Push to Cachix cache ${cacheName} failed`,
+        onLine: (l) => {
+            log.info(l);
+        },
+        streamStdout: true,
+    });
+    log.info(`Pushed to Cachix cache "${cacheName}": ${paths.length} store paths (${(0,format/* formatBytes */.z3)(bytes)}, ${bytes} bytes NAR; cachix skips those it already has).`);
+    return { target: `cachix:${cacheName}`, offered: paths.length, pushed: paths.length, bytes };
+}
+
+;// CONCATENATED MODULE: ./src/action/post.ts
+
+
+
+
+
+
+
+
+
+
+/** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */
+function applyMainEnvironment(state) {
+    for (const [k, v] of Object.entries(state.exported ?? {}))
+        process.env[k] = v;
+    const current = (process.env['PATH'] ?? '').split(external_node_path_.delimiter);
+    const missing = (state.addedPath ?? []).filter((d) => !current.includes(d));
+    if (missing.length > 0)
+        process.env['PATH'] = [...[...missing].reverse(), ...current].filter(Boolean).join(external_node_path_.delimiter);
+}
+async function pushAndCache(state, log, read) {
+    const nix = new cli/* NixCli */.ut(state.nix);
+    const env = { nix, log, tempDir: process.env['RUNNER_TEMP'] || external_node_os_.tmpdir() };
+    const closure = await nix.closure(state.storePaths);
+    const { keep, skipped } = applyPushFilter(closure, state.pushFilter);
+    if (state.cachixPush || state.pushTo) {
+        log.info(`Runtime closure: ${closure.length} store paths; ${keep.length} to push${skipped.length ? `, ${skipped.length} excluded by push-filter` : ''}.`);
+    }
+    if (state.cachixPush) {
+        if (skipped.length > 0)
+            log.info('cachix push sends the closure of the paths it is given: excluded paths they reference may go along.');
+        try {
+            await pushToCachix(env, state.cachixPush.cache, keep, {
+                authToken: read('cachix-auth-token').trim(),
+                signingKey: read('cachix-signing-key').trim(),
+            });
+        }
+        catch (e) {
+            log.warning(`Push to Cachix cache "${state.cachixPush.cache}" skipped or failed: ${(0,secrets/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(e))}. The deploy is not affected.`, 'Cachix push failed');
+        }
+    }
+    if (state.pushTo) {
+        try {
+            await pushToStore(env, state.pushTo, keep, read('push-signing-key').trim(), skipped);
+        }
+        catch (e) {
+            log.warning(`Push to ${state.pushTo} failed: ${(0,secrets/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(e))}. The deploy is not affected.`, 'Push failed');
+        }
+    }
+    if (state.closureCache) {
+        await (0,closure_cache/* saveClosureCache */.N)(state.closureCache, closure, nix, log);
+    }
+}
+/**
+ * The post step: runs after the job's other steps. Its failures are warnings,
+ * never a red job: the deploy already happened. It always removes the secret files.
+ */
+async function runPost(state, log, read = host/* readInput */.R5) {
+    try {
+        for (const name of inputs_read/* SECRET_INPUTS */.pH) {
+            const v = read(name).trim();
+            if (v)
+                (0,secrets/* registerSecret */.cl)(v);
+        }
+        (0,exec/* logCommandsTo */.Ee)((line) => {
+            log.debug(line);
+        });
+        applyMainEnvironment(state);
+        if (!state.buildSucceeded) {
+            log.debug('post: nothing was built; nothing to push or cache');
+        }
+        else if (!state.nix) {
+            log.debug('post: no nix recorded; nothing to push or cache');
+        }
+        else if (state.cachixPush || state.pushTo || state.closureCache) {
+            await log.group('push and cache', () => pushAndCache(state, log, read));
+        }
+    }
+    catch (e) {
+        log.warning(`Post step: ${(0,secrets/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(e))}. The deploy is not affected.`, 'Post step problem');
+    }
+    finally {
+        const failed = (0,secrets/* removeSecretFiles */.Ci)(state.secretFiles, log);
+        const removed = state.secretFiles.length - failed.length;
+        if (removed > 0)
+            log.info(`Removed ${removed} secret file${removed === 1 ? '' : 's'}.`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 6841:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ saveClosureCache),
+/* harmony export */   U1: () => (/* binding */ restoreClosureCache),
+/* harmony export */   hf: () => (/* binding */ planClosureCache)
+/* harmony export */ });
+/* unused harmony exports CLOSURE_CACHE_VERSION, closureCacheDir, flakeLockHash, closureCacheKey, closureSubstituter, closureCacheUnavailable */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _util_fs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1917);
+/* harmony import */ var _util_hash_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5138);
+
+
+
+
+
+/**
+ * The closure cache: a local Nix binary cache folder kept between runs with the Actions
+ * cache. Restored before the build and added as a substituter; in the post step, after a
+ * successful build whose key missed, the build's runtime closure is copied into a fresh
+ * folder (`nix copy --to file://...`) and saved.
+ *
+ * Trust: the folder is added as `file://DIR?trusted=1`, so Nix accepts its unsigned paths.
+ * Signing it with a key generated here would add nothing: the key would have to be stored in
+ * the same Actions cache, so whoever can write the cache can sign. Nix honours a substituter
+ * (signed or not) from NIX_CONFIG only for root, single-user installs and trusted users of a
+ * daemon, and a daemon install made by this action trusts the runner user.
+ */
+/** Bump to invalidate every closure cache written by older layouts. */
+const CLOSURE_CACHE_VERSION = 'v1';
+/** $XDG_CACHE_HOME/nix-lambda/closure, else ~/.cache/nix-lambda/closure: a stable path (part of the cache version). */
+function closureCacheDir(env, home) {
+    const xdg = env['XDG_CACHE_HOME'];
+    const base = xdg && node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute(xdg) ? xdg : node_path__WEBPACK_IMPORTED_MODULE_2__.join(home, '.cache');
+    return node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, 'nix-lambda', 'closure');
+}
+/** @actions/cache (with its Azure storage client) is large: loaded only when the cache is used. */
+const loadCacheLibrary = () => __nccwpck_require__.e(/* import() */ 863).then(__nccwpck_require__.bind(__nccwpck_require__, 1863));
+/** SHA-256 of the flake's lock file; "nolock" when the flake has none or is not local. */
+function flakeLockHash(flakeDir) {
+    if (!flakeDir)
+        return 'nolock';
+    try {
+        return (0,_util_hash_js__WEBPACK_IMPORTED_MODULE_4__/* .sha256Hex */ .fg)(node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(flakeDir, 'flake.lock'))).slice(0, 32);
+    }
+    catch {
+        return 'nolock';
+    }
+}
+/** nix-lambda-closure-v1-OS-ARCH-<installable hash>-<flake.lock hash> */
+function closureCacheKey(o) {
+    const prefix = `nix-lambda-closure-${CLOSURE_CACHE_VERSION}-${o.platform}-${o.arch}-${(0,_util_hash_js__WEBPACK_IMPORTED_MODULE_4__/* .sha256Hex */ .fg)(o.installable).slice(0, 16)}-`;
+    return { key: `${prefix}${o.lockHash}`, restoreKeys: [prefix] };
+}
+/** The substituter for a restored folder: trusted (unsigned paths accepted), tried before remote caches. */
+function closureSubstituter(dir) {
+    return `file://${dir}?trusted=1&priority=10`;
+}
+/** Why the closure cache cannot be used here, or undefined when it can. */
+function closureCacheUnavailable(runner) {
+    if (runner.isAct)
+        return 'running under act, which has no Actions cache service unless started with one';
+    if (!runner.hasCacheService)
+        return 'no Actions cache service (ACTIONS_CACHE_URL and ACTIONS_RESULTS_URL are unset)';
+    return undefined;
+}
+/**
+ * Whether this run uses the closure cache, and its folder and keys; undefined (with the reason in
+ * the log) when it does not.
+ */
+function planClosureCache(o, log) {
+    if (!o.enabled) {
+        log.debug('closure cache: off (cache: false)');
+        return undefined;
+    }
+    if (!o.runner.isActions) {
+        log.debug('closure cache: only on a runner (it is saved by the post step)');
+        return undefined;
+    }
+    const why = closureCacheUnavailable(o.runner);
+    if (why) {
+        log.notice(`${why[0].toUpperCase()}${why.slice(1)}. The build goes on without it.`, 'Closure cache skipped');
+        return undefined;
+    }
+    const dir = closureCacheDir(process.env, o.home);
+    const { key, restoreKeys } = closureCacheKey({
+        platform: node_os__WEBPACK_IMPORTED_MODULE_1__.platform(),
+        arch: node_os__WEBPACK_IMPORTED_MODULE_1__.arch(),
+        installable: o.installable,
+        lockHash: flakeLockHash(o.flakeDir),
+    });
+    return { dir, key, restoreKeys };
+}
+/**
+ * Restores the closure cache folder; returns the nix.conf lines that add it as a substituter
+ * (none when nothing was restored), and whether the exact key was restored. Never throws: a
+ * problem is a notice and the run goes on.
+ */
+async function restoreClosureCache(plan, log) {
+    const { dir, key, restoreKeys } = plan;
+    let hit = false;
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(dir, { recursive: true });
+        const cache = await loadCacheLibrary();
+        const matched = await cache.restoreCache([dir], key, restoreKeys);
+        if (!matched) {
+            // @actions/cache reports a failing service with its own warning and returns nothing, as for a miss.
+            log.info(`Closure cache: nothing restored for ${key} (no entry yet, or the cache service failed: see any warning above); the post step saves one after a successful build.`);
+            return { lines: [], hit };
+        }
+        hit = matched === key;
+        log.info(`Closure cache: restored ${hit ? key : `${matched} (an older lock; saved again under ${key})`} into ${dir}`);
+        if (!node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(node_path__WEBPACK_IMPORTED_MODULE_2__.join(dir, 'nix-cache-info'))) {
+            log.notice(`Closure cache ${matched} holds no binary cache; ignoring it.`, 'Closure cache');
+            return { lines: [], hit };
+        }
+        return { lines: [`extra-substituters = ${closureSubstituter(dir)}`], hit };
+    }
+    catch (e) {
+        log.notice(`Closure cache not restored: ${e.message}. The build goes on without it.`, 'Closure cache');
+        return { lines: [], hit };
+    }
+}
+/**
+ * Post step: copies the closure into a fresh folder and saves it under the key, unless the key
+ * was restored exactly. Never throws.
+ */
+async function saveClosureCache(state, closure, nix, log) {
+    if (state.hit) {
+        log.info(`Closure cache: ${state.key} was restored as is; nothing to save.`);
+        return;
+    }
+    if (closure.length === 0)
+        return;
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(state.dir, { recursive: true, force: true });
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(state.dir, { recursive: true });
+        await nix.copy(`file://${state.dir}?compression=none`, closure, { errorTitle: 'nix copy failed' });
+        const bytes = (0,_util_fs_js__WEBPACK_IMPORTED_MODULE_3__/* .folderBytes */ .wL)(state.dir);
+        const cache = await loadCacheLibrary();
+        const id = await cache.saveCache([state.dir], state.key);
+        if (id === -1) {
+            log.notice(`Closure cache ${state.key} was not saved (see the cache messages above).`, 'Closure cache');
+            return;
+        }
+        log.info(`Closure cache: saved ${closure.length} store paths (${bytes} bytes before compression) as ${state.key}`);
+    }
+    catch (e) {
+        log.notice(`Closure cache not saved: ${e.message}`, 'Closure cache');
+    }
+}
+
+
+/***/ }),
+
+/***/ 2237:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R5: () => (/* binding */ readInput),
+/* harmony export */   _D: () => (/* binding */ actionsLog),
+/* harmony export */   aO: () => (/* binding */ consoleLog),
+/* harmony export */   gj: () => (/* binding */ requestIdToken)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+
+const actionsLog = {
+    info: (m) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(m);
+    },
+    debug: (m) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(m);
+    },
+    notice: (m, title) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(m, title === undefined ? {} : { title });
+    },
+    warning: (m, title) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m, title === undefined ? {} : { title });
+    },
+    error: (m, props = {}) => {
+        const p = {};
+        if (props.title !== undefined)
+            p.title = props.title;
+        if (props.file !== undefined)
+            p.file = props.file;
+        if (props.line !== undefined)
+            p.startLine = props.line;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(m, p);
+    },
+    group: (name, fn) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os(name, fn),
+    setOutput: (n, v) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(n, v);
+    },
+    setSecret: (v) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(v);
+    },
+    exportVariable: (n, v) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .exportVariable */ .dN(n, v);
+    },
+    addPath: (d) => {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .addPath */ .fM(d);
+    },
+    writeSummary: async (md) => {
+        if (!process.env['GITHUB_STEP_SUMMARY'])
+            return;
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(md, true).write();
+    },
+};
+/** Plain-text log for the local command: no workflow commands, outputs printed at the end. */
+function consoleLog(opts = {}) {
+    const out = opts.stream ?? process.stderr;
+    const write = (s) => {
+        out.write(s.endsWith('\n') ? s : `${s}\n`);
+    };
+    const outputs = new Map();
+    const secrets = [];
+    const scrub = (s) => secrets.reduce((acc, sec) => acc.split(sec).join('***'), s);
+    return {
+        outputs,
+        info: (m) => {
+            write(scrub(m));
+        },
+        debug: (m) => {
+            if (opts.verbose)
+                write(scrub(`debug: ${m}`));
+        },
+        notice: (m, t) => {
+            write(scrub(t ? `notice: ${t}: ${m}` : `notice: ${m}`));
+        },
+        warning: (m, t) => {
+            write(scrub(t ? `warning: ${t}: ${m}` : `warning: ${m}`));
+        },
+        error: (m, p = {}) => {
+            // One block: the title on the first line, the message below it, indented.
+            const where = p.file ? ` (${p.file}${p.line ? `:${p.line}` : ''})` : '';
+            const body = m
+                .split('\n')
+                .map((l) => `  ${l}`)
+                .join('\n');
+            write(scrub(p.title ? `error: ${p.title}${where}\n${body}` : `error${where}:\n${body}`));
+        },
+        group: async (name, fn) => {
+            write(`== ${name}`);
+            return fn();
+        },
+        setOutput: (n, v) => outputs.set(n, v),
+        setSecret: (v) => {
+            if (v)
+                secrets.push(v);
+        },
+        exportVariable: (n, v) => {
+            process.env[n] = v;
+        },
+        addPath: (d) => {
+            process.env['PATH'] = `${d}:${process.env['PATH'] ?? ''}`;
+        },
+        writeSummary: async () => {
+            await Promise.resolve();
+        },
+    };
+}
+/** GitHub's OIDC token for the audience (the job needs `permissions: id-token: write`). */
+function requestIdToken(audience) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getIDToken */ .V9(audience);
+}
+/** The value of an input of the step (INPUT_<NAME>), '' when it is not set. */
+function readInput(name) {
+    return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name);
+}
+
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9246);
+
+// A runner starts `node dist/index.js` with no arguments (main and post step); the local command
+// (`nix-lambda package ...`) has some, or comes through dist/cli.js (package.json bin), which sets
+// NIX_LAMBDA_CLI. The heavy libraries are loaded where they are used (the deploy stage with the AWS
+// SDK and adm-zip, libdeflate, @actions/cache; see src/action/pipeline.ts), so this entry stays small.
+const asCommand = process.argv.length > 2 || process.env['NIX_LAMBDA_CLI'] === '1';
+delete process.env['NIX_LAMBDA_CLI'];
+if (asCommand)
+    process.exitCode = await (await __nccwpck_require__.e(/* import() */ 581).then(__nccwpck_require__.bind(__nccwpck_require__, 5581))).runCli(process.argv.slice(2));
+else
+    await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)();
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 4245:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KP: () => (/* binding */ InputSource),
+/* harmony export */   an: () => (/* binding */ STAGES),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
+/* harmony export */   ry: () => (/* binding */ splitList),
+/* harmony export */   zY: () => (/* binding */ DEFAULTS)
+/* harmony export */ });
+/* harmony import */ var _lambda_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6896);
+
+/**
+ * Reading the action's inputs: their defaults (action.yml's), and InputSource, which reads each
+ * input once, names the input in every problem and collects the problems, so that all of them
+ * are reported at once (parse.ts).
+ */
+const STAGES = ['install', 'cachix', 'build', 'package', 'deploy'];
+/** Inputs holding secrets: masked before anything else happens. */
+const SECRET_INPUTS = [
+    'github-token',
+    'cachix-auth-token',
+    'cachix-signing-key',
+    'push-signing-key',
+];
+/** Defaults used when an input is absent (the local command, tests). They equal action.yml's. */
+const DEFAULTS = {
+    stages: STAGES.join(','),
+    'nix-installer': 'official',
+    'installer-url': '',
+    'installer-sha256': '',
+    'nix-version': '',
+    'github-token': '',
+    'extra-nix-config': '',
+    'cachix-cache': '',
+    'cachix-auth-token': '',
+    'cachix-signing-key': '',
+    'extra-pull-caches': '',
+    'cachix-push': '',
+    'push-filter': '',
+    'cachix-api-url': 'https://cachix.org/api/v1',
+    'push-to': '',
+    'push-signing-key': '',
+    cache: 'true',
+    flake: '.',
+    program: '',
+    'task-root': _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_TASK_ROOT */ .zs,
+    include: '',
+    'bundle-certificates': 'false',
+    'bundle-data': 'auto',
+    'extra-libraries': '',
+    'exclude-libraries': '',
+    'zip-path': '',
+    verify: 'auto',
+    'function-name': '',
+    'aws-region': '',
+    publish: 'false',
+    alias: '',
+    'skip-unchanged': 'true',
+    'dry-run': 'false',
+    wait: 'true',
+    'wait-timeout-seconds': '300',
+    's3-bucket': '',
+    's3-key': '',
+    'role-to-assume': '',
+    create: 'false',
+    runtime: 'provided.al2023',
+    role: '',
+    'memory-size': '',
+    timeout: '',
+    environment: '',
+    'environment-mode': 'merge',
+    description: '',
+    layers: '',
+    'ephemeral-storage': '',
+};
+/** Splits a list input on newlines and commas; trims; drops empties and # comments. */
+function splitList(value) {
+    return value
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '' && !s.startsWith('#'));
+}
+/** The inputs as the sections read them: trimmed, defaults filled in, every problem kept. */
+class InputSource {
+    reader;
+    problems = [];
+    constructor(reader) {
+        this.reader = reader;
+    }
+    /** The value as given, untrimmed; '' when absent (no default). */
+    raw(name) {
+        return this.reader(name);
+    }
+    /** The value, trimmed, or its default when absent. */
+    get(name) {
+        const raw = this.reader(name);
+        return (raw === '' ? (DEFAULTS[name] ?? '') : raw).trim();
+    }
+    /** Records a problem with an input: what is wrong and how to fix it. */
+    bad(name, msg) {
+        this.problems.push(`Input \`${name}\`: ${msg}`);
+    }
+    bool(name) {
+        const v = this.get(name);
+        if (/^(true|yes|on|1)$/i.test(v))
+            return true;
+        if (/^(false|no|off|0)$/i.test(v))
+            return false;
+        this.bad(name, `expected true or false, got "${v}".`);
+        return false;
+    }
+    /** A whole number in range, or undefined when absent (or wrong: the problem is recorded). */
+    int(name, range) {
+        const v = this.get(name);
+        if (v === '')
+            return undefined;
+        if (!/^\d+$/.test(v) || Number(v) < range.min || Number(v) > range.max) {
+            this.bad(name, `expected a whole number from ${range.min} to ${range.max}, got "${v}".`);
+            return undefined;
+        }
+        return Number(v);
+    }
+    oneOf(name, allowed) {
+        const v = this.get(name);
+        if (allowed.includes(v))
+            return v;
+        this.bad(name, `expected one of ${allowed.join(', ')}, got "${v}".`);
+        return allowed[0];
+    }
+}
+
+
+/***/ }),
+
+/***/ 6896:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dk: () => (/* binding */ lambdaArchOf),
+/* harmony export */   KA: () => (/* binding */ LAMBDA_UNZIPPED_LIMIT),
+/* harmony export */   LM: () => (/* binding */ RESERVED_ENVIRONMENT),
+/* harmony export */   Lj: () => (/* binding */ MAX_DESCRIPTION_LENGTH),
+/* harmony export */   PW: () => (/* binding */ LAMBDA_LD_LIBRARY_PATH),
+/* harmony export */   Qz: () => (/* binding */ DEFAULT_ARCHITECTURE),
+/* harmony export */   Uf: () => (/* binding */ MAX_LAYERS),
+/* harmony export */   _9: () => (/* binding */ LAMBDA_RUNTIMES),
+/* harmony export */   aC: () => (/* binding */ ELF_MACHINE),
+/* harmony export */   as: () => (/* binding */ MEMORY_SIZE_MB),
+/* harmony export */   c5: () => (/* binding */ LAMBDA_PATH),
+/* harmony export */   gH: () => (/* binding */ EPHEMERAL_STORAGE_MB),
+/* harmony export */   hd: () => (/* binding */ lambdaArchOfNode),
+/* harmony export */   kN: () => (/* binding */ DEPRECATED_RUNTIMES),
+/* harmony export */   mX: () => (/* binding */ LAMBDA_ZIP_LIMIT),
+/* harmony export */   nD: () => (/* binding */ BOOTSTRAP),
+/* harmony export */   yj: () => (/* binding */ TIMEOUT_SECONDS),
+/* harmony export */   zs: () => (/* binding */ LAMBDA_TASK_ROOT)
+/* harmony export */ });
+/* unused harmony export LAMBDA_ARCHITECTURES */
+/**
+ * What this action knows about AWS Lambda (a module of constants and pure functions that imports
+ * nothing else from src/): its architectures, the OS-only runtimes, the package and setting limits,
+ * the environment a bootstrap starts in, and the variables Lambda reserves.
+ * Sources: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html.
+ */
+/** Lambda's names for the architectures it runs. */
+const LAMBDA_ARCHITECTURES = ['x86_64', 'arm64'];
+/** A function created without Architectures runs on x86_64 (GetFunction then omits the field). */
+const DEFAULT_ARCHITECTURE = 'x86_64';
+/** The ELF e_machine of each architecture: EM_X86_64 and EM_AARCH64. */
+const ELF_MACHINE = { x86_64: 62, arm64: 183 };
+/** Lambda's architecture for an ELF e_machine; undefined for a machine Lambda does not run. */
+function lambdaArchOf(machine) {
+    return LAMBDA_ARCHITECTURES.find((a) => ELF_MACHINE[a] === machine);
+}
+/** Lambda's architecture for Node's os.arch(); undefined for any other. */
+function lambdaArchOfNode(arch) {
+    return arch === 'x64' ? 'x86_64' : arch === 'arm64' ? 'arm64' : undefined;
+}
+/** The OS-only runtimes, which run /var/task/bootstrap; the first is the one to create functions with. */
+const LAMBDA_RUNTIMES = ['provided.al2023', 'provided.al2'];
+/** Runtimes Lambda has deprecated (Amazon Linux 2). */
+const DEPRECATED_RUNTIMES = ['provided.al2'];
+/** The handler of a custom runtime: the file Lambda starts. */
+const BOOTSTRAP = 'bootstrap';
+/** The largest zip UpdateFunctionCode and CreateFunction take in the request (ZipFile). */
+const LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024;
+/** The largest deployment package unzipped, layers included. */
+const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
+/** Settings a function takes, and their ranges. */
+const MEMORY_SIZE_MB = { min: 128, max: 10240 };
+const TIMEOUT_SECONDS = { min: 1, max: 900 };
+const EPHEMERAL_STORAGE_MB = { min: 512, max: 10240, default: 512 };
+const MAX_LAYERS = 5;
+const MAX_DESCRIPTION_LENGTH = 256;
+/** Where the zip is unpacked. */
+const LAMBDA_TASK_ROOT = '/var/task';
+/** LD_LIBRARY_PATH as a provided runtime's bootstrap finds it: Amazon Linux's /lib64 comes before the task root. */
+const LAMBDA_LD_LIBRARY_PATH = '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib';
+/** PATH as a provided runtime's bootstrap finds it. */
+const LAMBDA_PATH = '/usr/local/bin:/usr/bin/:/bin:/opt/bin';
+/** Variables Lambda reserves: setting one fails the configuration update. */
+const RESERVED_ENVIRONMENT = new Set([
+    '_HANDLER',
+    '_X_AMZN_TRACE_ID',
+    'AWS_DEFAULT_REGION',
+    'AWS_REGION',
+    'AWS_EXECUTION_ENV',
+    'AWS_LAMBDA_FUNCTION_NAME',
+    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+    'AWS_LAMBDA_FUNCTION_VERSION',
+    'AWS_LAMBDA_INITIALIZATION_TYPE',
+    'AWS_LAMBDA_LOG_GROUP_NAME',
+    'AWS_LAMBDA_LOG_STREAM_NAME',
+    'AWS_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_LAMBDA_RUNTIME_API',
+    'LAMBDA_TASK_ROOT',
+    'LAMBDA_RUNTIME_DIR',
+]);
+
+
+/***/ }),
+
+/***/ 8449:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ut: () => (/* binding */ NixCli)
+/* harmony export */ });
+/* unused harmony exports NIX_FEATURE_ARGS, parseNixVersion, parseBuildJson, parseStorePaths, parsePathInfoSizes */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _util_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(17);
+/* harmony import */ var _util_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7895);
+
+
+
+
+/**
+ * NixCli: every `nix` command this action runs, in one place (as actions/checkout's
+ * GitCommandManager is for git). Each method builds the argv of one command and parses what it
+ * prints; the commands run through exec.ts (no secret in argv, stderr tail in errors, the command
+ * line at debug). Every command but `--version` turns flakes on, whatever nix.conf says.
+ */
+/** Enables flakes on every Nix from 2.8 on, whatever its configuration says. */
+const NIX_FEATURE_ARGS = ['--extra-experimental-features', 'nix-command flakes'];
+const DAEMON_SOCKET = '/nix/var/nix/daemon-socket/socket';
+/** "nix (Nix) 2.8.0" -> "2.8.0"; "nix (Determinate Nix 3.6.2) 2.29.0" -> "2.29.0". */
+function parseNixVersion(text) {
+    const m = /(\d+\.\d+(?:\.\d+)?)\s*$/.exec(text.trim().split('\n')[0] ?? '');
+    if (!m)
+        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Unrecognised Nix', `could not read a version from \`nix --version\`: "${text.trim()}"`);
+    return m[1];
+}
+/** The build result of `nix build --json` for one installable. */
+function parseBuildJson(stdout) {
+    let parsed;
+    try {
+        parsed = JSON.parse(stdout);
+    }
+    catch {
+        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Unexpected nix output', `\`nix build --json\` printed something that is not JSON: ${stdout.slice(0, 200)}`);
+    }
+    const first = Array.isArray(parsed) ? parsed[0] : undefined;
+    if (!first ||
+        typeof first !== 'object' ||
+        typeof first.drvPath !== 'string' ||
+        typeof first.outputs !== 'object')
+        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Unexpected nix output', `\`nix build --json\` printed no build result: ${stdout.slice(0, 200)}`);
+    if (parsed instanceof Array && parsed.length > 1)
+        throw new _util_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Several installables', 'the flake reference selected several packages; select one with `flake: .#name`.');
+    return first;
+}
+/** Store paths printed one per line (`nix path-info -r`), each once, sorted. */
+function parseStorePaths(stdout) {
+    return [
+        ...new Set(stdout
+            .split('\n')
+            .map((s) => s.trim())
+            .filter((s) => s.startsWith('/'))),
+    ].sort();
+}
+/** NAR sizes from `nix path-info --json` (Nix 2.8: an array with `path`; Nix >= 2.19: an object keyed by path). */
+function parsePathInfoSizes(stdout) {
+    const parsed = JSON.parse(stdout);
+    const out = new Map();
+    const add = (p, info) => {
+        if (typeof p !== 'string' || !info || typeof info !== 'object')
+            return;
+        const n = info.narSize;
+        if (typeof n === 'number')
+            out.set(p, n);
+    };
+    if (Array.isArray(parsed))
+        for (const i of parsed)
+            add(i.path, i);
+    else if (parsed && typeof parsed === 'object')
+        for (const [p, i] of Object.entries(parsed))
+            add(p, i);
+    return out;
+}
+class NixCli {
+    nix;
+    /** @param nix the absolute path of the `nix` executable. */
+    constructor(nix) {
+        this.nix = nix;
+    }
+    /** `nix --version`, and whether a daemon serves the store: what kind of Nix this is. */
+    async describe(installed) {
+        const { stdout } = await (0,_util_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(this.nix, ['--version'], { errorTitle: 'Nix does not run' });
+        return {
+            nix: this.nix,
+            binDir: node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(this.nix),
+            version: parseNixVersion(stdout),
+            installed,
+            daemon: node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(DAEMON_SOCKET) && process.getuid?.() !== 0,
+        };
+    }
+    /** `nix build INSTALLABLE --json --no-link`: the build result (one installable). */
+    async build(installable, opts = {}) {
+        const { stdout } = await this.run(['build', installable, '--json', '--no-link', ...(opts.printBuildLogs ? ['--print-build-logs'] : [])], {
+            ...(opts.onLine !== undefined ? { onLine: opts.onLine } : {}),
+            ...(opts.tailLines !== undefined ? { tailLines: opts.tailLines } : {}),
+            ...(opts.errorTitle !== undefined ? { errorTitle: opts.errorTitle } : {}),
+        });
+        return parseBuildJson(stdout);
+    }
+    /** The runtime closure of store paths (`nix path-info -r`), sorted. */
+    async closure(paths) {
+        const { stdout } = await this.run(['path-info', '-r', ...paths], {
+            errorTitle: 'Could not read the closure',
+        });
+        return parseStorePaths(stdout);
+    }
+    /** NAR sizes of store paths (`nix path-info --json`). */
+    async narSizes(paths) {
+        if (paths.length === 0)
+            return new Map();
+        const { stdout } = await this.run(['path-info', '--json', ...paths], {
+            errorTitle: 'Could not read path sizes',
+        });
+        return parsePathInfoSizes(stdout);
+    }
+    /** `nix copy --to URL paths`; returns what it printed (stderr), which names the paths copied. */
+    async copy(to, paths, opts) {
+        let output = '';
+        await this.run(['copy', '--to', to, ...paths], {
+            errorTitle: opts.errorTitle,
+            onLine: (l) => {
+                output += `${l}\n`;
+                opts.onLine?.(l);
+            },
+        });
+        return output;
+    }
+    /**
+     * `nix show-config --json` (`nix config show` from 2.20 on), parsed; undefined when it cannot be
+     * read. Its output holds access-tokens: it is parsed and never logged. systemOnly: what a daemon
+     * reads (the system nix.conf), not NIX_CONFIG or the user's nix.conf.
+     */
+    async settings(opts = {}) {
+        const env = opts.systemOnly ? { NIX_CONFIG: undefined, NIX_USER_CONF_FILES: '/dev/null' } : {};
+        for (const cmd of [['show-config'], ['config', 'show']]) {
+            const r = await this.run([...cmd, '--json'], { allowFailure: true, env });
+            if (r.code !== 0)
+                continue;
+            try {
+                return JSON.parse(r.stdout);
+            }
+            catch {
+                // try the other spelling
+            }
+        }
+        return undefined;
+    }
+    /** Any other `nix` command, with flakes on. */
+    run(args, opts = {}) {
+        return (0,_util_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(this.nix, [...NIX_FEATURE_ARGS, ...args], opts);
+    }
+}
+
+
+/***/ }),
+
+/***/ 17:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   lZ: () => (/* binding */ ActionError)
+/* harmony export */ });
+/**
+ * Errors the action raises on purpose. Each carries a title (used for the
+ * annotation) and a message written for the person reading the workflow log.
+ */
+class ActionError extends Error {
+    title;
+    /** A `.nix` file and line to attach the annotation to, when Nix reported one. */
+    file;
+    line;
+    constructor(title, message, opts = {}) {
+        super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+        this.name = 'ActionError';
+        this.title = title;
+        if (opts.file !== undefined)
+            this.file = opts.file;
+        if (opts.line !== undefined)
+            this.line = opts.line;
+    }
+}
+/** One or more inputs are invalid. Raised before any stage runs. */
+class InputError extends ActionError {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1 ? 'Invalid input' : `${problems.length} invalid inputs`, problems.length === 1 ? problems[0] : problems.map((p) => `- ${p}`).join('\n'));
+        this.name = 'InputError';
+        this.problems = problems;
+    }
+}
+function errorMessage(err) {
+    if (err instanceof Error)
+        return err.message;
+    return String(err);
+}
+
+
+/***/ }),
+
+/***/ 7895:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ee: () => (/* binding */ logCommandsTo),
+/* harmony export */   Qd: () => (/* binding */ CommandError),
+/* harmony export */   eF: () => (/* binding */ run)
+/* harmony export */ });
+/* unused harmony export tailOf */
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7187);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4537);
+
+
+
+/**
+ * The one way this action runs an external command. It refuses a command line holding a
+ * registered secret (secrets go through the environment or a 0600 file), writes the command line
+ * to the debug log, captures stdout and stderr, can stream lines to the log, and turns a failure
+ * into an ActionError that carries the tail of stderr (with secrets removed).
+ */
+let commandLog;
+/** Where run() writes each command line (debug level): set by the main and the post step. */
+function logCommandsTo(sink) {
+    commandLog = sink;
+}
+class CommandError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+    command;
+    code;
+    stderr;
+    constructor(title, command, code, stderr, tailLines) {
+        const tail = tailOf((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(stderr), tailLines);
+        super(title, `\`${command}\` exited with code ${code}${tail ? `:\n${tail}` : ''}`);
+        this.name = 'CommandError';
+        this.command = command;
+        this.code = code;
+        this.stderr = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(stderr);
+    }
+}
+function tailOf(text, lines) {
+    const all = text.replace(/\s+$/, '').split('\n');
+    return all.slice(Math.max(0, all.length - lines)).join('\n');
+}
+async function run(command, args, opts = {}) {
+    if ([command, ...args].some(_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .holdsSecret */ .hK))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('Refused to run a command', `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`);
+    const overrides = opts.env ?? {};
+    const env = {};
+    const base = opts.cleanEnv ? {} : process.env;
+    for (const [k, v] of Object.entries({ ...base, ...overrides }))
+        if (v !== undefined && !(k in overrides && overrides[k] === undefined))
+            env[k] = v;
+    const shown = [command, ...args].map(quoteArg).join(' ');
+    commandLog?.((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(`exec: ${shown}${opts.cwd !== undefined ? ` (in ${opts.cwd})` : ''}`));
+    let result;
+    try {
+        const listeners = opts.onLine
+            ? { errline: opts.onLine, ...(opts.streamStdout ? { stdline: opts.onLine } : {}) }
+            : {};
+        const out = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(command, [...args], {
+            silent: true,
+            ignoreReturnCode: true,
+            ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+            env,
+            ...(opts.input !== undefined ? { input: Buffer.from(opts.input) } : {}),
+            listeners,
+        });
+        result = { code: out.exitCode, stdout: out.stdout, stderr: out.stderr };
+    }
+    catch (err) {
+        // Spawning failed: the program does not exist or is not executable.
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(opts.errorTitle ?? 'Command failed', `could not run \`${shown}\`: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(err instanceof Error ? err.message : String(err))}`, { cause: err });
+    }
+    if (result.code !== 0 && !opts.allowFailure) {
+        throw new CommandError(opts.errorTitle ?? 'Command failed', shown, result.code, result.stderr || result.stdout, opts.tailLines ?? 25);
+    }
+    return result;
+}
+function quoteArg(a) {
+    return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+
+/***/ }),
+
+/***/ 2693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/** Sizes, durations and counts as the log and the job summary write them (a pure module). */
+function formatBytes(n) {
+    if (n < 1024)
+        return `${n} B`;
+    if (n < 1024 * 1024)
+        return `${(n / 1024).toFixed(1)} KiB`;
+    if (n < 1024 * 1024 * 1024)
+        return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+function formatDuration(ms) {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+/** `1 file`, `3 files`; `plural(n, 'library', 'libraries')`. */
+function plural(n, one, many = `${one}s`) {
+    return `${n} ${n === 1 ? one : many}`;
+}
+
+
+/***/ }),
+
+/***/ 1917:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TV: () => (/* binding */ isExecutable),
+/* harmony export */   UK: () => (/* binding */ errnoCode),
+/* harmony export */   aY: () => (/* binding */ findOnPath),
+/* harmony export */   wL: () => (/* binding */ folderBytes)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/** File system questions asked in several places (a module without state). */
+/** Whether this process may run p: a regular file with execute permission for it. */
+function isExecutable(p) {
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.accessSync(p, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+        return node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** The first of `names` found executable in a folder of PATH, folders in order. */
+function findOnPath(names, pathVar = process.env['PATH'] ?? '') {
+    for (const dir of pathVar.split(node_path__WEBPACK_IMPORTED_MODULE_1__.delimiter).filter(Boolean)) {
+        for (const n of names) {
+            const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, n);
+            if (isExecutable(p))
+                return p;
+        }
+    }
+    return undefined;
+}
+/** The errno code (ENOSPC, EACCES...) of a file system error, or of the error that caused it. */
+function errnoCode(err) {
+    for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+        const code = e.code;
+        if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+            return code;
+    }
+    return undefined;
+}
+/** The bytes of the regular files below dir. */
+function folderBytes(dir) {
+    let total = 0;
+    for (const e of node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+        if (e.isFile())
+            total += node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(e.parentPath, e.name)).size;
+    }
+    return total;
+}
+
+
+/***/ }),
+
+/***/ 5138:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ET: () => (/* binding */ codeSha256Hex),
+/* harmony export */   dD: () => (/* binding */ codeSha256),
+/* harmony export */   fg: () => (/* binding */ sha256Hex)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/** SHA-256, the one hash this action computes: in hex, or in base64 as Lambda's CodeSha256. */
+/** The SHA-256 of data, in hex (what `sha256sum` prints). */
+function sha256Hex(data) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex');
+}
+/** The SHA-256 of data, in base64: the form of Lambda's CodeSha256. */
+function codeSha256(data) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('base64');
+}
+/** A CodeSha256 (base64) in hex, for names that cannot hold base64 (S3 keys). */
+function codeSha256Hex(codeSha256Value) {
+    return Buffer.from(codeSha256Value, 'base64').toString('hex');
+}
+
+
+/***/ }),
+
+/***/ 4537:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ci: () => (/* binding */ removeSecretFiles),
+/* harmony export */   Di: () => (/* binding */ secretDirFor),
+/* harmony export */   LR: () => (/* binding */ removeAtProcessExit),
+/* harmony export */   Pl: () => (/* binding */ writePrivateFile),
+/* harmony export */   SH: () => (/* binding */ makeSecretDir),
+/* harmony export */   Zg: () => (/* binding */ scrubSecrets),
+/* harmony export */   cl: () => (/* binding */ registerSecret),
+/* harmony export */   hK: () => (/* binding */ holdsSecret)
+/* harmony export */ });
+/* unused harmony export SECRET_DIR_PREFIX */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * Secrets, kept out of everything that outlives the job.
+ *
+ * The registry: every secret (the secret inputs, STS credentials, the OIDC token) is registered
+ * first; no command line may then contain one (exec.ts refuses it) and every error message is
+ * scrubbed of them.
+ *
+ * Secret files (the github.com access token for Nix, a netrc for private caches, signing keys):
+ * each lives in a private folder (0700) under RUNNER_TEMP and is written with mode 0600 before
+ * any byte of the secret. The job's files are listed in PostState.secretFiles (context.ts) so the
+ * post step removes them; outside a runner (the local command, which has no post step) they are
+ * removed when the process exits.
+ */
+const secrets = new Set();
+/** Remembers a secret so that no command line may contain it and no error shows it. */
+function registerSecret(value) {
+    if (value.length >= 4)
+        secrets.add(value);
+}
+/** Replaces every registered secret in s with ***. */
+function scrubSecrets(s) {
+    let out = s;
+    for (const sec of secrets)
+        out = out.split(sec).join('***');
+    return out;
+}
+/** Whether s holds a registered secret. */
+function holdsSecret(s) {
+    for (const sec of secrets)
+        if (s.includes(sec))
+            return true;
+    return false;
+}
+const SECRET_DIR_PREFIX = 'nix-lambda-secrets-';
+let exitHookSet = false;
+const removeAtExit = [];
+/** Creates a private folder for secret files under base (0700). */
+function makeSecretDir(base) {
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(base, { recursive: true });
+    const dir = node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(base, SECRET_DIR_PREFIX));
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync(dir, 0o700);
+    return dir;
+}
+/** Writes content to dir/name with mode 0600 (created with that mode; never world-readable). */
+function writePrivateFile(dir, name, content) {
+    const file = node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, name);
+    node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true });
+    const fd = node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_CREAT | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_EXCL, 0o600);
+    try {
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.fchmodSync(fd, 0o600);
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync(fd, content);
+    }
+    finally {
+        node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync(fd);
+    }
+    return file;
+}
+/** The private folder among those of `files` that still exists, else a new one under base. */
+function secretDirFor(files, base) {
+    const known = files.map((f) => node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(f)).find((d) => node_path__WEBPACK_IMPORTED_MODULE_1__.basename(d).startsWith(SECRET_DIR_PREFIX));
+    if (known && node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(known))
+        return known;
+    return makeSecretDir(base);
+}
+/** Removes the file when this process exits (where no post step will). */
+function removeAtProcessExit(file) {
+    removeAtExit.push(file);
+    if (!exitHookSet) {
+        exitHookSet = true;
+        process.once('exit', () => {
+            removeSecretFiles(removeAtExit.splice(0));
+        });
+    }
+}
+/**
+ * Removes secret files and, once empty, the private folders holding them. Never throws;
+ * returns the files it could not remove (with the reason in the log, when given one).
+ */
+function removeSecretFiles(files, log) {
+    const failed = [];
+    const dirs = new Set();
+    for (const f of files) {
+        try {
+            node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(f, { force: true });
+            const d = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(f);
+            if (node_path__WEBPACK_IMPORTED_MODULE_1__.basename(d).startsWith(SECRET_DIR_PREFIX))
+                dirs.add(d);
+        }
+        catch (e) {
+            failed.push(f);
+            log?.warning(`Could not remove ${f}: ${e.message}`, 'Secret file left behind');
+        }
+    }
+    for (const d of dirs) {
+        try {
+            if (node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(d).length === 0)
+                node_fs__WEBPACK_IMPORTED_MODULE_0__.rmdirSync(d);
+        }
+        catch {
+            // already gone, or not empty: nothing to do
+        }
+    }
+    return failed;
+}
+
+
+/***/ }),
+
+/***/ 4632:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $B: () => (/* binding */ localHeader),
+/* harmony export */   H$: () => (/* binding */ centralDirectory),
+/* harmony export */   I3: () => (/* binding */ checkName),
+/* harmony export */   IB: () => (/* binding */ fileMode),
+/* harmony export */   QR: () => (/* binding */ crc32),
+/* harmony export */   Sd: () => (/* binding */ MAX_ENTRIES),
+/* harmony export */   Tq: () => (/* binding */ FLAG_UTF8),
+/* harmony export */   aA: () => (/* binding */ encodeName),
+/* harmony export */   oT: () => (/* binding */ METHOD_DEFLATED),
+/* harmony export */   pJ: () => (/* binding */ S_IFDIR),
+/* harmony export */   q4: () => (/* binding */ MAX_U32),
+/* harmony export */   xu: () => (/* binding */ tooBig),
+/* harmony export */   y$: () => (/* binding */ METHOD_STORED)
+/* harmony export */ });
+/* unused harmony exports S_IFMT, S_IFREG, VERSION_MADE_BY, VERSION_NEEDED, DOS_TIME, DOS_DATE, LOCAL_HEADER, CENTRAL_HEADER, END_RECORD, SIG_LOCAL, SIG_CENTRAL, SIG_END, tableCrc32 */
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * The zip format as this writer uses it (a pure module): the constants, CRC-32, entry names and
+ * modes, and the local and central headers. No zip64, no extra fields, no data descriptors.
+ */
+/** Largest size or offset written: 0xffffffff itself means "look in the zip64 record" to readers. */
+const MAX_U32 = 0xfffffffe;
+/** Largest entry count: 0xffff itself means "look in the zip64 record" to readers. */
+const MAX_ENTRIES = 0xfffe;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const VERSION_MADE_BY = (3 << 8) | 20; // Unix, spec 2.0
+const VERSION_NEEDED = 20;
+const DOS_TIME = 0; // 00:00:00
+const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
+const FLAG_UTF8 = 0x0800;
+const METHOD_STORED = 0;
+const METHOD_DEFLATED = 8;
+const LOCAL_HEADER = 30;
+const CENTRAL_HEADER = 46;
+const END_RECORD = 22;
+const SIG_LOCAL = 0x04034b50;
+const SIG_CENTRAL = 0x02014b50;
+const SIG_END = 0x06054b50;
+// ---------------------------------------------------------------------------------------------
+// CRC-32
+let crcTable;
+/** Table-driven CRC-32 (IEEE), the fallback for Node versions without zlib.crc32 (before 20.15). */
+function tableCrc32(data, value = 0) {
+    if (!crcTable) {
+        crcTable = new Uint32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            crcTable[n] = c >>> 0;
+        }
+    }
+    const table = crcTable;
+    let c = ~value >>> 0;
+    for (let i = 0; i < data.length; i++)
+        c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+    return ~c >>> 0;
+}
+const nativeCrc32 = node_zlib__WEBPACK_IMPORTED_MODULE_0__.crc32;
+/** CRC-32 of `data`, continuing from `value`: zlib's when Node has it, else the table. */
+const crc32 = typeof nativeCrc32 === 'function' ? (data, value = 0) => nativeCrc32(data, value) : tableCrc32;
+// ---------------------------------------------------------------------------------------------
+// Names and modes
+function badName(name, why) {
+    return new Error(`zip: invalid entry name ${JSON.stringify(name)}: ${why}`);
+}
+/** A valid entry name: relative, '/'-separated, no '..', '.', empty segment or NUL. */
+function checkName(name) {
+    if (typeof name !== 'string' || name.length === 0)
+        throw badName(name, 'must be a non-empty string');
+    if (name.startsWith('/'))
+        throw badName(name, 'absolute paths are not allowed');
+    if (/^[A-Za-z]:/.test(name))
+        throw badName(name, 'drive-letter paths are not allowed');
+    if (name.includes('\\'))
+        throw badName(name, "use '/' as the separator, not '\\'");
+    if (name.includes('\0'))
+        throw badName(name, 'contains a NUL character');
+    for (const segment of name.split('/')) {
+        if (segment === '..')
+            throw badName(name, "'..' segments are not allowed");
+        if (segment === '.')
+            throw badName(name, "'.' segments are not allowed");
+        if (segment === '')
+            throw badName(name, 'empty path segment (leading, trailing or doubled /)');
+    }
+    return name;
+}
+/** The name's UTF-8 bytes (at most 65535). */
+function encodeName(name) {
+    const bytes = Buffer.from(name, 'utf8');
+    if (bytes.toString('utf8') !== name)
+        throw badName(name, 'not well-formed Unicode');
+    if (bytes.length > 0xffff)
+        throw badName(name, 'longer than 65535 bytes');
+    return bytes;
+}
+/** The st_mode an entry gets: a regular file, 0755 if any x bit is set, else 0644. */
+function fileMode(name, mode) {
+    if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o177777)
+        throw new Error(`zip: invalid mode ${String(mode)} for ${JSON.stringify(name)}`);
+    const type = mode & S_IFMT;
+    if (type !== 0 && type !== S_IFREG)
+        throw new Error(`zip: ${JSON.stringify(name)} has mode ${mode.toString(8)}, which is not a regular file`);
+    return S_IFREG | ((mode & 0o111) !== 0 ? 0o755 : 0o644);
+}
+// ---------------------------------------------------------------------------------------------
+// Headers
 function tooBig(what, value) {
     return new Error(`zip: ${what} would be ${value} bytes, past the 4 GiB limit of a zip without zip64 (Lambda's own limit is 250 MB unzipped)`);
 }
@@ -37039,1765 +35726,6 @@ function centralDirectory(records, cdOffset) {
     // comment length: 0
     return out;
 }
-// ---------------------------------------------------------------------------------------------
-// Temporary files and signals
-/**
- * Temporary zips being written: a cancelled job (SIGINT, SIGTERM) or a process.exit removes them
- * first, so no `.NAME.PID.RANDOM.tmp` is left beside zip-path.
- */
-const pendingTemps = new Set();
-let stopWatching;
-function removePendingTemps() {
-    for (const f of pendingTemps) {
-        try {
-            external_node_fs_.rmSync(f, { force: true });
-        }
-        catch {
-            // already gone, or not ours to remove any more
-        }
-    }
-    pendingTemps.clear();
-}
-function trackTemp(file) {
-    if (pendingTemps.size === 0) {
-        process.on('exit', removePendingTemps);
-        const stopSignals = onTermination(removePendingTemps);
-        stopWatching = () => {
-            process.off('exit', removePendingTemps);
-            stopSignals();
-        };
-    }
-    pendingTemps.add(file);
-}
-function untrackTemp(file) {
-    if (!pendingTemps.delete(file))
-        return;
-    if (pendingTemps.size === 0) {
-        stopWatching?.();
-        stopWatching = undefined;
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// writeZip
-/**
- * Write `sources` as a deterministic zip at `outPath`, through a temporary file in the same
- * folder that is renamed over `outPath` only once complete. On failure `outPath` is untouched.
- */
-async function writeZip(sources, outPath, opts = {}) {
-    const o = resolveOptions(opts);
-    const entries = plan(sources);
-    const target = external_node_path_.resolve(outPath);
-    const tmp = external_node_path_.join(external_node_path_.dirname(target), `.${external_node_path_.basename(target)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
-    const deflater = createDeflater({ level: o.level, workers: o.workers, cacheDir: o.cacheDir });
-    // Loaded bytes not yet written: the loader waits while this is over budget.
-    const budget = 64 * MiB;
-    let held = 0;
-    let heldEntries = 0;
-    let stopped = false;
-    let wake;
-    const release = (entry) => {
-        if (!entry.source)
-            return;
-        held -= entry.held;
-        heldEntries--;
-        entry.held = 0;
-        const w = wake;
-        wake = undefined;
-        w?.();
-    };
-    // Sources already in memory start compressing largest first, so the longest job never starts
-    // last (the output is still written in name order). Loaders go in name order, under the budget.
-    const inMemory = entries.every((e) => !e.source || Buffer.isBuffer(e.source.data));
-    const order = inMemory ? [...entries].sort((a, b) => sourceBytes(b) - sourceBytes(a)) : entries;
-    const produce = async () => {
-        for (const entry of order) {
-            if (!entry.source)
-                continue;
-            while (!inMemory && !stopped && heldEntries > 0 && held >= budget)
-                await new Promise((resolve) => {
-                    wake = resolve;
-                });
-            if (stopped)
-                return;
-            let data;
-            try {
-                data = await load(entry.source, entry.name);
-            }
-            catch (err) {
-                entry.reject(err);
-                stopped = true;
-                return;
-            }
-            held += data.length;
-            heldEntries++;
-            entry.held = data.length;
-            zip_compress(data, o, deflater).then(entry.resolve, entry.reject);
-        }
-    };
-    let fh;
-    try {
-        fh = await promises_.open(tmp, 'wx', 0o644);
-    }
-    catch (err) {
-        throw new Error(`zip: cannot create a temporary file next to ${target}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-    trackTemp(tmp);
-    let open = true;
-    let producing;
-    try {
-        producing = produce();
-        const out = new Output(fh);
-        const records = [];
-        let unzippedBytes = 0;
-        for (const entry of entries) {
-            const prepared = await entry.ready;
-            if (out.offset > MAX_U32)
-                throw tooBig(`the offset of ${JSON.stringify(entry.name)}`, out.offset);
-            const flags = entry.nameBytes.some((b) => b >= 0x80) ? FLAG_UTF8 : 0;
-            const { method, crc, compressedSize, size, parts } = prepared;
-            records.push({ entry, flags, method, crc, compressedSize, size, offset: out.offset });
-            out.push(localHeader(entry, flags, prepared));
-            for (const part of parts)
-                out.push(part);
-            // The resolved promise keeps `prepared` alive: let the data go once it is out.
-            prepared.parts = [];
-            unzippedBytes += size;
-            await out.maybeFlush();
-            release(entry);
-        }
-        out.push(centralDirectory(records, out.offset));
-        await out.flush();
-        const digest = out.digest();
-        open = false;
-        await fh.close();
-        await promises_.rename(tmp, target);
-        return {
-            cached: { entries: deflater.stats.cached, bytes: deflater.stats.cachedBytes },
-            path: target,
-            bytes: out.offset,
-            entries: entries.length,
-            unzippedBytes,
-            sha256: digest.toString('base64'),
-            sha256Hex: digest.toString('hex'),
-        };
-    }
-    catch (err) {
-        stopped = true;
-        wake?.();
-        if (open)
-            await fh.close().catch(() => undefined);
-        await promises_.rm(tmp, { force: true }).catch(() => undefined);
-        throw err;
-    }
-    finally {
-        untrackTemp(tmp);
-        stopped = true;
-        wake?.();
-        // The producer never rejects; wait for it so no loader runs after we return.
-        await producing;
-        await deflater.close();
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Reading back
-function readZip(zip) {
-    return typeof zip === 'string' ? fs.readFileSync(zip) : zip;
-}
-/** The entries of a zip as adm-zip reads them, in central-directory order. */
-function listZip(zip) {
-    const admZip = new AdmZip(readZip(zip), { noSort: true });
-    return admZip.getEntries().map((e) => ({
-        name: e.entryName,
-        mode: e.header.attr >>> 16,
-        isDirectory: e.isDirectory,
-        size: e.header.size,
-        compressedSize: e.header.compressedSize,
-        crc: e.header.crc,
-        method: e.header.method,
-    }));
-}
-/**
- * Read every entry back with adm-zip (which checks each CRC against the local header) and check
- * that local and central headers agree, sizes match and names are unique. Throws on any problem.
- */
-function verifyZip(zip) {
-    const buf = readZip(zip);
-    const admZip = new AdmZip(buf, { noSort: true });
-    const seen = new Set();
-    for (const e of admZip.getEntries()) {
-        const h = e.header;
-        const name = e.entryName;
-        const fail = (why) => {
-            throw new Error(`zip: ${JSON.stringify(name)}: ${why}`);
-        };
-        if (seen.has(name))
-            fail('duplicate entry');
-        seen.add(name);
-        // The local header, parsed here rather than trusted to adm-zip.
-        const at = h.offset;
-        if (at + LOCAL_HEADER > buf.length || buf.readUInt32LE(at) !== SIG_LOCAL)
-            fail(`no local header at offset ${at}`);
-        const local = {
-            method: buf.readUInt16LE(at + 8),
-            crc: buf.readUInt32LE(at + 14),
-            compressedSize: buf.readUInt32LE(at + 18),
-            size: buf.readUInt32LE(at + 22),
-            nameLength: buf.readUInt16LE(at + 26),
-            extraLength: buf.readUInt16LE(at + 28),
-        };
-        if (local.method !== h.method)
-            fail(`method ${local.method} in the local header, ${h.method} in the central`);
-        if (local.crc !== h.crc)
-            fail('local and central CRC-32 differ');
-        if (local.compressedSize !== h.compressedSize || local.size !== h.size)
-            fail('local and central sizes differ');
-        const localName = buf.subarray(at + LOCAL_HEADER, at + LOCAL_HEADER + local.nameLength);
-        if (!localName.equals(e.rawEntryName))
-            fail('local and central names differ');
-        const dataEnd = at + LOCAL_HEADER + local.nameLength + local.extraLength + h.compressedSize;
-        if (dataEnd > buf.length)
-            fail('data runs past the end of the file');
-        if (e.isDirectory) {
-            if (h.size !== 0 || h.compressedSize !== 0)
-                fail('a folder entry with data');
-            continue;
-        }
-        if (h.method !== METHOD_STORED && h.method !== METHOD_DEFLATED)
-            fail(`unsupported method ${h.method}`);
-        let data;
-        try {
-            data = e.getData();
-        }
-        catch (err) {
-            return fail(`cannot be read back: ${err instanceof Error ? err.message : String(err)}`);
-        }
-        if (data.length !== h.size)
-            fail(`read back ${data.length} bytes, the header says ${h.size}`);
-        if (crc32(data) !== h.crc)
-            fail('CRC-32 mismatch');
-    }
-}
-
-// EXTERNAL MODULE: ./src/limits.ts
-var limits = __nccwpck_require__(351);
-;// CONCATENATED MODULE: ./src/stages/package.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Stage 4: de-nixify the program. Resolve its library closure in the store (DT_NEEDED, what it
- * loads with dlopen, the `include`d ELF objects' own), bundle the data its files name by store path,
- * patch copies so the bundle wins over Amazon Linux's libraries, check the result in a Lambda-like
- * root, and write a byte-reproducible zip.
- */
-async function packageStage(ctx) {
-    try {
-        await packageBuild(ctx);
-    }
-    catch (err) {
-        // The reader's message names the file and what is wrong with it; say what it means for the user.
-        if (err instanceof ElfError)
-            throw new errors/* ActionError */.lZ('Malformed ELF file', `${err.message}\nThe build output holds an ELF file that cannot be read (damaged, truncated, or not a Linux program or library): check the program (input \`program\`) and rebuild.`, { cause: err });
-        // A file system error (disk full, read-only, permissions) while writing the bundle or the zip.
-        const code = errnoCode(err);
-        if (code && !(err instanceof errors/* ActionError */.lZ)) {
-            const full = code === 'ENOSPC' || code === 'EDQUOT';
-            throw new errors/* ActionError */.lZ(full ? 'No space left on the disk' : 'Could not write the package', `${(0,errors/* errorMessage */.gJ)(err)}\nThe package stage writes the bundle folder under RUNNER_TEMP (${external_node_path_.join(ctx.runner.tempDir, 'nix-lambda')}) and the zip at ${ctx.inputs.zipPath} (input \`zip-path\`)` +
-                (full
-                    ? ': free some space there, or point zip-path at a larger disk. No zip was written.'
-                    : '. No zip was written.'), { cause: err });
-        }
-        throw err;
-    }
-}
-/** The errno code (ENOSPC, EACCES...) of a file system error, or of the error that caused it. */
-function errnoCode(err) {
-    for (let e = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
-        const code = e.code;
-        if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
-            return code;
-    }
-    return undefined;
-}
-const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-/** Phase timings, for ACTIONS_STEP_DEBUG. */
-function phaseTimer(log) {
-    let t = external_node_perf_hooks_.performance.now();
-    return (what) => {
-        const now = external_node_perf_hooks_.performance.now();
-        log.debug(`package: ${what} in ${Math.round(now - t)} ms`);
-        t = now;
-    };
-}
-async function packageBuild(ctx) {
-    const { inputs, log } = ctx;
-    const build = ctx.build;
-    if (!build)
-        throw new errors/* ActionError */.lZ('Nothing to package', 'the package stage needs the build stage in the same run.');
-    const work = external_node_path_.join(ctx.runner.tempDir, 'nix-lambda');
-    await promises_.mkdir(work, { recursive: true });
-    const phase = phaseTimer(log);
-    const resolver = await ClosureResolver.open(build.programPath, { closure: build.closure });
-    const elf = resolver.program.elf;
-    const arch = elf.arch;
-    if (!arch)
-        throw new errors/* ActionError */.lZ('Unsupported architecture', `${build.programRel} is an ELF for machine ${elf.machine}; Lambda runs x86_64 and arm64 programs only.`);
-    if (elf.isStatic)
-        log.info(`${build.programRel} is statically linked: packaged as it is.`);
-    await resolver.resolve();
-    await addExtraLibraries(resolver, inputs.extraLibraries);
-    await resolver.detectDlopen(nameMatcher(inputs.excludeLibraries));
-    phase(`resolved ${resolver.libraries.length} libraries`);
-    const data = chooseDataSets(resolver, build, inputs, log);
-    const includeEntries = await bundleIncludes([...inputs.include, ...data.sources], build.outPath, build.closure);
-    await resolver.addIncludes(includeEntries.filter((e) => isElf(e.data)).map((e) => ({ file: e.source, target: e.name })));
-    const closure = resolver.result();
-    checkResolution(closure, build, arch, inputs, log);
-    const patchOpts = {
-        taskRoot: inputs.taskRoot,
-        tempDir: work,
-        log: (m) => {
-            log.info(m);
-        },
-    };
-    const entries = [
-        ...(await bundleClosure(closure, patchOpts)),
-        ...(await patchIncludes(includeEntries, closure, patchOpts)),
-    ];
-    phase(`read and patched ${entries.length} files`);
-    checkNames(entries);
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    logEntries(entries, log);
-    const unzippedBytes = entries.reduce((n, e) => n + e.bytes, 0);
-    if (unzippedBytes > limits/* LAMBDA_UNZIPPED_LIMIT */.KA)
-        throw new errors/* ActionError */.lZ('Bundle too large', `the bundle is ${(0,limits/* formatBytes */.z3)(unzippedBytes)} unzipped; Lambda's limit is ${(0,limits/* formatBytes */.z3)(limits/* LAMBDA_UNZIPPED_LIMIT */.KA)} (with layers). Trim the closure, or ship large data in a layer or a container image.`);
-    const musl = resolver.isMusl;
-    const problems = staticCheck(entries, { musl });
-    if (problems.length > 0)
-        throw new errors/* ActionError */.lZ('Bundle still depends on Nix', `these bundled files still point into /nix/store${musl ? ' or would load libraries from LD_LIBRARY_PATH' : ''}:\n${problems.map((p) => `${p.name}: ${p.problem}`).join('\n')}`);
-    const references = reportReferences(entries, closure, data, inputs.taskRoot, log);
-    phase('checked the references');
-    const { bundleDir, root } = await writeBundleFolder(work, inputs.taskRoot, entries);
-    phase('wrote the bundle folder');
-    const verified = await checkLoader(ctx, closure, entries, root, arch);
-    phase('checked the bundle');
-    const zip = await writeZip(entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })), inputs.zipPath, 
-    // The bundle folder is written and checked: the zip writer may take the buffers' memory.
-    { cacheDir: defaultCacheDir(process.env, ctx.runner.home), transferSources: true });
-    if (zip.cached.entries > 0)
-        log.info(`Deflate cache: ${zip.cached.entries} files (${(0,limits/* formatBytes */.z3)(zip.cached.bytes)}) already compressed by an earlier run.`);
-    phase('wrote the zip');
-    if (zip.bytes > limits/* LAMBDA_ZIP_LIMIT */.mX)
-        log.warning(`the zip is ${(0,limits/* formatBytes */.z3)(zip.bytes)}, over Lambda's ${(0,limits/* formatBytes */.z3)(limits/* LAMBDA_ZIP_LIMIT */.mX)} limit for a direct upload: deploy it through S3 (input s3-bucket).`, 'Zip over the direct-upload limit');
-    const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
-    const includedCount = entries.filter((e) => e.kind === 'include').length;
-    log.info(`Wrote ${zip.path}: ${(0,limits/* formatBytes */.z3)(zip.bytes)} (${(0,limits/* formatBytes */.z3)(unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: the program, ${plural(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${plural(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.sha256}`);
-    const runtimeEnv = (0,runtime_env/* runtimeEnvFor */.p)(entries.map((e) => e.name), inputs.taskRoot);
-    for (const [k, v] of Object.entries(runtimeEnv))
-        log.info(`The bundle needs ${k}=${v} (the deploy stage sets it unless \`environment\` does).`);
-    const libraries = entries
-        .filter((e) => e.kind === 'library' || e.kind === 'interpreter')
-        .map((e) => ({ soname: external_node_path_.posix.basename(e.name), storePath: e.storePath, bytes: e.bytes }));
-    const result = {
-        zipPath: zip.path,
-        zipSha256: zip.sha256,
-        zipBytes: zip.bytes,
-        unzippedBytes,
-        architecture: arch,
-        bundleDir,
-        files: entries.map(({ data: _data, ...f }) => f),
-        libraries,
-        runtimeEnv,
-        verified,
-        references,
-    };
-    ctx.package = result;
-    ctx.setOutput('architecture', arch);
-    ctx.setOutput('zip-path', zip.path);
-    ctx.setOutput('zip-sha256', zip.sha256);
-    ctx.setOutput('zip-bytes', zip.bytes);
-    ctx.setOutput('unzipped-bytes', unzippedBytes);
-    ctx.setOutput('libraries', JSON.stringify(libraries));
-    ctx.setOutput('bundle-dir', bundleDir);
-    ctx.setOutput('runtime-environment', JSON.stringify(runtimeEnv));
-}
-async function addExtraLibraries(resolver, specs) {
-    for (const spec of specs) {
-        try {
-            await resolver.addExtra(spec);
-        }
-        catch (e) {
-            if (e instanceof ElfError)
-                throw e;
-            throw new errors/* ActionError */.lZ('Extra library not found', `Input \`extra-libraries\`: ${(0,errors/* errorMessage */.gJ)(e)}.`);
-        }
-    }
-}
-/**
- * The data sets to bundle: those named in the input bundle-data (or bundle-certificates), and with
- * `auto` those a bundled file references by store path (the C library's references to its own
- * folders excepted: every glibc names its gconv folder). A target the `include` input already
- * fills is left to it.
- */
-function chooseDataSets(resolver, build, inputs, log) {
-    const choice = { sources: [], bundled: new Map(), skipped: new Map() };
-    const glibcStore = resolver.interpreter?.storePath;
-    const found = new Map();
-    if (inputs.bundleData.auto) {
-        const objects = [resolver.program, ...resolver.libraries];
-        for (const obj of objects) {
-            for (const ref of scanStoreReferences(obj.data)) {
-                if (glibcStore !== undefined && obj.storePath === glibcStore && ref.storePath === glibcStore)
-                    continue;
-                const set = (0,runtime_env/* dataSetOf */.SH)(ref.sub);
-                if (!set || found.has(set.id))
-                    continue;
-                const source = `${ref.storePath}/${set.root}`;
-                if (!external_node_fs_.existsSync(source))
-                    continue;
-                found.set(set.id, { source, root: set.root, by: obj.name });
-            }
-        }
-    }
-    for (const id of inputs.bundleData.sets) {
-        if (found.has(id))
-            continue;
-        const f = (0,runtime_env/* findDataSet */._h)(id, build.closure, id === 'gconv' && glibcStore ? [glibcStore] : []);
-        if (!f)
-            throw missingDataSet(id, inputs.bundleCertificates);
-        found.set(id, { ...f, by: `input bundle-data` });
-    }
-    const userTargets = new Set(inputs.include.map((i) => i.target));
-    for (const [id, f] of found) {
-        const def = runtime_env/* DATA_SET_DEFS */.v6[id];
-        const target = def.target(f.root);
-        if (userTargets.has(target))
-            continue;
-        if (id === 'locales' && !inputs.bundleData.sets.includes('locales')) {
-            const size = external_node_fs_.statSync(f.source).size;
-            if (f.root.endsWith('locale-archive') && size > runtime_env/* AUTO_LOCALE_ARCHIVE_LIMIT */._A) {
-                choice.skipped.set(id, `the locale archive is ${(0,limits/* formatBytes */.z3)(size)}, too large to bundle unasked (bundle a smaller one, such as nixpkgs' glibcLocalesUtf8 or glibcLocales with only the locales you use)`);
-                continue;
-            }
-        }
-        const reason = f.by === 'input bundle-data'
-            ? `${def.what}: input bundle-data`
-            : `${def.what}: ${f.by} references ${f.source}`;
-        choice.sources.push({
-            source: f.source,
-            target,
-            reason,
-            ...(def.keep ? { keep: def.keep } : {}),
-        });
-        choice.bundled.set(id, target);
-        log.info(`Bundling ${def.what} from ${f.source} as ${target} (${f.by === 'input bundle-data' ? 'input bundle-data' : `${f.by} references it`}).`);
-    }
-    if (!choice.bundled.has('gconv') && !inputs.bundleData.sets.includes('gconv')) {
-        // The program's own calls only: libraries (libidn2, libunistring...) convert the locale's
-        // character set, which is UTF-8 on Lambda and needs no module.
-        const caller = [resolver.program, ...resolver.included].find((o) => o.data.includes('iconv_open\0'));
-        if (caller)
-            log.notice(`${caller.name} calls iconv_open(): glibc converts UTF-8, UCS and ASCII by itself, but every other character set needs its gconv modules, which are not bundled. If the program converts other character sets, add gconv to the input bundle-data.`, 'iconv without gconv modules');
-    }
-    return choice;
-}
-function missingDataSet(id, viaCertificatesInput) {
-    if (id === 'certificates')
-        return new errors/* ActionError */.lZ('No CA certificates in the closure', `Input \`${viaCertificatesInput ? 'bundle-certificates' : 'bundle-data'}\`: no store path of the build's runtime closure holds a CA bundle (etc/ssl/certs/ca-bundle.crt). ` +
-            'Make the program depend on nixpkgs\' cacert (for example refer to "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt" in it), ' +
-            `or bundle a file yourself with include: SOURCE:${runtime_env/* BUNDLED_CA_PATH */.qX}.`);
-    const def = runtime_env/* DATA_SET_DEFS */.v6[id];
-    return new errors/* ActionError */.lZ(`No ${def.what} in the closure`, `Input \`bundle-data\`: ${id} is asked for, but no store path of the build's runtime closure holds ${def.roots.join(' or ')}. Make the program refer to nixpkgs' ${def.nixpkgs} so Nix keeps it in the closure, or drop ${id} from bundle-data.`);
-}
-/** Fails on libraries the program needs and the closure lacks; warns about the dlopen ones. */
-function checkResolution(closure, build, arch, inputs, log) {
-    if (closure.conflicts.length > 0)
-        throw new errors/* ActionError */.lZ('Bundle conflict', closure.conflicts.join('\n'));
-    const exclude = nameMatcher(inputs.excludeLibraries);
-    const forbidden = [closure.program, ...closure.libraries, ...closure.included]
-        .filter((o) => !o.optional &&
-        o.via !== 'program' &&
-        o.via !== 'include' &&
-        (exclude(o.name) || (o.elf.soname !== undefined && exclude(o.elf.soname))))
-        .map((o) => `${o.name} (${o.reason})`);
-    if (forbidden.length > 0)
-        throw new errors/* ActionError */.lZ('Cannot exclude a needed library', `Input \`exclude-libraries\` names libraries the program needs to start: ${forbidden.join(', ')}. Only libraries loaded with dlopen can be left out.`);
-    const describeMissing = (m) => m.malformed
-        ? `${m.soname} (needed by ${m.neededBy}): not a valid ELF file: ${m.malformed.join('; ')}`
-        : m.wrongArch.length > 0
-            ? `${m.soname} (needed by ${m.neededBy}): only found for another architecture: ${m.wrongArch.join(', ')}`
-            : `${m.soname} (needed by ${m.neededBy}): searched ${m.searched.length > 0 ? m.searched.join(', ') : 'nowhere'}`;
-    const optional = closure.missing.filter((m) => m.optional);
-    if (optional.length > 0)
-        log.warning(`libraries loaded with dlopen need libraries the closure does not have; they are bundled, and would fail to load under Nix too:\n${optional.map(describeMissing).join('\n')}`, 'dlopen libraries with missing dependencies');
-    const missing = closure.missing.filter((m) => !m.optional);
-    if (missing.length > 0) {
-        const lines = missing.map(describeMissing);
-        const n = plural(missing.length, 'library', 'libraries');
-        if (missing.some((m) => m.malformed))
-            throw new errors/* ActionError */.lZ('Malformed libraries', `${n} of ${build.programRel} (${arch}) could not be used:\n${lines.join('\n')}\n` +
-                'A library file in the closure is damaged or is not an ELF shared object: rebuild the package that provides it.');
-        const wrong = missing.some((m) => m.wrongArch.length > 0);
-        const elsewhere = missing.flatMap((m) => findInClosure(m.soname, build.closure).map((f) => `${m.soname}: ${f}`));
-        throw new errors/* ActionError */.lZ(wrong ? 'Wrong-architecture libraries' : 'Missing libraries', `${n} of ${build.programRel} (${arch}) not found in the search path of the object that needs it, nor in a lib folder of the build's closure:\n${lines.join('\n')}\n` +
-            (wrong
-                ? "The closure holds libraries built for another machine: build the flake output for the function's architecture."
-                : elsewhere.length > 0
-                    ? `The closure does hold files of that name, in folders no search path reaches:\n${elsewhere.join('\n')}\nAdd their folder to the RUNPATH of the object that needs them (nixpkgs: patchelf --add-rpath in postFixup), or name them in the input extra-libraries.`
-                    : "No store path of the closure holds them: add the package that provides them to the program's runtime dependencies (buildInputs), so Nix records the reference."));
-    }
-    for (const s of closure.dlopenSkipped)
-        if (s.reason !== 'input exclude-libraries')
-            log.warning(`${s.name} (${s.path}) is on a dlopen search path but not bundled: ${s.reason}.`, 'dlopen library not bundled');
-        else
-            log.info(`Not bundled (input exclude-libraries): ${s.name} (${s.path})`);
-}
-/** Files named soname anywhere below the closure's store paths (a few levels deep). */
-function findInClosure(soname, closure) {
-    const out = [];
-    const visit = (dir, depth) => {
-        let names;
-        try {
-            names = external_node_fs_.readdirSync(dir, { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        for (const d of names) {
-            const p = external_node_path_.join(dir, d.name);
-            if (d.name === soname && (d.isFile() || d.isSymbolicLink()))
-                out.push(p);
-            else if (d.isDirectory() && depth < 4)
-                visit(p, depth + 1);
-        }
-    };
-    for (const sp of closure)
-        visit(sp, 0);
-    return out.slice(0, 10);
-}
-function checkNames(entries) {
-    const names = new Map();
-    for (const e of entries) {
-        const prev = names.get(e.name);
-        if (prev)
-            throw new errors/* ActionError */.lZ('Bundle conflict', `two files would be bundled as ${e.name}: ${prev.source} and ${e.source}; change the \`include\` target.`);
-        names.set(e.name, e);
-    }
-}
-function logEntries(entries, log) {
-    // A folder brought in by one include (a data set) is one line: it can hold thousands of files.
-    const groups = new Map();
-    for (const e of entries.filter((x) => x.kind === 'include')) {
-        const key = e.reason ?? e.name;
-        groups.set(key, [...(groups.get(key) ?? []), e]);
-    }
-    for (const e of entries) {
-        const group = e.kind === 'include' ? groups.get(e.reason ?? e.name) : [e];
-        if (group.length > 3) {
-            if (group[0] !== e)
-                continue;
-            const bytes = group.reduce((n, x) => n + x.bytes, 0);
-            const patched = group.filter((x) => x.patched.length > 0).length;
-            log.info(`${`${external_node_path_.posix.dirname(e.name)}/`.padEnd(32)} ${(0,limits/* formatBytes */.z3)(bytes).padStart(9)}  ${plural(group.length, 'file')}${patched > 0 ? `, ${patched} ELF objects patched` : ''}  (${e.reason ?? 'include'})`);
-            continue;
-        }
-        const why = e.kind === 'library' && e.reason && !e.reason.startsWith('DT_NEEDED') ? `  (${e.reason})` : '';
-        log.info(`${e.name.padEnd(32)} ${(0,limits/* formatBytes */.z3)(e.bytes).padStart(9)}  ${e.source}${e.patched.length > 0 ? `  [${e.patched.join('; ')}]` : ''}${why}`);
-    }
-}
-/**
- * Scans every bundled file for /nix/store paths: a reference the bundle does not satisfy is a
- * warning naming the file, the path and the fix (one annotation per file).
- */
-function reportReferences(entries, closure, data, taskRoot, log) {
-    const libraries = new Map();
-    for (const o of [...closure.libraries, closure.interpreter].filter((x) => !!x))
-        libraries.set(o.real, `lib/${o.name}`);
-    const includes = new Map();
-    for (const e of entries.filter((x) => x.kind === 'include')) {
-        try {
-            includes.set(external_node_fs_.realpathSync.native(e.source), e.name);
-        }
-        catch {
-            // read a moment ago; a vanished file has nothing to say
-        }
-    }
-    const findings = findReferences(entries, {
-        glibcStore: closure.interpreter?.storePath,
-        dataSets: data.bundled,
-        dataSetsSkipped: data.skipped,
-        libraries,
-        includes,
-    });
-    const byFile = new Map();
-    for (const f of findings.filter((x) => isProblem(x.verdict))) {
-        const list = byFile.get(f.file) ?? [];
-        list.push(f);
-        byFile.set(f.file, list);
-    }
-    const SHOWN = 10;
-    for (const [file, list] of byFile) {
-        const lines = list.slice(0, SHOWN).map((f) => `- ${describeProblem(f, taskRoot)}`);
-        if (list.length > SHOWN)
-            lines.push(`- and ${list.length - SHOWN} more (see the job summary).`);
-        log.warning(`${file} names ${plural(list.length, 'store path')} that will not exist on Lambda:\n${lines.join('\n')}`, `Store paths baked into ${file}`);
-    }
-    const harmless = findings.filter((f) => !isProblem(f.verdict));
-    if (harmless.length > 0)
-        log.debug(`store path references handled or harmless: ${harmless.map((f) => `${f.file}: ${f.ref.path} (${f.verdict.kind})`).join('; ')}`);
-    return findings
-        .filter((f) => f.verdict.kind !== 'absent' && f.verdict.kind !== 'source' && f.verdict.kind !== 'glibc')
-        .map((f) => ({
-        file: f.file,
-        path: f.ref.path,
-        kind: f.verdict.kind,
-        note: isProblem(f.verdict)
-            ? describeProblem(f, taskRoot)
-            : 'target' in f.verdict
-                ? `bundled as ${f.verdict.target}`
-                : '',
-    }));
-}
-/** The bundle on disk, inside a root that the loader check can enter. */
-async function writeBundleFolder(work, taskRoot, entries) {
-    const root = external_node_path_.join(work, 'root');
-    await promises_.rm(root, { recursive: true, force: true });
-    const bundleDir = external_node_path_.join(root, taskRoot);
-    await promises_.mkdir(bundleDir, { recursive: true });
-    const dirs = new Set(entries.map((e) => external_node_path_.dirname(external_node_path_.join(bundleDir, e.name))));
-    for (const d of dirs)
-        await promises_.mkdir(d, { recursive: true });
-    await Promise.all(entries.map((e) => promises_.writeFile(external_node_path_.join(bundleDir, e.name), e.data, { mode: e.mode | 0o444 })));
-    return { root, bundleDir };
-}
-/** A predicate: does the object load with every dependency it names (transitively) in the bundle? */
-function completeObjects(closure) {
-    const missing = new Set(closure.missing.map((m) => `${m.neededBy}\0${m.soname}`));
-    const memo = new Map();
-    const ok = (o) => {
-        const known = memo.get(o);
-        if (known !== undefined)
-            return known;
-        memo.set(o, true); // cycles: assume complete while walking
-        let good = true;
-        for (const n of o.elf.needed) {
-            if (missing.has(`${o.name}\0${n}`))
-                good = false;
-            const dep = closure.byName.get(n);
-            if (dep && dep !== o && !ok(dep))
-                good = false;
-        }
-        memo.set(o, good);
-        return good;
-    };
-    return ok;
-}
-/** The loader check (verify.ts) with decoys under every bundled soname and the dlopen libraries preloaded. */
-async function checkLoader(ctx, closure, entries, root, arch) {
-    const { inputs, log } = ctx;
-    if (inputs.verify === 'false' || closure.program.elf.isStatic || !closure.interpreter)
-        return 'static';
-    // Libraries loaded with dlopen whose dependencies are all there, and included shared objects.
-    const complete = completeObjects(closure);
-    const preload = [
-        ...closure.libraries
-            .filter((l) => l.optional && complete(l))
-            .map((l) => `${inputs.taskRoot}/lib/${l.name}`),
-        ...closure.included
-            .filter((o) => !o.elf.interp && complete(o))
-            .map((o) => `${inputs.taskRoot}/${o.name}`),
-    ];
-    const decoys = entries.filter((e) => e.kind === 'library').map((e) => external_node_path_.posix.basename(e.name));
-    const programs = [
-        'bootstrap',
-        ...closure.included.filter((o) => o.elf.interp !== undefined && complete(o)).map((o) => o.name),
-    ];
-    const checks = [];
-    for (const program of programs)
-        checks.push(await loaderCheck(root, inputs.taskRoot, closure.interpreter.name, arch, ctx.runner.arch, {
-            preload: program === 'bootstrap' ? preload : [],
-            decoys,
-            program,
-        }));
-    const check = {
-        ...checks[0],
-        problems: checks.flatMap((c) => c.problems),
-        outside: checks.flatMap((c) => c.outside),
-        listed: checks.flatMap((c) => c.listed),
-        output: checks.map((c) => c.output).join('\n'),
-    };
-    if (!check.ran) {
-        if (inputs.verify === 'true')
-            throw new errors/* ActionError */.lZ('Could not verify the bundle', `verify: true, but ${check.reason ?? 'the check could not run'}. Set verify: auto to skip it where the machine cannot run it.`);
-        log.notice(`Loader check skipped: ${check.reason ?? 'not possible here'}. The headers were checked.`, 'Bundle verification');
-        return 'static';
-    }
-    log.debug(check.output);
-    if (check.problems.length > 0 || check.outside.length > 0)
-        throw new errors/* ActionError */.lZ('Bundle does not load', `the bundled loader, run in an isolated root with Lambda's LD_LIBRARY_PATH and Amazon Linux's library names in /lib64, reports:\n${[...check.problems, ...check.outside.map((o) => `loaded from outside the bundle: ${o}`)].join('\n')}`);
-    const dlopened = closure.libraries.filter((l) => l.optional && complete(l)).length;
-    const extra = [
-        ...(dlopened > 0 ? [plural(dlopened, 'dlopen library', 'dlopen libraries')] : []),
-        ...(preload.length > dlopened ? [plural(preload.length - dlopened, 'included shared object')] : []),
-        ...(programs.length > 1 ? [plural(programs.length - 1, 'included program')] : []),
-    ];
-    log.info(`Loader check passed: ${check.listed.length} objects${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''}, all from ${inputs.taskRoot}, none from the decoys in /lib64.`);
-    return 'loader';
-}
-
-;// CONCATENATED MODULE: ./src/pipeline.ts
-
-
-
-
-
-
-/**
- * The deploy stage is loaded when it runs, so a run that never deploys never parses the AWS
- * SDK (start-up time: see the README's performance section); @actions/cache is loaded the same
- * way (src/closure-cache.ts). The other stages are light and share modules, so they are static.
- */
-const STAGE_FUNCTIONS = {
-    install: install,
-    cachix: cachix,
-    build: build,
-    package: packageStage,
-    deploy: async (ctx) => (await Promise.all(/* import() */[__nccwpck_require__.e(323), __nccwpck_require__.e(556)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8556))).deploy(ctx),
-};
-function formatDuration(ms) {
-    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-/**
- * Runs the selected stages in order, each in its own log group that ends with
- * its duration. The first failure stops the run; later stages are recorded as skipped.
- */
-async function runStages(ctx, fns = STAGE_FUNCTIONS) {
-    const selected = src_inputs/* STAGES */.an.filter((s) => ctx.inputs.stages.includes(s));
-    for (const [i, stage] of selected.entries()) {
-        const t0 = external_node_perf_hooks_.performance.now();
-        try {
-            await ctx.log.group(stage, async () => {
-                try {
-                    await fns[stage](ctx);
-                }
-                finally {
-                    ctx.log.info(`${stage} took ${formatDuration(external_node_perf_hooks_.performance.now() - t0)}`);
-                }
-            });
-            ctx.stages.push({ stage, status: 'success', durationMs: external_node_perf_hooks_.performance.now() - t0 });
-        }
-        catch (err) {
-            ctx.stages.push({ stage, status: 'failed', durationMs: external_node_perf_hooks_.performance.now() - t0 });
-            for (const later of selected.slice(i + 1))
-                ctx.stages.push({ stage: later, status: 'skipped', durationMs: 0 });
-            throw err;
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./src/post.ts + 1 modules
-var post = __nccwpck_require__(5106);
-;// CONCATENATED MODULE: ./src/state.ts
-
-const KEY = 'nix-lambda';
-function emptyPostState() {
-    return { storePaths: [], nix: '', secretFiles: [], buildSucceeded: false };
-}
-function isPostStep() {
-    return core/* getState */.Gu('isPost') === 'true';
-}
-function markMainStep() {
-    core/* saveState */.LZ('isPost', 'true');
-}
-function savePostState(state) {
-    core/* saveState */.LZ(KEY, JSON.stringify(state));
-}
-function loadPostState() {
-    const raw = core/* getState */.Gu(KEY);
-    if (!raw)
-        return emptyPostState();
-    try {
-        return { ...emptyPostState(), ...JSON.parse(raw) };
-    }
-    catch {
-        return emptyPostState();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
-function collectSummary(ctx, error) {
-    const data = {
-        ok: error === undefined,
-        stages: [...ctx.stages],
-        deployments: [...(ctx.deployments ?? [])],
-    };
-    if (error)
-        data.error = error;
-    if (ctx.nix)
-        data.nixVersion = ctx.nix.version;
-    if (ctx.build)
-        data.build = {
-            installable: ctx.build.installable,
-            outPath: ctx.build.outPath,
-            program: ctx.build.programRel,
-            closurePaths: ctx.build.closure.length,
-        };
-    const p = ctx.package;
-    if (p)
-        data.bundle = {
-            architecture: p.architecture,
-            verified: p.verified,
-            zipPath: p.zipPath,
-            zipBytes: p.zipBytes,
-            unzippedBytes: p.unzippedBytes,
-            zipSha256: p.zipSha256,
-            files: p.files.map(({ mode: _mode, ...f }) => f),
-            references: p.references,
-        };
-    return data;
-}
-const STATUS_ICON = {
-    success: '✅ success',
-    failed: '❌ failed',
-    skipped: '⏭️ skipped',
-};
-function duration(ms) {
-    if (ms === 0)
-        return '';
-    return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-/** Escapes text for a Markdown table cell. */
-function cell(s) {
-    return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-function code(s) {
-    return s ? `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '&#124;')}</code>` : '';
-}
-function table(head, rows) {
-    return [
-        `| ${head.join(' | ')} |`,
-        `| ${head.map(() => '---').join(' | ')} |`,
-        ...rows.map((r) => `| ${r.join(' | ')} |`),
-    ].join('\n');
-}
-function percent(part, whole) {
-    return `${((part / whole) * 100).toFixed(part / whole < 0.1 ? 1 : 0)}%`;
-}
-/** The deepest folder holding every one of the paths. */
-function commonFolder(names) {
-    let parts = names[0].split('/').slice(0, -1);
-    for (const n of names.slice(1)) {
-        const p = n.split('/');
-        let i = 0;
-        while (i < parts.length && parts[i] === p[i])
-            i++;
-        parts = parts.slice(0, i);
-    }
-    return parts.join('/') || '.';
-}
-/** Short store-path form: /nix/store/abcdefgh…-name. */
-function shortStorePath(p) {
-    const m = /^\/nix\/store\/([a-z0-9]{32})-(.*)$/.exec(p);
-    return m ? `/nix/store/${m[1].slice(0, 8)}…-${m[2]}` : p;
-}
-function renderSummary(d) {
-    const out = [];
-    out.push(`## Nix flake to AWS Lambda: ${d.ok ? 'succeeded' : 'failed'}`);
-    if (d.error)
-        out.push(`> [!CAUTION]\n> **${cell(d.error.title)}**: ${d.error.message.split('\n').map(cell).join('<br>')}`);
-    if (d.stages.length > 0) {
-        out.push('### Stages');
-        out.push(table(['Stage', 'Status', 'Duration'], d.stages.map((s) => [s.stage, STATUS_ICON[s.status] ?? s.status, duration(s.durationMs)])));
-    }
-    if (d.build) {
-        out.push('### Build');
-        const rows = [
-            ['Installable', code(d.build.installable)],
-            ['Output', code(d.build.outPath)],
-            ['Program', `${code(d.build.program)} (shipped as ${code('bootstrap')})`],
-            ['Runtime closure', `${d.build.closurePaths} store paths`],
-        ];
-        if (d.nixVersion)
-            rows.push(['Nix', d.nixVersion]);
-        out.push(table(['', ''], rows));
-    }
-    if (d.bundle) {
-        const b = d.bundle;
-        out.push('### Bundle');
-        const libs = b.files
-            .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
-            .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
-        const programs = b.files.filter((f) => f.kind === 'program');
-        // Included files: one row per include (a data set's folder holds hundreds of files).
-        const groups = new Map();
-        for (const f of b.files.filter((x) => x.kind === 'include')) {
-            const key = f.reason ?? f.name;
-            groups.set(key, [...(groups.get(key) ?? []), f]);
-        }
-        const why = (f) => f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
-        const row = (f) => [
-            code(f.name),
-            f.kind,
-            code(shortStorePath(f.storePath)),
-            (0,limits/* formatBytes */.z3)(f.bytes),
-            why(f),
-        ];
-        const includeRows = [...groups.values()]
-            .map((fs) => {
-            const bytes = fs.reduce((n, f) => n + f.bytes, 0);
-            if (fs.length === 1)
-                return [bytes, row(fs[0])];
-            const dir = commonFolder(fs.map((f) => f.name));
-            return [
-                bytes,
-                [
-                    code(`${dir}/`),
-                    `include (${fs.length} files)`,
-                    code(shortStorePath(fs[0].storePath)),
-                    (0,limits/* formatBytes */.z3)(bytes),
-                    why(fs[0]),
-                ],
-            ];
-        })
-            .sort((x, y) => y[0] - x[0])
-            .map(([, r]) => r);
-        const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
-        rows.push(['**Total**', `${b.files.length} files`, '', `**${(0,limits/* formatBytes */.z3)(b.unzippedBytes)}**`, '']);
-        out.push(`${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`);
-        out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
-        const refs = b.references;
-        if (refs.length > 0) {
-            out.push('### Store paths named in the bundle');
-            out.push(table(['File', 'Store path', 'On Lambda'], refs.map((r) => [
-                code(r.file),
-                code(shortStorePath(r.path)),
-                `${r.kind === 'data' || r.kind === 'included' ? '✅' : '⚠️'} ${cell(r.note)}`,
-            ])));
-        }
-        out.push('### Zip and Lambda limits');
-        const zipOk = b.zipBytes <= limits/* LAMBDA_ZIP_LIMIT */.mX;
-        const unzOk = b.unzippedBytes <= limits/* LAMBDA_UNZIPPED_LIMIT */.KA;
-        out.push(table(['', 'Size', 'Limit', 'Used'], [
-            [
-                'Zip (direct upload)',
-                (0,limits/* formatBytes */.z3)(b.zipBytes),
-                (0,limits/* formatBytes */.z3)(limits/* LAMBDA_ZIP_LIMIT */.mX),
-                `${percent(b.zipBytes, limits/* LAMBDA_ZIP_LIMIT */.mX)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
-            ],
-            [
-                'Unzipped (with layers)',
-                (0,limits/* formatBytes */.z3)(b.unzippedBytes),
-                (0,limits/* formatBytes */.z3)(limits/* LAMBDA_UNZIPPED_LIMIT */.KA),
-                `${percent(b.unzippedBytes, limits/* LAMBDA_UNZIPPED_LIMIT */.KA)}${unzOk ? '' : ' ❌'}`,
-            ],
-        ]));
-        out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
-    }
-    if (d.deployments.length > 0) {
-        out.push('### Deploy');
-        out.push(table(['Function', 'Status', 'Version', 'Alias', 'CodeSha256', 'Uploaded', 'Configuration'], d.deployments.map((r) => [
-            code(r.function),
-            r.status,
-            r.version,
-            r.alias,
-            code(r.codeSha256),
-            r.upload ? `${(0,limits/* formatBytes */.z3)(r.bytesUploaded)} (${r.upload})` : 'nothing',
-            r.configChanges.length > 0 ? r.configChanges.map((c) => cell(c.setting)).join(', ') : '',
-        ])));
-    }
-    return `${out.join('\n\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-/** Masks every secret input before anything else can print or pass it on. */
-function maskSecrets(read, log) {
-    for (const name of src_inputs/* SECRET_INPUTS */.pH) {
-        const v = read(name).trim();
-        if (v) {
-            log.setSecret(v);
-            (0,exec/* registerSecret */.cl)(v);
-        }
-    }
-}
-/** Reports a failure: an annotation with a title (and a .nix location when known). */
-function reportFailure(log, err) {
-    const message = (0,exec/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(err));
-    if (err instanceof errors/* ActionError */.lZ) {
-        const props = { title: err.title };
-        if (err.file !== undefined)
-            props.file = err.file;
-        if (err.line !== undefined)
-            props.line = err.line;
-        log.error(message, props);
-    }
-    else {
-        log.error(message, { title: 'Unexpected error' });
-        if (err instanceof Error && err.stack)
-            log.debug((0,exec/* scrubSecrets */.Zg)(err.stack));
-    }
-    return message;
-}
-/** The main step: parse every input, then run the selected stages. Reports failures to the log; never throws. */
-async function runMain(opts = {}) {
-    const read = opts.read ?? ((name) => core/* getInput */.V4(name));
-    const log = opts.log ?? src_log/* actionsLog */._;
-    const env = opts.env ?? process.env;
-    maskSecrets(read, log);
-    const runner = runnerInfo(env);
-    let inputs;
-    try {
-        inputs = (0,src_inputs/* parseInputs */.TL)(read, { workspace: runner.workspace, tempDir: runner.tempDir, env });
-    }
-    catch (err) {
-        reportFailure(log, err);
-        await finishSummary(undefined, log, err);
-        return { ctx: undefined, error: err };
-    }
-    const ctx = createContext(inputs, log, runner, emptyPostState());
-    // A cancelled job (the runner sends SIGINT, then SIGTERM) still runs the post step: leave it
-    // the state it needs to remove the secret files written so far.
-    const stopSaving = runner.isActions
-        ? onTermination(() => {
-            savePostState(ctx.post);
-        })
-        : undefined;
-    let error;
-    try {
-        await runStages(ctx);
-    }
-    catch (err) {
-        error = err;
-        reportFailure(log, err);
-    }
-    finally {
-        stopSaving?.();
-    }
-    if (runner.isActions)
-        savePostState(ctx.post);
-    await finishSummary(ctx, log, error);
-    return error === undefined ? { ctx } : { ctx, error };
-}
-function describeError(err) {
-    return {
-        title: err instanceof errors/* ActionError */.lZ ? err.title : 'Unexpected error',
-        message: (0,exec/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(err)),
-    };
-}
-/** The job summary and the summary-json output; a failure to write them is only a warning. */
-async function finishSummary(ctx, log, error) {
-    const err = error === undefined ? undefined : describeError(error);
-    const data = ctx
-        ? collectSummary(ctx, err)
-        : { ok: false, ...(err ? { error: err } : {}), stages: [], deployments: [] };
-    if (ctx)
-        ctx.setOutput('summary-json', JSON.stringify(data));
-    try {
-        await log.writeSummary(renderSummary(data));
-    }
-    catch (e) {
-        log.warning(`could not write the job summary: ${(0,errors/* errorMessage */.gJ)(e)}`);
-    }
-}
-/** Entry point of dist/index.js when a runner (or act) runs it. */
-async function runAction() {
-    if (isPostStep()) {
-        await (0,post/* runPost */.a)(loadPostState(), src_log/* actionsLog */._);
-        return;
-    }
-    markMainStep();
-    const { error } = await runMain();
-    if (error !== undefined)
-        process.exitCode = 1;
-}
-/** The entry point @github/local-action calls (`local-action . src/main.ts .env`). */
-async function run() {
-    await runAction();
-}
-
-
-/***/ }),
-
-/***/ 1812:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LO: () => (/* binding */ NIX_FEATURE_ARGS),
-/* harmony export */   Sp: () => (/* binding */ DEFAULT_PROFILE_BIN),
-/* harmony export */   TQ: () => (/* binding */ closureOf),
-/* harmony export */   TV: () => (/* binding */ isExecutable),
-/* harmony export */   Tg: () => (/* binding */ describeNix),
-/* harmony export */   Tl: () => (/* binding */ closureOfPaths),
-/* harmony export */   dI: () => (/* binding */ runNix),
-/* harmony export */   ij: () => (/* binding */ ensureNix),
-/* harmony export */   rv: () => (/* binding */ findNix),
-/* harmony export */   wF: () => (/* binding */ nix)
-/* harmony export */ });
-/* unused harmony export parseNixVersion */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3190);
-
-
-
-
-/** Enables flakes on every Nix from 2.8 on, whatever its configuration says. */
-const NIX_FEATURE_ARGS = ['--extra-experimental-features', 'nix-command flakes'];
-const DEFAULT_PROFILE_BIN = '/nix/var/nix/profiles/default/bin';
-function isExecutable(p) {
-    try {
-        node_fs__WEBPACK_IMPORTED_MODULE_0__.accessSync(p, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
-        return node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync(p).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** Finds `nix`: on PATH first, then in the default profile, then in the user's profile. */
-function findNix(env = process.env, home = env['HOME'] ?? '') {
-    const dirs = (env['PATH'] ?? '').split(node_path__WEBPACK_IMPORTED_MODULE_1__.delimiter).filter(Boolean);
-    dirs.push(DEFAULT_PROFILE_BIN);
-    if (home)
-        dirs.push(node_path__WEBPACK_IMPORTED_MODULE_1__.join(home, '.nix-profile', 'bin'));
-    for (const d of dirs) {
-        const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(d, 'nix');
-        if (isExecutable(p))
-            return p;
-    }
-    return undefined;
-}
-/** "nix (Nix) 2.8.0" -> "2.8.0"; "nix (Determinate Nix 3.6.2) 2.29.0" -> "2.29.0". */
-function parseNixVersion(text) {
-    const m = /(\d+\.\d+(?:\.\d+)?)\s*$/.exec(text.trim().split('\n')[0] ?? '');
-    if (!m)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Unrecognised Nix', `could not read a version from \`nix --version\`: "${text.trim()}"`);
-    return m[1];
-}
-async function describeNix(nix, installed) {
-    const { stdout } = await (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(nix, ['--version'], { errorTitle: 'Nix does not run' });
-    const daemonSocket = '/nix/var/nix/daemon-socket/socket';
-    return {
-        nix,
-        binDir: node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(nix),
-        version: parseNixVersion(stdout),
-        installed,
-        daemon: node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(daemonSocket) && process.getuid?.() !== 0,
-    };
-}
-/** The Nix this job uses: the install stage's, or one found now (when install is not among the stages). */
-async function ensureNix(ctx) {
-    if (ctx.nix)
-        return ctx.nix;
-    const nix = findNix(process.env, ctx.runner.home);
-    if (!nix)
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Nix not found', `no \`nix\` on PATH, in ${DEFAULT_PROFILE_BIN} or in ~/.nix-profile/bin; add install to \`stages\` or install Nix in an earlier step.`);
-    ctx.nix = await describeNix(nix, false);
-    ctx.post.nix = nix;
-    return ctx.nix;
-}
-/** Runs `<nixBin> <args>` with flakes enabled (for the post step, which has no job context). */
-function runNix(nixBin, args, opts = {}) {
-    return (0,_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .eF)(nixBin, [...NIX_FEATURE_ARGS, ...args], opts);
-}
-/** Runs `nix <args>` with flakes enabled. */
-async function nix(ctx, args, opts = {}) {
-    return runNix((await ensureNix(ctx)).nix, args, opts);
-}
-/** The runtime closure of store paths (`nix path-info -r`), sorted. */
-async function closureOfPaths(nixBin, paths) {
-    const { stdout } = await runNix(nixBin, ['path-info', '-r', ...paths], {
-        errorTitle: 'Could not read the closure',
-    });
-    return [
-        ...new Set(stdout
-            .split('\n')
-            .map((s) => s.trim())
-            .filter((s) => s.startsWith('/'))),
-    ].sort();
-}
-/** The runtime closure of store paths, with the job's Nix. */
-async function closureOf(ctx, paths) {
-    return closureOfPaths((await ensureNix(ctx)).nix, paths);
-}
-
-
-/***/ }),
-
-/***/ 5106:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  a: () => (/* binding */ runPost)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/closure-cache.ts
-var closure_cache = __nccwpck_require__(4857);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/exec.ts
-var exec = __nccwpck_require__(3190);
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(8422);
-// EXTERNAL MODULE: ./src/nix.ts
-var src_nix = __nccwpck_require__(1812);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/secret-files.ts
-var secret_files = __nccwpck_require__(9769);
-;// CONCATENATED MODULE: ./src/push.ts
-
-
-
-
-
-
-/** Splits paths into those to push and those push-filter excludes. */
-function applyPushFilter(paths, filterSource) {
-    if (!filterSource)
-        return { keep: [...paths], skipped: [] };
-    const re = new RegExp(filterSource);
-    const keep = [];
-    const skipped = [];
-    for (const p of paths)
-        (re.test(p) ? skipped : keep).push(p);
-    return { keep, skipped };
-}
-/** NAR sizes from `nix path-info --json` (Nix 2.8: an array with `path`; Nix >= 2.19: an object keyed by path). */
-function parsePathInfoSizes(stdout) {
-    const parsed = JSON.parse(stdout);
-    const out = new Map();
-    const add = (p, info) => {
-        if (typeof p !== 'string' || !info || typeof info !== 'object')
-            return;
-        const n = info.narSize;
-        if (typeof n === 'number')
-            out.set(p, n);
-    };
-    if (Array.isArray(parsed))
-        for (const i of parsed)
-            add(i.path, i);
-    else if (parsed && typeof parsed === 'object')
-        for (const [p, i] of Object.entries(parsed))
-            add(p, i);
-    return out;
-}
-async function narSizes(nix, paths) {
-    if (paths.length === 0)
-        return new Map();
-    const { stdout } = await (0,src_nix/* runNix */.dI)(nix, ['path-info', '--json', ...paths], {
-        errorTitle: 'Could not read path sizes',
-    });
-    return parsePathInfoSizes(stdout);
-}
-/** Adds a store parameter to a store URL (`?k=v` or `&k=v`). */
-function withStoreParam(url, key, value) {
-    return `${url}${url.includes('?') ? '&' : '?'}${key}=${value}`;
-}
-/** Store paths `nix copy` reports copying ("copying path '/nix/store/...' to 'URL'..."). */
-function copiedPaths(output) {
-    const out = new Set();
-    for (const m of output.matchAll(/copying path '(\/nix\/store\/[^']+)' to '/g))
-        out.add(m[1]);
-    return [...out];
-}
-function formatBytes(n) {
-    if (n < 1024)
-        return `${n} B`;
-    if (n < 1024 * 1024)
-        return `${(n / 1024).toFixed(1)} KiB`;
-    if (n < 1024 * 1024 * 1024)
-        return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-    return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
-}
-const sum = (paths, sizes) => paths.reduce((acc, p) => acc + (sizes.get(p) ?? 0), 0);
-/** `nix copy --to URL paths`, signed with signingKey when given. Throws on failure. */
-async function pushToStore(env, url, paths, signingKey, excluded = []) {
-    const { log } = env;
-    let keyDir;
-    let keyFile;
-    try {
-        let target = url;
-        if (signingKey) {
-            keyDir = (0,secret_files/* makeSecretDir */.SH)(env.tempDir);
-            keyFile = (0,secret_files/* writePrivateFile */.Pl)(keyDir, 'signing-key', signingKey);
-            target = withStoreParam(url, 'secret-key', keyFile);
-        }
-        const sizes = await narSizes(env.nix, paths);
-        log.info(`nix copy --to ${url}: ${paths.length} store paths (${formatBytes(sum(paths, sizes))})${signingKey ? ', signed with push-signing-key' : ''}`);
-        let output = '';
-        await (0,src_nix/* runNix */.dI)(env.nix, ['copy', '--to', target, ...paths], {
-            errorTitle: `Push to ${url} failed`,
-            onLine: (l) => {
-                output += `${l}\n`;
-                log.info(l);
-            },
-        });
-        const copied = copiedPaths(output);
-        const anyway = copied.filter((p) => excluded.includes(p));
-        if (anyway.length > 0) {
-            const more = await narSizes(env.nix, anyway);
-            for (const [p, n] of more)
-                sizes.set(p, n);
-            log.info(`${anyway.length} store path${anyway.length === 1 ? '' : 's'} matching push-filter went along: pushed paths reference ${anyway.length === 1 ? 'it' : 'them'}, and a Nix binary cache must hold the closure of what it serves (${anyway.join(', ')}).`);
-        }
-        const bytes = sum(copied, sizes);
-        log.info(`Pushed ${copied.length} store paths (${formatBytes(bytes)}, ${bytes} bytes NAR) to ${url}; ${paths.length - (copied.length - anyway.length)} were already there.`);
-        return { target: url, offered: paths.length, pushed: copied.length, bytes };
-    }
-    finally {
-        if (keyFile)
-            (0,secret_files/* removeSecretFiles */.Ci)([keyFile], log);
-    }
-}
-/** The cachix executable: on PATH, else realised through Nix from nixpkgs. */
-async function findCachix(env, pathVar = process.env['PATH'] ?? '') {
-    for (const dir of pathVar.split(external_node_path_.delimiter).filter(Boolean)) {
-        const p = external_node_path_.join(dir, 'cachix');
-        try {
-            external_node_fs_.accessSync(p, external_node_fs_.constants.X_OK);
-            if (external_node_fs_.statSync(p).isFile())
-                return p;
-        }
-        catch {
-            // not here
-        }
-    }
-    env.log.info('cachix is not on PATH; realising nixpkgs#cachix through Nix');
-    const r = await (0,src_nix/* runNix */.dI)(env.nix, ['build', '--no-link', '--json', 'nixpkgs#cachix'], { allowFailure: true });
-    if (r.code === 0) {
-        try {
-            const built = JSON.parse(r.stdout)[0];
-            for (const out of [built?.outputs['bin'], built?.outputs['out']]) {
-                if (out && external_node_fs_.existsSync(external_node_path_.join(out, 'bin', 'cachix')))
-                    return external_node_path_.join(out, 'bin', 'cachix');
-            }
-        }
-        catch {
-            // fall through to the error
-        }
-    }
-    const tail = (r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n');
-    throw new errors/* ActionError */.lZ('cachix not available', `cachix is not on PATH and nixpkgs#cachix could not be built:\n${tail}`);
-}
-/** `cachix push CACHE paths`, with CACHIX_AUTH_TOKEN / CACHIX_SIGNING_KEY in its environment. Throws on failure. */
-async function pushToCachix(env, cacheName, paths, secrets) {
-    const { log } = env;
-    if (!secrets.authToken && !secrets.signingKey)
-        throw new errors/* ActionError */.lZ('Nothing to push with', 'pushing to Cachix needs cachix-auth-token or cachix-signing-key.');
-    const cachixBin = await findCachix(env);
-    const sizes = await narSizes(env.nix, paths);
-    const bytes = sum(paths, sizes);
-    log.info(`cachix push ${cacheName}: ${paths.length} store paths (${formatBytes(bytes)})`);
-    const childEnv = {
-        CACHIX_AUTH_TOKEN: secrets.authToken || undefined,
-        CACHIX_SIGNING_KEY: secrets.signingKey || undefined,
-    };
-    await (0,exec/* run */.eF)(cachixBin, ['push', cacheName, ...paths], {
-        env: childEnv,
-        errorTitle: `Push to Cachix cache ${cacheName} failed`,
-        onLine: (l) => {
-            log.info(l);
-        },
-        streamStdout: true,
-    });
-    log.info(`Pushed to Cachix cache "${cacheName}": ${paths.length} store paths (${formatBytes(bytes)}, ${bytes} bytes NAR; cachix skips those it already has).`);
-    return { target: `cachix:${cacheName}`, offered: paths.length, pushed: paths.length, bytes };
-}
-
-;// CONCATENATED MODULE: ./src/post.ts
-
-
-
-
-
-
-
-
-
-
-/** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */
-function applyMainEnvironment(state) {
-    for (const [k, v] of Object.entries(state.exported ?? {}))
-        process.env[k] = v;
-    const current = (process.env['PATH'] ?? '').split(external_node_path_.delimiter);
-    const missing = (state.addedPath ?? []).filter((d) => !current.includes(d));
-    if (missing.length > 0)
-        process.env['PATH'] = [...[...missing].reverse(), ...current].filter(Boolean).join(external_node_path_.delimiter);
-}
-async function pushAndCache(state, log, read) {
-    const env = { nix: state.nix, log, tempDir: process.env['RUNNER_TEMP'] || external_node_os_.tmpdir() };
-    const closure = await (0,src_nix/* closureOfPaths */.Tl)(state.nix, state.storePaths);
-    const { keep, skipped } = applyPushFilter(closure, state.pushFilter);
-    if (state.cachixPush || state.pushTo) {
-        log.info(`Runtime closure: ${closure.length} store paths; ${keep.length} to push${skipped.length ? `, ${skipped.length} excluded by push-filter` : ''}.`);
-    }
-    if (state.cachixPush) {
-        if (skipped.length > 0)
-            log.info('cachix push sends the closure of the paths it is given: excluded paths they reference may go along.');
-        try {
-            await pushToCachix(env, state.cachixPush.cache, keep, {
-                authToken: read('cachix-auth-token').trim(),
-                signingKey: read('cachix-signing-key').trim(),
-            });
-        }
-        catch (e) {
-            log.warning(`Push to Cachix cache "${state.cachixPush.cache}" skipped or failed: ${(0,exec/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(e))}. The deploy is not affected.`, 'Cachix push failed');
-        }
-    }
-    if (state.pushTo) {
-        try {
-            await pushToStore(env, state.pushTo, keep, read('push-signing-key').trim(), skipped);
-        }
-        catch (e) {
-            log.warning(`Push to ${state.pushTo} failed: ${(0,exec/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(e))}. The deploy is not affected.`, 'Push failed');
-        }
-    }
-    if (state.closureCache) {
-        await (0,closure_cache/* saveClosureCache */.N)(state.closureCache, closure, (args) => (0,src_nix/* runNix */.dI)(state.nix, args, { errorTitle: 'nix copy failed' }), log);
-    }
-}
-/**
- * The post step: runs after the job's other steps. Its failures are warnings,
- * never a red job: the deploy already happened. It always removes the secret files.
- */
-async function runPost(state, log, read = (name) => core/* getInput */.V4(name)) {
-    try {
-        for (const name of inputs/* SECRET_INPUTS */.pH) {
-            const v = read(name).trim();
-            if (v)
-                (0,exec/* registerSecret */.cl)(v);
-        }
-        applyMainEnvironment(state);
-        if (!state.buildSucceeded) {
-            log.debug('post: nothing was built; nothing to push or cache');
-        }
-        else if (!state.nix) {
-            log.debug('post: no nix recorded; nothing to push or cache');
-        }
-        else if (state.cachixPush || state.pushTo || state.closureCache) {
-            await log.group('push and cache', () => pushAndCache(state, log, read));
-        }
-    }
-    catch (e) {
-        log.warning(`Post step: ${(0,exec/* scrubSecrets */.Zg)((0,errors/* errorMessage */.gJ)(e))}. The deploy is not affected.`, 'Post step problem');
-    }
-    finally {
-        const failed = (0,secret_files/* removeSecretFiles */.Ci)(state.secretFiles, log);
-        const removed = state.secretFiles.length - failed.length;
-        if (removed > 0)
-            log.info(`Removed ${removed} secret file${removed === 1 ? '' : 's'}.`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 1589:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   SH: () => (/* binding */ dataSetOf),
-/* harmony export */   _A: () => (/* binding */ AUTO_LOCALE_ARCHIVE_LIMIT),
-/* harmony export */   _h: () => (/* binding */ findDataSet),
-/* harmony export */   p: () => (/* binding */ runtimeEnvFor),
-/* harmony export */   qX: () => (/* binding */ BUNDLED_CA_PATH),
-/* harmony export */   v6: () => (/* binding */ DATA_SET_DEFS),
-/* harmony export */   zw: () => (/* binding */ DATA_SETS)
-/* harmony export */ });
-/* unused harmony exports CA_BUNDLE_PATHS, TERMINFO_SUBSET, findCaBundle */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-
-
-/**
- * Data files a relocated Nix program reads at run time from paths baked into it, and the variables
- * that point it at the bundle's copy instead (the deploy stage sets them on the function):
- * - certificates: Nix's OpenSSL reads NIX_SSL_CERT_FILE, then SSL_CERT_FILE, then
- *   /etc/ssl/certs/ca-certificates.crt (absent on Amazon Linux, which uses /etc/pki/tls/certs/ca-bundle.crt).
- * - locales: a relocated glibc finds no locale data without LOCALE_ARCHIVE (an archive) or LOCPATH (a folder).
- * - gconv: glibc's iconv() loads conversion modules from GCONV_PATH (else its compiled-in store folder).
- * - tzdata: glibc, Rust's tz crates and Haskell's tz read TZDIR; Go reads ZONEINFO.
- * - terminfo: ncurses reads TERMINFO.
- */
-const DATA_SETS = ['certificates', 'locales', 'gconv', 'tzdata', 'terminfo'];
-/** Where CA bundles live in nixpkgs store paths (cacert) and in other common layouts. */
-const CA_BUNDLE_PATHS = [
-    'etc/ssl/certs/ca-bundle.crt',
-    'etc/ssl/certs/ca-certificates.crt',
-    'etc/pki/tls/certs/ca-bundle.crt',
-];
-/** Where certificates go in the zip. */
-const BUNDLED_CA_PATH = 'etc/ssl/certs/ca-bundle.crt';
-/** Terminal types worth carrying to a machine without a terminal (log colouring, TERM=dumb). */
-const TERMINFO_SUBSET = [
-    'ansi',
-    'dumb',
-    'linux',
-    'screen',
-    'screen-256color',
-    'tmux',
-    'tmux-256color',
-    'vt100',
-    'vt220',
-    'xterm',
-    'xterm-256color',
-    'xterm-color',
-];
-/** A locale archive larger than this is not bundled without being asked for (nixpkgs' glibcLocales is ~220 MB). */
-const AUTO_LOCALE_ARCHIVE_LIMIT = 50 * 1024 * 1024;
-const DATA_SET_DEFS = {
-    certificates: {
-        id: 'certificates',
-        what: 'CA certificates',
-        roots: CA_BUNDLE_PATHS,
-        target: () => BUNDLED_CA_PATH,
-        nixpkgs: 'cacert',
-    },
-    locales: {
-        id: 'locales',
-        what: 'locale data',
-        roots: ['lib/locale/locale-archive', 'lib/locale'],
-        target: (root) => root,
-        nixpkgs: 'glibcLocales (or glibcLocalesUtf8)',
-    },
-    gconv: {
-        id: 'gconv',
-        what: "glibc's iconv conversion modules",
-        roots: ['lib/gconv'],
-        target: () => 'lib/gconv',
-        nixpkgs: 'glibc (its lib/gconv)',
-    },
-    tzdata: {
-        id: 'tzdata',
-        what: 'time zone data',
-        roots: ['share/zoneinfo'],
-        target: () => 'share/zoneinfo',
-        nixpkgs: 'tzdata',
-    },
-    terminfo: {
-        id: 'terminfo',
-        what: 'terminfo entries',
-        roots: ['share/terminfo'],
-        target: () => 'share/terminfo',
-        keep: (rel) => TERMINFO_SUBSET.includes(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.basename(rel)),
-        nixpkgs: 'ncurses',
-    },
-};
-/** The data set and root a store-path-relative path belongs to (`sub` is under `root`). */
-function dataSetOf(sub) {
-    for (const def of Object.values(DATA_SET_DEFS)) {
-        for (const root of def.roots) {
-            if (sub === root || sub.startsWith(`${root}/`))
-                return { id: def.id, root };
-        }
-    }
-    return undefined;
-}
-/** The first CA bundle found in the closure's store paths (nixpkgs' cacert), or undefined. */
-function findCaBundle(closure, exists = node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync) {
-    const ordered = [...closure].sort((a, b) => Number(/-(nss-)?cacert-/.test(b)) - Number(/-(nss-)?cacert-/.test(a)));
-    for (const sp of ordered)
-        for (const rel of CA_BUNDLE_PATHS) {
-            const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(sp, rel);
-            if (exists(p))
-                return p;
-        }
-    return undefined;
-}
-/**
- * A data set somewhere in the closure, for a data set asked for by name: gconv from the C library's
- * own store path first, anything else from the first store path that has it.
- */
-function findDataSet(id, closure, preferred = [], exists = node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync) {
-    if (id === 'certificates') {
-        const ca = findCaBundle(closure, exists);
-        return ca ? { source: ca, root: CA_BUNDLE_PATHS.find((r) => ca.endsWith(`/${r}`)) } : undefined;
-    }
-    for (const sp of [...preferred, ...closure])
-        for (const root of DATA_SET_DEFS[id].roots) {
-            const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(sp, root);
-            if (exists(p))
-                return { source: p, root };
-        }
-    return undefined;
-}
-/** Variables for the bundled data files, from the names of the files in the zip. */
-function runtimeEnvFor(names, taskRoot) {
-    const env = {};
-    const at = (n) => `${taskRoot}/${n}`;
-    const ca = names.find((n) => n === BUNDLED_CA_PATH) ??
-        names.find((n) => /(^|\/)(ca-bundle\.crt|ca-certificates\.crt)$/.test(n));
-    if (ca) {
-        env['SSL_CERT_FILE'] = at(ca);
-        env['NIX_SSL_CERT_FILE'] = at(ca);
-    }
-    const archive = names.find((n) => /(^|\/)locale-archive$/.test(n));
-    if (archive)
-        env['LOCALE_ARCHIVE'] = at(archive);
-    else {
-        // A locale folder holds LOCALE/LC_CTYPE files: LOCPATH is the folder above LOCALE.
-        const ctype = names.find((n) => /(^|\/)[^/]+\/LC_CTYPE$/.test(n));
-        if (ctype)
-            env['LOCPATH'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(ctype)));
-    }
-    // glibc reads gconv-modules (or its cache) from each GCONV_PATH folder.
-    const gconv = names.find((n) => /(^|\/)gconv-modules(\.cache)?$/.test(n));
-    if (gconv)
-        env['GCONV_PATH'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(gconv));
-    // A zoneinfo folder: TZDIR for glibc and most libraries, ZONEINFO for Go.
-    const zone = names.find((n) => /(^|\/)zoneinfo\/.+/.test(n));
-    if (zone) {
-        const dir = zone.slice(0, zone.lastIndexOf('zoneinfo/') + 'zoneinfo'.length);
-        env['TZDIR'] = at(dir);
-        env['ZONEINFO'] = at(dir);
-    }
-    // terminfo/<first letter or its hex code>/<name>
-    const term = names.find((n) => /(^|\/)terminfo\/[^/]+\/[^/]+$/.test(n));
-    if (term)
-        env['TERMINFO'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(term)));
-    return env;
-}
-
-
-/***/ }),
-
-/***/ 9769:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AK: () => (/* binding */ writeSecretFile),
-/* harmony export */   Ci: () => (/* binding */ removeSecretFiles),
-/* harmony export */   Pl: () => (/* binding */ writePrivateFile),
-/* harmony export */   SH: () => (/* binding */ makeSecretDir)
-/* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-
-
-/**
- * Files that hold secrets (the github.com access token for Nix, a netrc for private caches,
- * signing keys). Each lives in a private folder (0700) under RUNNER_TEMP, is written with
- * mode 0600 before any byte of the secret, and is listed in PostState.secretFiles so the
- * post step removes it. Outside a runner (the local command, which has no post step) they
- * are removed when the process exits.
- */
-const DIR_PREFIX = 'nix-lambda-secrets-';
-let exitHookSet = false;
-const removeAtExit = [];
-/** Creates a private folder for secret files under base (0700). */
-function makeSecretDir(base) {
-    node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync(base, { recursive: true });
-    const dir = node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(base, DIR_PREFIX));
-    node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync(dir, 0o700);
-    return dir;
-}
-/** Writes content to dir/name with mode 0600 (created with that mode; never world-readable). */
-function writePrivateFile(dir, name, content) {
-    const file = node_path__WEBPACK_IMPORTED_MODULE_1__.join(dir, name);
-    node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(file, { force: true });
-    const fd = node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync(file, node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_WRONLY | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_CREAT | node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_EXCL, 0o600);
-    try {
-        node_fs__WEBPACK_IMPORTED_MODULE_0__.fchmodSync(fd, 0o600);
-        node_fs__WEBPACK_IMPORTED_MODULE_0__.writeSync(fd, content);
-    }
-    finally {
-        node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync(fd);
-    }
-    return file;
-}
-/** The job's folder for secret files (one per job context). */
-function jobSecretDir(ctx) {
-    const known = ctx.post.secretFiles
-        .map((f) => node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(f))
-        .find((d) => node_path__WEBPACK_IMPORTED_MODULE_1__.basename(d).startsWith(DIR_PREFIX));
-    if (known && node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync(known))
-        return known;
-    return makeSecretDir(ctx.runner.tempDir);
-}
-/** Writes a secret file for this job and lists it for removal by the post step. */
-function writeSecretFile(ctx, name, content) {
-    const file = writePrivateFile(jobSecretDir(ctx), name, content);
-    if (!ctx.post.secretFiles.includes(file))
-        ctx.post.secretFiles.push(file);
-    if (!ctx.runner.isActions) {
-        removeAtExit.push(file);
-        if (!exitHookSet) {
-            exitHookSet = true;
-            process.once('exit', () => {
-                removeSecretFiles(removeAtExit.splice(0));
-            });
-        }
-    }
-    return file;
-}
-/**
- * Removes secret files and, once empty, the private folders holding them. Never throws;
- * returns the files it could not remove (with the reason in the log, when given one).
- */
-function removeSecretFiles(files, log) {
-    const failed = [];
-    const dirs = new Set();
-    for (const f of files) {
-        try {
-            node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync(f, { force: true });
-            const d = node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(f);
-            if (node_path__WEBPACK_IMPORTED_MODULE_1__.basename(d).startsWith(DIR_PREFIX))
-                dirs.add(d);
-        }
-        catch (e) {
-            failed.push(f);
-            log?.warning(`Could not remove ${f}: ${e.message}`, 'Secret file left behind');
-        }
-    }
-    for (const d of dirs) {
-        try {
-            if (node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync(d).length === 0)
-                node_fs__WEBPACK_IMPORTED_MODULE_0__.rmdirSync(d);
-        }
-        catch {
-            // already gone, or not empty: nothing to do
-        }
-    }
-    return failed;
-}
 
 
 /***/ }),
@@ -38806,13 +35734,6 @@ function removeSecretFiles(files, log) {
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = __nccwpck_require__.p + "565e11bcad8af20c920d.mjs";
-
-/***/ }),
-
-/***/ 3896:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-module.exports = __nccwpck_require__.p + "293248747edf5d37944a.js?.";
 
 /***/ }),
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the action into dist/ (or the folder given): the entry point, the deflate worker that
-// src/deflate.ts starts from dist/deflate-worker/index.mjs, and licenses.txt, the licences of every
+// src/zip/deflate.ts starts from dist/deflate-worker/index.mjs, and licenses.txt, the licences of every
 // production package (see writeLicenses).
 //   node scripts/build.mjs [out]
 import { execFileSync } from 'node:child_process';
@@ -137,7 +137,7 @@ function main() {
 
   fs.rmSync(out, { recursive: true, force: true });
   build('src/index.ts', out);
-  build('src/deflate-worker/index.mjs', path.join(out, 'deflate-worker'));
+  build('src/zip/deflate-worker/index.mjs', path.join(out, 'deflate-worker'));
   fs.chmodSync(path.join(out, 'index.js'), 0o755);
   // package.json's bin (`nix-lambda`, `npx nix-lambda`): the local command, even with no arguments.
   fs.writeFileSync(

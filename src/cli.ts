@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActionError, errorMessage } from './errors.js';
-import { scrubSecrets } from './exec.js';
-import { DEFAULTS, STAGES } from './inputs.js';
-import { consoleLog } from './log.js';
-import { runMain } from './main.js';
-import { runPost } from './post.js';
+import { ActionError, errorMessage } from './util/errors.js';
+import { scrubSecrets } from './util/secrets.js';
+import { DEFAULTS, STAGES } from './inputs/read.js';
+import { consoleLog } from './host.js';
+import { runMain } from './action/main.js';
+import { runPost } from './action/post.js';
 
 /**
  * The local command: the same stages, outside GitHub, for people who want to

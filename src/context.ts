@@ -1,19 +1,30 @@
 import * as os from 'node:os';
+import type { BundledFile } from './bundle/bundle.js';
+import type { StoreReferenceNote } from './bundle/references.js';
 import type { DeployResult } from './deploy/types.js';
-import type { Inputs, Stage } from './inputs.js';
-import type { Log } from './log.js';
-import type { PostState } from './state.js';
+import type { Log } from './host.js';
+import type { Inputs } from './inputs/parse.js';
+import type { Stage } from './inputs/read.js';
+import { lambdaArchOfNode, type LambdaArch } from './lambda.js';
+import { NixCli, type NixInfo } from './nix/cli.js';
+import { accessTokensContent, composeNixConfig, TOKEN_FILE_NAME } from './nix/config.js';
+import { DEFAULT_PROFILE_BIN, findNix } from './nix/locate.js';
+import { ActionError } from './util/errors.js';
+import { removeAtProcessExit, secretDirFor, writePrivateFile } from './util/secrets.js';
 
 /**
- * The job context: one object handed to every stage. It carries the parsed
- * inputs, facts about the runner, and what each stage produced for the next.
+ * The job context: one object handed to every stage. It carries the parsed inputs, facts about
+ * the runner, what each stage produced for the next, and what the post step needs (post).
+ *
+ * The context helpers below are, with the stages, the only code that writes ctx.post: library
+ * modules (nix/, caches/, bundle/, zip/, deploy/) never see the context.
  */
 
 export interface RunnerInfo {
   workspace: string;
   tempDir: string;
   /** Lambda's name for the runner's own architecture. */
-  arch: 'x86_64' | 'arm64' | 'other';
+  arch: LambdaArch | 'other';
   /** Running under nektos/act. */
   isAct: boolean;
   /** Running on a GitHub Actions runner (or act), as opposed to the local command. */
@@ -26,18 +37,7 @@ export interface RunnerInfo {
   home: string;
 }
 
-export interface NixInfo {
-  /** Absolute path of the `nix` executable. */
-  nix: string;
-  /** Folder holding nix and its companions (nix-store, ...). */
-  binDir: string;
-  version: string;
-  /** Installed by this run (as opposed to found). */
-  installed: boolean;
-  /** A nix-daemon serves the store (multi-user install). */
-  daemon: boolean;
-}
-
+/** What the build stage leaves for the package stage. */
 export interface BuildResult {
   installable: string;
   drvPath: string;
@@ -52,34 +52,18 @@ export interface BuildResult {
   programPath: string;
 }
 
-export type LambdaArch = 'x86_64' | 'arm64';
-
-export interface BundledFile {
-  /** Path inside the zip. */
-  name: string;
-  /** Where it came from in the store. */
-  source: string;
-  /** Store path (/nix/store/HASH-NAME) holding the source. */
-  storePath: string;
-  kind: 'program' | 'interpreter' | 'library' | 'include';
-  bytes: number;
-  mode: number;
-  /** What was changed in the copy (interp, rpath), empty when copied as is. */
-  patched: string[];
-  /** Why it is in the bundle (DT_NEEDED of X, a dlopen folder, a data set, include). */
-  reason?: string;
-}
-
+/** A bundled library, as the `libraries` output lists it. */
 export interface LibraryInfo {
   soname: string;
   storePath: string;
   bytes: number;
 }
 
+/** What the package stage leaves for the deploy stage and the summary. */
 export interface PackageResult {
   zipPath: string;
-  /** base64 of the raw SHA-256 of the zip, as Lambda's CodeSha256. */
-  zipSha256: string;
+  /** Lambda's CodeSha256 of the zip: base64 of its raw SHA-256. */
+  codeSha256: string;
   zipBytes: number;
   unzippedBytes: number;
   architecture: LambdaArch;
@@ -95,16 +79,6 @@ export interface PackageResult {
   references: StoreReferenceNote[];
 }
 
-export interface StoreReferenceNote {
-  /** The bundled file naming it. */
-  file: string;
-  path: string;
-  /** How it is judged (references.ts Verdict kinds): data, included, library, unbundled, data-not-bundled. */
-  kind: string;
-  /** bundled as X, or the problem and its fix. */
-  note: string;
-}
-
 export type StageStatus = 'success' | 'failed' | 'skipped';
 
 export interface StageRecord {
@@ -112,6 +86,39 @@ export interface StageRecord {
   status: StageStatus;
   durationMs: number;
   note?: string;
+}
+
+/**
+ * What the main step leaves for the post step (action.yml `post`), kept with core.saveState
+ * (action/state.ts). The post step pushes to caches and removes secret files.
+ */
+export interface PostState {
+  /** Store paths the build produced (their closures are pushed and cached). */
+  storePaths: string[];
+  /** Absolute path of `nix`, so the post step need not search for it. */
+  nix: string;
+  /** The closure cache: local binary cache folder and its key; hit = restored with the exact key. */
+  closureCache?: { dir: string; key: string; hit: boolean };
+  /** Cachix push settings (secrets are not stored here; the post step reads its inputs again). */
+  cachixPush?: { cache: string };
+  /** Nix store URL to push the closure to (input push-to). */
+  pushTo?: string;
+  /** Source of the push-filter regular expression (store paths not to push). */
+  pushFilter?: string;
+  /** The NIX_CONFIG the action composes: what the environment had at start, and the action's lines. */
+  nixConfig?: { base: string; lines: string[] };
+  /** Variables the main step exported (none holds a secret), re-applied in the post step. */
+  exported?: Record<string, string>;
+  /** Folders the main step added to PATH, re-applied in the post step. */
+  addedPath?: string[];
+  /** Files holding secrets, removed in the post step. */
+  secretFiles: string[];
+  /** Set when the main step built successfully; the post step does nothing otherwise. */
+  buildSucceeded: boolean;
+}
+
+export function emptyPostState(): PostState {
+  return { storePaths: [], nix: '', secretFiles: [], buildSucceeded: false };
 }
 
 export interface JobContext {
@@ -126,18 +133,19 @@ export interface JobContext {
   /** Results of the deploy stage, one per function, in input order. */
   deployments?: DeployResult[];
   readonly stages: StageRecord[];
-  readonly outputs: Record<string, string>;
-  setOutput(name: string, value: string | number | boolean): void;
+  /** The outputs set so far. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Sets outputs: only ever the values of action/outputs.ts's functions (ESLint checks the calls). */
+  setOutputs(outputs: Readonly<Partial<Record<string, string>>>): void;
 }
 
 export function runnerInfo(env: NodeJS.ProcessEnv = process.env): RunnerInfo {
   const info = os.userInfo();
-  const arch = os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'arm64' : 'other';
   const isAct = env['ACT'] === 'true';
   return {
     workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
     tempDir: env['RUNNER_TEMP'] || os.tmpdir(),
-    arch,
+    arch: lambdaArchOfNode(os.arch()) ?? 'other',
     isAct,
     isActions: env['GITHUB_ACTIONS'] === 'true',
     hasCacheService: !isAct && Boolean(env['ACTIONS_CACHE_URL'] || env['ACTIONS_RESULTS_URL']),
@@ -156,10 +164,78 @@ export function createContext(inputs: Inputs, log: Log, runner: RunnerInfo, post
     post,
     stages: [],
     outputs,
-    setOutput(name, value) {
-      const v = String(value);
-      outputs[name] = v;
-      log.setOutput(name, v);
+    setOutputs(set) {
+      for (const [name, value] of Object.entries(set)) {
+        if (value === undefined) continue;
+        outputs[name] = value;
+        log.setOutput(name, value);
+      }
     },
   };
+}
+
+// --- context helpers: what the stages record for later steps and for the post step ---
+
+/** Records the Nix this job uses (and tells the post step where it is). */
+export function useNix(ctx: JobContext, info: NixInfo): NixInfo {
+  ctx.nix = info;
+  ctx.post.nix = info.nix;
+  return info;
+}
+
+/** The Nix this job uses: the install stage's, or one found now (when install is not among the stages). */
+export async function ensureNix(ctx: JobContext): Promise<NixInfo> {
+  if (ctx.nix) return ctx.nix;
+  const nix = findNix(process.env, ctx.runner.home);
+  if (!nix)
+    throw new ActionError(
+      'Nix not found',
+      `no \`nix\` on PATH, in ${DEFAULT_PROFILE_BIN} or in ~/.nix-profile/bin; add install to \`stages\` or install Nix in an earlier step.`,
+    );
+  return useNix(ctx, await new NixCli(nix).describe(false));
+}
+
+/** The job's `nix` commands (ensureNix first). */
+export async function jobNix(ctx: JobContext): Promise<NixCli> {
+  return new NixCli((await ensureNix(ctx)).nix);
+}
+
+/** Exports a variable for this process and later steps, and keeps it for the post step. */
+export function exportVar(ctx: JobContext, name: string, value: string): void {
+  ctx.log.exportVariable(name, value);
+  (ctx.post.exported ??= {})[name] = value;
+}
+
+/** Prepends a folder to PATH for this process and later steps, and keeps it for the post step. */
+export function addPath(ctx: JobContext, dir: string): void {
+  ctx.log.addPath(dir);
+  const added = (ctx.post.addedPath ??= []);
+  if (!added.includes(dir)) added.push(dir);
+}
+
+/** Adds lines to the action's NIX_CONFIG and exports the result. Returns the new NIX_CONFIG. */
+export function applyNixConfig(ctx: JobContext, add: readonly string[]): string {
+  const state = (ctx.post.nixConfig ??= { base: process.env['NIX_CONFIG'] ?? '', lines: [] });
+  for (const l of add) if (!state.lines.includes(l)) state.lines.push(l);
+  const value = composeNixConfig(state.base, state.lines, ctx.inputs.install.extraNixConfig);
+  exportVar(ctx, 'NIX_CONFIG', value);
+  return value;
+}
+
+/**
+ * Writes a secret file (mode 0600, in the job's private folder under RUNNER_TEMP) and lists it
+ * for removal by the post step, or at exit where there is no post step (the local command).
+ */
+export function writeSecretFile(ctx: JobContext, name: string, content: string): string {
+  const file = writePrivateFile(secretDirFor(ctx.post.secretFiles, ctx.runner.tempDir), name, content);
+  if (!ctx.post.secretFiles.includes(file)) ctx.post.secretFiles.push(file);
+  if (!ctx.runner.isActions) removeAtProcessExit(file);
+  return file;
+}
+
+/** Writes the github.com token file (0600) for this job; undefined when there is no token. */
+export function writeTokenFile(ctx: JobContext): string | undefined {
+  const token = ctx.inputs.install.githubToken;
+  if (!token) return undefined;
+  return writeSecretFile(ctx, TOKEN_FILE_NAME, accessTokensContent(token));
 }

@@ -156,7 +156,7 @@ const deflate = (input, level) => compress("deflate", input, level);
 const gzip = (input, level) => compress("gzip", input, level);
 const zlib = (input, level) => compress("zlib", input, level);
 
-;// CONCATENATED MODULE: ./src/deflate-worker/index.mjs
+;// CONCATENATED MODULE: ./src/zip/deflate-worker/index.mjs
 // The deflate worker: compresses whole files with libdeflate (WebAssembly) off the main thread.
 // A plain ES module so that it runs as it is from src/ (tests, local-action) and bundled by ncc
 // into dist/deflate-worker/index.mjs (the action). See src/deflate.ts.

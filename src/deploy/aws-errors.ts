@@ -1,5 +1,5 @@
-import { ActionError } from '../errors.js';
-import { scrubSecrets } from '../exec.js';
+import { ActionError } from '../util/errors.js';
+import { scrubSecrets } from '../util/secrets.js';
 
 /**
  * Turns AWS SDK errors into messages a workflow author can act on: which call,

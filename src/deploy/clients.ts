@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { AwsCredentials, DeployOptions } from './types.js';
+import type { AwsCredentials, Clients, DeployOptions } from './types.js';
 
 /**
  * SDK clients for the deploy. Throttling (429), 5xx and dropped connections are
@@ -8,11 +8,6 @@ import type { AwsCredentials, DeployOptions } from './types.js';
  * never by a loop of ours. Endpoints come from the SDK's configuration
  * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_S3, profiles).
  */
-
-export interface Clients {
-  lambda: LambdaClient;
-  s3: S3Client;
-}
 
 /** S3 needs path-style addressing when pointed at a custom endpoint (a local server has no bucket subdomains). */
 export function customS3Endpoint(env: NodeJS.ProcessEnv = process.env): boolean {

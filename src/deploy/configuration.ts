@@ -3,8 +3,9 @@ import type {
   FunctionConfiguration,
   UpdateFunctionConfigurationRequest,
 } from '@aws-sdk/client-lambda';
-import { ActionError } from '../errors.js';
-import type { Inputs } from '../inputs.js';
+import { EPHEMERAL_STORAGE_MB } from '../lambda.js';
+import { ActionError } from '../util/errors.js';
+import type { ConfigInputs } from '../inputs/deploy.js';
 import type { ConfigChange } from './types.js';
 
 /**
@@ -13,11 +14,6 @@ import type { ConfigChange } from './types.js';
  * are never touched, and the function's environment is never wiped unless
  * environment-mode is replace and `environment` is given.
  */
-
-export type ConfigInputs = Pick<
-  Inputs,
-  'memorySize' | 'timeout' | 'environment' | 'environmentMode' | 'description' | 'layers' | 'ephemeralStorage'
->;
 
 export type ConfigUpdate = Omit<UpdateFunctionConfigurationRequest, 'FunctionName' | 'RevisionId'>;
 
@@ -103,7 +99,7 @@ export function planConfiguration(
     }
   }
   if (inputs.ephemeralStorage !== undefined) {
-    const now = current.EphemeralStorage?.Size ?? 512;
+    const now = current.EphemeralStorage?.Size ?? EPHEMERAL_STORAGE_MB.default;
     if (now !== inputs.ephemeralStorage) {
       update.EphemeralStorage = { Size: inputs.ephemeralStorage };
       note('EphemeralStorage', now, inputs.ephemeralStorage);

@@ -1,8 +1,7 @@
-import * as core from '@actions/core';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ActionError } from '../errors.js';
-import { registerSecret } from '../exec.js';
-import type { Log } from '../log.js';
+import { ActionError } from '../util/errors.js';
+import { registerSecret } from '../util/secrets.js';
+import type { Logger } from '../util/log.js';
 import { explainAwsError } from './aws-errors.js';
 import type { AwsCredentials, DeployOptions } from './types.js';
 
@@ -24,10 +23,15 @@ export function sessionName(env: NodeJS.ProcessEnv = process.env): string {
 export async function assumeRoleWithOidc(
   roleArn: string,
   region: string,
-  log: Log,
+  log: Logger,
   opts: Pick<DeployOptions, 'maxAttempts' | 'retryMode'>,
-  env: NodeJS.ProcessEnv = process.env,
+  host: {
+    /** Asks GitHub for an OIDC token for the audience (host.ts's requestIdToken on a runner). */
+    idToken: (audience: string) => Promise<string>;
+    env?: NodeJS.ProcessEnv;
+  },
 ): Promise<AwsCredentials> {
+  const env = host.env ?? process.env;
   if (!env['ACTIONS_ID_TOKEN_REQUEST_URL'] || !env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'])
     throw new ActionError(
       'No OIDC token',
@@ -36,7 +40,7 @@ export async function assumeRoleWithOidc(
     );
   let token: string;
   try {
-    token = await core.getIDToken(OIDC_AUDIENCE);
+    token = await host.idToken(OIDC_AUDIENCE);
   } catch (err) {
     throw new ActionError('No OIDC token', `could not get GitHub's OIDC token: ${(err as Error).message}`, {
       cause: err,

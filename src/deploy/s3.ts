@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ActionError } from '../errors.js';
+import { ActionError } from '../util/errors.js';
 import { explainAwsError } from './aws-errors.js';
-import { sha256Hex } from './zipinfo.js';
+import { codeSha256Hex } from '../util/hash.js';
 
 /**
  * Uploads the zip to S3 for UpdateFunctionCode/CreateFunction with
@@ -13,7 +13,7 @@ import { sha256Hex } from './zipinfo.js';
 /** The default key: nix-lambda/<function name>/<CodeSha256 as hex>.zip. */
 export function defaultS3Key(functionName: string, codeSha256: string): string {
   const name = /:function:([^:]+)/.exec(functionName)?.[1] ?? functionName;
-  return `nix-lambda/${name}/${sha256Hex(codeSha256)}.zip`;
+  return `nix-lambda/${name}/${codeSha256Hex(codeSha256)}.zip`;
 }
 
 export async function uploadZip(

@@ -1,4 +1,8 @@
-import type { LambdaArch } from '../context.js';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DeployInputs } from '../inputs/deploy.js';
+import type { LambdaArch } from '../lambda.js';
+import type { Logger } from '../util/log.js';
 
 /**
  * What the deploy stage reports, one result per function, and the internal
@@ -44,8 +48,8 @@ export interface DeployResult {
 export interface ZipInfo {
   path: string;
   bytes: Buffer;
-  /** base64 of the raw SHA-256 (Lambda's CodeSha256). */
-  sha256: string;
+  /** Lambda's CodeSha256 of the zip: base64 of its raw SHA-256. */
+  codeSha256: string;
   architecture: LambdaArch;
   runtimeEnv: Record<string, string>;
 }
@@ -79,4 +83,21 @@ export interface AwsCredentials {
   secretAccessKey: string;
   sessionToken?: string;
   expiration?: Date;
+}
+
+/** The SDK clients of a deploy (clients.ts makes them). */
+export interface Clients {
+  lambda: LambdaClient;
+  s3: S3Client;
+}
+
+/** What every call of one deploy works with. */
+export interface DeployEnv {
+  clients: Clients;
+  inputs: DeployInputs;
+  log: Logger;
+  zip: ZipInfo;
+  opts: DeployOptions;
+  /** S3 uploads of this run, by s3://bucket/key: several functions share one upload. */
+  uploads: Map<string, Promise<void>>;
 }

@@ -1,24 +1,14 @@
-import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
-import AdmZip from 'adm-zip';
-import type { LambdaArch, PackageResult } from '../context.js';
-import { ActionError } from '../errors.js';
+import { BOOTSTRAP, lambdaArchOf, type LambdaArch } from '../lambda.js';
+import { codeSha256 } from '../util/hash.js';
+import { readZipEntry } from '../zip/read.js';
+import { ActionError } from '../util/errors.js';
 import type { ZipInfo } from './types.js';
 
 /**
  * The zip to deploy: the package stage's, or (deploy-only runs) an existing
  * zip whose architecture is read from its bootstrap's ELF header.
  */
-
-/** base64 of the raw SHA-256, as Lambda's CodeSha256. */
-export function codeSha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('base64');
-}
-
-/** Hex form of a base64 CodeSha256 (for S3 keys). */
-export function sha256Hex(base64: string): string {
-  return Buffer.from(base64, 'base64').toString('hex');
-}
 
 /** Lambda's architecture of an ELF header: e_machine (offset 18, little-endian u16) 62 is x86_64, 183 arm64. */
 export function elfArchitecture(header: Buffer, name = 'bootstrap'): LambdaArch {
@@ -33,8 +23,8 @@ export function elfArchitecture(header: Buffer, name = 'bootstrap'): LambdaArch 
       `${name} is not a 64-bit little-endian ELF; Lambda runs x86_64 and arm64 programs only.`,
     );
   const machine = header.readUInt16LE(18);
-  if (machine === 62) return 'x86_64';
-  if (machine === 183) return 'arm64';
+  const arch = lambdaArchOf(machine);
+  if (arch) return arch;
   throw new ActionError(
     'Unsupported architecture',
     `${name} is an ELF for machine ${machine}; Lambda runs x86_64 (62) and arm64 (183) programs only.`,
@@ -42,7 +32,7 @@ export function elfArchitecture(header: Buffer, name = 'bootstrap'): LambdaArch 
 }
 
 /** Reads an existing zip (deploy without the package stage). */
-export async function readZip(zipPath: string): Promise<ZipInfo> {
+export async function existingZip(zipPath: string): Promise<ZipInfo> {
   let bytes: Buffer;
   try {
     bytes = await fsp.readFile(zipPath);
@@ -52,45 +42,44 @@ export async function readZip(zipPath: string): Promise<ZipInfo> {
       `Input \`zip-path\`: could not read the zip to deploy, ${zipPath}: ${(err as Error).message}`,
     );
   }
-  let header: Buffer | null;
+  let header: Buffer | undefined;
   try {
-    const zip = new AdmZip(bytes);
-    const entry = zip.getEntry('bootstrap');
-    if (!entry || entry.isDirectory)
-      throw new ActionError(
-        'No bootstrap in the zip',
-        `Input \`zip-path\`: ${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`,
-      );
-    header = entry.getData();
+    header = readZipEntry(bytes, BOOTSTRAP);
   } catch (err) {
-    if (err instanceof ActionError) throw err;
     throw new ActionError(
       'Not a zip',
       `Input \`zip-path\`: ${zipPath} is not a readable zip: ${(err as Error).message}`,
     );
   }
+  if (!header)
+    throw new ActionError(
+      'No bootstrap in the zip',
+      `Input \`zip-path\`: ${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`,
+    );
   return {
     path: zipPath,
     bytes,
-    sha256: codeSha256(bytes),
+    codeSha256: codeSha256(bytes),
     architecture: elfArchitecture(header, `Input \`zip-path\`: the bootstrap in ${zipPath}`),
     runtimeEnv: {},
   };
 }
 
 /** The zip the package stage wrote. Its bytes are read again and checked against the recorded hash. */
-export async function packagedZip(pkg: PackageResult): Promise<ZipInfo> {
+export async function packagedZip(
+  pkg: Pick<ZipInfo, 'codeSha256' | 'architecture' | 'runtimeEnv'> & { zipPath: string },
+): Promise<ZipInfo> {
   const bytes = await fsp.readFile(pkg.zipPath);
   const sha = codeSha256(bytes);
-  if (sha !== pkg.zipSha256)
+  if (sha !== pkg.codeSha256)
     throw new ActionError(
       'Zip changed',
-      `${pkg.zipPath} no longer has the SHA-256 the package stage recorded (${pkg.zipSha256}, now ${sha}); something rewrote it between the stages.`,
+      `${pkg.zipPath} no longer has the SHA-256 the package stage recorded (${pkg.codeSha256}, now ${sha}); something rewrote it between the stages.`,
     );
   return {
     path: pkg.zipPath,
     bytes,
-    sha256: sha,
+    codeSha256: sha,
     architecture: pkg.architecture,
     runtimeEnv: { ...pkg.runtimeEnv },
   };

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lookupCache } from '../../src/cachix-api.js';
+import { lookupCache } from '../../src/caches/cachix-api.js';
 import { cachix } from '../../src/stages/cachix.js';
 import { cachixApi, deadUrl, startServer, type FakeCache, type TestServer } from '../support/http-files.js';
 import { NIX_CONFIG_LINES } from '../support/nix.js';
-import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/stage-context.js';
+import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/doubles.js';
 
 /** The Cachix API lookup against a local server speaking its JSON, and the nix.conf lines it yields. */
 

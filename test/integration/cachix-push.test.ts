@@ -5,12 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { consoleLog } from '../../src/log.js';
-import { runPost } from '../../src/post.js';
+import { consoleLog } from '../../src/host.js';
+import { runPost } from '../../src/action/post.js';
 import { cachixApi, startServer } from '../support/http-files.js';
 import { nixEnv } from '../support/nix.js';
 import { runPipeline } from '../support/pipeline.js';
-import { saveProcessEnv } from '../support/stage-context.js';
+import { saveProcessEnv } from '../support/doubles.js';
 import { buildUnique, generateKey, makeUniqueFlake, type UniqueFlake } from '../support/unique-flake.js';
 
 /**

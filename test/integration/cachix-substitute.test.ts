@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cachixApi, serveDir, startServer, type TestServer } from '../support/http-files.js';
 import { runPipeline } from '../support/pipeline.js';
-import { saveProcessEnv } from '../support/stage-context.js';
+import { saveProcessEnv } from '../support/doubles.js';
 import {
   buildUnique,
   deleteFromStore,

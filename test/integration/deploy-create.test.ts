@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigChange, DeployResult } from '../../src/deploy/types.js';
-import { ActionError, InputError } from '../../src/errors.js';
+import { ActionError } from '../../src/util/errors.js';
 import { runDeploy } from '../../src/stages/deploy.js';
 import {
   makeContext,
@@ -152,18 +152,16 @@ describe('create: true', () => {
     expect(server.fn('new-fn').aliases.size).toBe(0);
   });
 
-  it('creation without role is refused: by parseInputs, and by the stage itself before any call', async () => {
+  it('creation without role is refused by parseInputs, before any call; the deploy inputs carry the role', () => {
     const zip = makeZip();
     expect(() => makeContext({ 'function-name': 'new-fn', create: 'true' }, { pkg: packageOf(zip) })).toThrow(
-      InputError,
+      /needs its execution role: set `role`/,
     );
     const { ctx } = makeContext(
       { 'function-name': 'new-fn', create: 'true', role: ROLE },
       { pkg: packageOf(zip) },
     );
-    const noRole = { ...ctx, inputs: { ...ctx.inputs, role: '' } };
-    const err = await expectError(runDeploy(noRole, TEST_OPTS));
-    expect(err.message).toMatch(/needs its execution role: set `role`/);
+    expect(ctx.inputs.deploy?.create).toEqual({ role: ROLE, runtime: 'provided.al2023' });
     expect(server.requests).toHaveLength(0);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DeployResult } from '../../src/deploy/types.js';
-import { ActionError } from '../../src/errors.js';
-import { scrubSecrets } from '../../src/exec.js';
+import { ActionError } from '../../src/util/errors.js';
+import { scrubSecrets } from '../../src/util/secrets.js';
 import { runDeploy } from '../../src/stages/deploy.js';
 import {
   makeContext,

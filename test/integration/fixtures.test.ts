@@ -25,9 +25,9 @@ const exec = promisify(execFile);
 
 interface Elf {
   machine: string;
-  interpreter?: string;
-  runpath?: string;
-  rpath?: string;
+  interpreter: string | undefined;
+  runpath: string | undefined;
+  rpath: string | undefined;
   needed: string[];
 }
 

@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runPost } from '../../src/post.js';
+import { runPost } from '../../src/action/post.js';
 import { FAKE_INSTALLER } from '../support/fake-installer.js';
 import { startServer, type TestServer } from '../support/http-files.js';
 import { runPipeline } from '../support/pipeline.js';
 import { NIX_CONFIG_LINES } from '../support/nix.js';
-import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/stage-context.js';
+import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/doubles.js';
 import { install } from '../../src/stages/install.js';
-import { consoleLog } from '../../src/log.js';
+import { consoleLog } from '../../src/host.js';
 
 /** An existing Nix (Debian's nix-bin on PATH here) is used as it is and configured through NIX_CONFIG. */
 

@@ -2,14 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ActionError } from '../../src/errors.js';
-import { sha256Hex, type InstallFacts } from '../../src/installer.js';
-import { DEFAULT_PROFILE_BIN } from '../../src/nix.js';
+import { ActionError } from '../../src/util/errors.js';
+import type { InstallFacts } from '../../src/nix/installer.js';
+import { sha256Hex } from '../../src/util/hash.js';
+import { DEFAULT_PROFILE_BIN } from '../../src/nix/locate.js';
 import { install } from '../../src/stages/install.js';
 import { FAKE_INSTALLER, FAKE_NIX_VERSION, parseRecord } from '../support/fake-installer.js';
 import { startServer, type TestServer } from '../support/http-files.js';
 import { runStep } from '../support/runner.js';
-import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/stage-context.js';
+import { dummyWorkspace, saveProcessEnv, stageContext } from '../support/doubles.js';
 
 /**
  * The installer path, against a local HTTP server that serves a test installer script. No real

@@ -3,15 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listZip } from '../../src/zip.js';
+import { listZip } from '../../src/zip/read.js';
 import { runInLambdaRoot } from '../support/lambda-root.js';
 import { getFixtures, NIX_CONFIG_LINES, type Fixtures } from '../support/nix.js';
-import { DIST, ROOT, runMainAndPost, runStep } from '../support/runner.js';
+import { DIST, distFileHolding, moduleLog, ROOT, runMainAndPost, runStep } from '../support/runner.js';
 
 /**
  * dist/index.js as its users run it: by a GitHub runner (INPUT_* variables and the file
  * commands, main step then post step), by nektos/act, by @github/local-action, and as the
- * local command. dist/ must be fresh (test/integration/dist.test.ts checks it).
+ * local command. dist/ must be fresh (check-dist, and .ci/run, compare it with a fresh build).
  */
 
 let fx: Fixtures;
@@ -114,6 +114,55 @@ describe('as a GitHub runner runs it', () => {
   });
 });
 
+describe('what each step loads', () => {
+  it('packaging loads libdeflate; the post step neither libdeflate nor adm-zip; a deploy-only run adm-zip', async () => {
+    const deflater = distFileHolding('_libdeflate_alloc_compressor');
+    const zipReader = distFileHolding('No END header found');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loads-'));
+    const runnerTemp = path.join(dir, 'runner-temp');
+    const mainModules = moduleLog();
+    const main = await runStep({
+      workspace: fx.small.dir,
+      inputs: { stages: 'build,package', flake: '.' },
+      env: { ...nixEnv, ...mainModules.env },
+      runnerTemp,
+      dir: path.join(dir, 'main'),
+    });
+    expect(main.code, main.log).toBe(0);
+    expect(mainModules.loaded()).toContain(deflater);
+    const postModules = moduleLog();
+    const post = await runStep({
+      workspace: fx.small.dir,
+      state: main.state,
+      env: { ...nixEnv, ...postModules.env },
+      runnerTemp,
+      dir: path.join(dir, 'post'),
+    });
+    expect(post.code, post.log).toBe(0);
+    expect(postModules.loaded()).toContain('index.js');
+    expect(postModules.loaded()).not.toContain(deflater);
+    expect(postModules.loaded()).not.toContain(zipReader);
+    // A deploy-only run reads the zip's bootstrap (here a script: refused before any AWS call).
+    const zip = path.join(dir, 'script.zip');
+    execFileSync('sh', [
+      '-c',
+      `cd ${dir} && printf '#!/bin/sh\\n' > bootstrap && zip -q script.zip bootstrap`,
+    ]);
+    const deployModules = moduleLog();
+    const deploy = await runStep({
+      workspace: fx.small.dir,
+      inputs: { stages: 'deploy', 'zip-path': zip, 'function-name': 'api', 'aws-region': 'us-east-1' },
+      env: deployModules.env,
+      dir: path.join(dir, 'deploy'),
+    });
+    expect(deploy.code).toBe(1);
+    expect(deploy.stdout).toContain('title=Not an ELF bootstrap');
+    expect(deployModules.loaded()).toContain(zipReader);
+    expect(deployModules.loaded()).not.toContain(deflater);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('as nektos/act runs it', () => {
   it('works with ACT=true and no cache service: single-user Nix as found, the closure cache skipped with a notice', async () => {
     const r = await runStep({
@@ -137,7 +186,7 @@ describe('as nektos/act runs it', () => {
 });
 
 describe('through @github/local-action', () => {
-  it('runs src/main.ts with inputs from a .env file and prints the outputs', () => {
+  it('runs src/action/main.ts with inputs from a .env file and prints the outputs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-action-'));
     const env = [
       'INPUT_STAGES=install,build,package',
@@ -152,7 +201,7 @@ describe('through @github/local-action', () => {
     fs.writeFileSync(path.join(dir, '.env'), `${env}\n`);
     const r = spawnSync(
       path.join(ROOT, 'node_modules', '.bin', 'local-action'),
-      ['.', 'src/main.ts', path.join(dir, '.env')],
+      ['.', 'src/action/main.ts', path.join(dir, '.env')],
       {
         cwd: ROOT,
         encoding: 'utf8',

@@ -3,11 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { DEFAULT_PROFILE_BIN } from '../../src/nix.js';
+import { DEFAULT_PROFILE_BIN } from '../../src/nix/locate.js';
 import { FAKE_INSTALLER } from '../support/fake-installer.js';
 import { cachixApi, deadUrl, serveDir, startServer, type TestServer } from '../support/http-files.js';
 import { getFixtures, NIX_CONFIG_LINES, type Fixtures } from '../support/nix.js';
 import type { StepResult } from '../support/runner.js';
+import { startStep, type RunStepOptions as StartStepOptions } from '../support/runner.js';
 import {
   buildReliability,
   fileCommandText,
@@ -15,9 +16,7 @@ import {
   listTree,
   prepareReliabilityFlake,
   reliabilityCase,
-  startStep,
   waitFor,
-  type StartStepOptions,
 } from './support.js';
 
 /**

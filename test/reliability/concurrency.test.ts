@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import type { DeployResult } from '../../src/deploy/types.js';
-import { ActionError, errorMessage } from '../../src/errors.js';
+import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { runDeploy } from '../../src/stages/deploy.js';
 import {
   makeContext,
@@ -13,7 +13,9 @@ import {
   type TestZip,
 } from '../support/lambda-server.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
-import { barrierProxy, reliabilityCase, startStep, type BarrierProxy } from './support.js';
+import { barrierProxy, type BarrierProxy } from '../support/barrier-proxy.js';
+import { startStep } from '../support/runner.js';
+import { reliabilityCase } from './support.js';
 
 /**
  * Concurrency: several runs deploy to one function at the same moment. A proxy in front of the
@@ -54,7 +56,7 @@ async function lineUp(parties: number): Promise<void> {
   process.env['AWS_ENDPOINT_URL'] = proxy.url;
 }
 
-type Settled = { zip: TestZip; result?: DeployResult; error?: unknown; warnings: string[] };
+type Settled = { zip: TestZip; result?: DeployResult | undefined; error?: unknown; warnings: string[] };
 
 async function race(zips: TestZip[], inputs: Record<string, string> = {}): Promise<Settled[]> {
   await lineUp(zips.length);

@@ -3,20 +3,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { patchCopy, staticCheck, type BundleEntry } from '../../src/bundle.js';
-import { resolveClosure } from '../../src/closure.js';
-import { createContext, runnerInfo } from '../../src/context.js';
+import type { BundleEntry } from '../../src/bundle/bundle.js';
+import { patchCopy, staticCheck } from '../../src/bundle/patch.js';
+import { resolveClosure } from '../../src/bundle/closure.js';
 import { elfArchitecture } from '../../src/deploy/zipinfo.js';
-import { ElfError, ElfPatchUnsupported, isElf, patchElf, readElf, type PatchRequest } from '../../src/elf.js';
-import { ActionError, errorMessage } from '../../src/errors.js';
-import { parseInputs } from '../../src/inputs.js';
-import { checkProgram } from '../../src/program.js';
+import {
+  ElfError,
+  ElfPatchUnsupported,
+  isElf,
+  patchElf,
+  readElf,
+  type PatchRequest,
+} from '../../src/bundle/elf.js';
+import { ActionError, errorMessage } from '../../src/util/errors.js';
+import { checkProgram } from '../../src/bundle/program.js';
 import { packageStage } from '../../src/stages/package.js';
-import { emptyPostState } from '../../src/state.js';
-import { verifyZip } from '../../src/zip.js';
-import { memoryLog } from '../support/lambda-server.js';
+import { verifyZip } from '../../src/zip/read.js';
+import { jobContext, memoryLog } from '../support/doubles.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
-import { closureOf, firstLine, listTree, prng, reliabilityCase, strayTemps } from './support.js';
+import { prng } from '../support/prng.js';
+import { closureOf, firstLine, listTree, reliabilityCase, strayTemps } from './support.js';
 
 /**
  * Malformed ELF: real ELF files (the fixtures' Nix-built programs and libraries, and host
@@ -743,13 +749,7 @@ async function packageFake(
     'zip-path': zipPath,
     verify: 'auto',
   };
-  const inputs = parseInputs((n) => values[n] ?? '', { workspace: fx.small.dir, tempDir: temp, env: {} });
-  const ctx = createContext(
-    inputs,
-    memoryLog(),
-    runnerInfo({ GITHUB_WORKSPACE: fx.small.dir, RUNNER_TEMP: temp }),
-    emptyPostState(),
-  );
+  const ctx = jobContext(values, { workspace: fx.small.dir, tempDir: temp, log: memoryLog() });
   ctx.build = {
     installable: label,
     drvPath: '/nix/store/x-fake.drv',

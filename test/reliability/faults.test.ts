@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect } from 'vitest';
 import type { DeployOptions, DeployResult } from '../../src/deploy/types.js';
-import { ActionError, errorMessage } from '../../src/errors.js';
+import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { runDeploy } from '../../src/stages/deploy.js';
 import {
   makeContext,
@@ -18,13 +18,13 @@ import {
 } from '../support/lambda-server.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
 import { runPipeline } from '../support/pipeline.js';
+import { startStep } from '../support/runner.js';
 import {
   buildReliability,
   firstLine,
   listTree,
   prepareReliabilityFlake,
   reliabilityCase,
-  startStep,
   strayTemps,
   waitFor,
 } from './support.js';

@@ -2,20 +2,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { ActionError, errorMessage, InputError } from '../../src/errors.js';
+import { ActionError, errorMessage, InputError } from '../../src/util/errors.js';
 import { makeZip, setUpAws, type LambdaServer } from '../support/lambda-server.js';
 import { getFixtures, type Fixtures } from '../support/nix.js';
 import { runPipeline, type PipelineRun } from '../support/pipeline.js';
+import { argvRecorder, nixSubcommand, type ArgvRecorder } from '../support/argv-recorder.js';
+import { startStep } from '../support/runner.js';
 import {
-  argvRecorder,
   buildReliability,
   firstLine,
   listTree,
-  nixSubcommand,
   prepareReliabilityFlake,
   reliabilityCase,
-  startStep,
-  type ArgvRecorder,
 } from './support.js';
 
 /**

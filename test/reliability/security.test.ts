@@ -4,22 +4,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { ActionError, errorMessage } from '../../src/errors.js';
+import { ActionError, errorMessage } from '../../src/util/errors.js';
 import { LambdaServer } from '../support/lambda-server.js';
 import { getFixtures, NIX_CONFIG_LINES, type Fixtures } from '../support/nix.js';
 import { runPipeline, type PipelineRun } from '../support/pipeline.js';
+import { argvRecorder, nixSubcommand, type ArgvRecorder } from '../support/argv-recorder.js';
+import { startStep, type StartedStep } from '../support/runner.js';
 import {
-  argvRecorder,
   buildReliability,
   fileCommandText,
-  nixSubcommand,
   prepareReliabilityFlake,
   rawZipEntries,
   reliabilityCase,
-  startStep,
   zipEntryProblems,
-  type ArgvRecorder,
-  type StartedStep,
 } from './support.js';
 import type { StepResult } from '../support/runner.js';
 

@@ -1,7 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,10 +10,9 @@ import type { StartedStep } from '../support/runner.js';
 
 /**
  * Shared by the reliability suite: cases that record what they tried and what happened (for the
- * closing table, test/support/reliability-reporter.ts), a seeded PRNG, the suite's own flake,
- * wrappers that record the argv of every command the action spawns, dist/index.js started as a
- * runner starts it (optionally inside a command such as unshare, and signalled mid-run), a proxy
- * that makes two deploys read the function at the same moment, and readers for the state left behind.
+ * closing table, test/support/reliability-reporter.ts), the suite's own flake, helpers around a
+ * dist/index.js step started as a runner starts it (test/support/runner.ts), and readers for the
+ * state left behind. Its doubles (argv-recorder.ts, barrier-proxy.ts) are in test/support.
  */
 
 const execFileP = promisify(execFile);
@@ -65,10 +62,6 @@ export function firstLine(s: string): string {
   return s.split('\n').find((l) => l.trim() !== '') ?? s;
 }
 
-// ---- seeded randomness ------------------------------------------------------------------------
-
-export { prng } from '../support/prng.js';
-
 // ---- the suite's flake --------------------------------------------------------------------------
 
 export const RELIABILITY_FLAKE = path.join(import.meta.dirname, 'flake');
@@ -114,123 +107,7 @@ export function closureOf(storePath: string): string[] {
     .sort();
 }
 
-// ---- argv of spawned commands -------------------------------------------------------------------
-
-export const WRAPPED_COMMANDS = [
-  'nix',
-  'nix-store',
-  'nix-env',
-  'nix-build',
-  'nix-daemon',
-  'cachix',
-  'patchelf',
-  'unshare',
-  'sudo',
-  'git',
-  'tar',
-  'zstd',
-  'gzip',
-  'curl',
-  'bash',
-  'sh',
-  'systemctl',
-] as const;
-
-export interface Spawned {
-  /** Name the command was called by (the wrapper's file name). */
-  cmd: string;
-  args: string[];
-}
-
-export interface ArgvRecorder {
-  /** Put this folder first on PATH. */
-  dir: string;
-  log: string;
-  calls(): Spawned[];
-  /** Raw recorded bytes (argv, NUL separated), to search for secrets. */
-  raw(): string;
-  clear(): void;
-}
-
-function realCommand(name: string, skip: string): string | undefined {
-  for (const d of (process.env['PATH'] ?? '').split(':')) {
-    if (!d || path.resolve(d) === skip) continue;
-    const p = path.join(d, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/**
- * Wrapper scripts, one per command the action may spawn through PATH: each appends its argv
- * (base64 of the NUL-joined words, one line per call) to a log, then execs the real command.
- */
-export function argvRecorder(): ArgvRecorder {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'argv-'));
-  const log = path.join(dir, 'argv.log');
-  fs.writeFileSync(log, '');
-  for (const name of WRAPPED_COMMANDS) {
-    const real = realCommand(name, dir);
-    if (!real) continue;
-    const script = [
-      '#!/bin/sh',
-      `line=$(printf '%s\\0' "${name}" "$@" | base64 -w0)`,
-      `printf '%s\\n' "$line" >> '${log}'`,
-      `exec '${real}' "$@"`,
-      '',
-    ].join('\n');
-    fs.writeFileSync(path.join(dir, name), script, { mode: 0o755 });
-  }
-  const raw = (): string =>
-    fs
-      .readFileSync(log, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => Buffer.from(l, 'base64').toString('utf8'))
-      .join('\n');
-  return {
-    dir,
-    log,
-    raw,
-    calls: () =>
-      fs
-        .readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => {
-          const words = Buffer.from(l, 'base64').toString('utf8').split('\0');
-          words.pop();
-          return { cmd: words[0] ?? '', args: words.slice(1) };
-        }),
-    clear: () => {
-      fs.writeFileSync(log, '');
-    },
-  };
-}
-
-/** The subcommand words of a nix call, past the global flags (`--extra-experimental-features X`). */
-export function nixSubcommand(s: Spawned): string {
-  const words: string[] = [];
-  for (let i = 0; i < s.args.length; i++) {
-    const a = s.args[i]!;
-    if (a === '--extra-experimental-features' || a === '--option') {
-      i += a === '--option' ? 2 : 1;
-      continue;
-    }
-    if (a.startsWith('-')) continue;
-    words.push(a);
-  }
-  return words[0] ?? '';
-}
-
 // ---- dist/index.js, as a runner runs it ----------------------------------------------------------
-
-export { startStep, type StartedStep, type RunStepOptions as StartStepOptions } from '../support/runner.js';
 
 /** Kills what is left of a detached step's process group (children it spawned). */
 export function killGroup(step: StartedStep): void {
@@ -324,75 +201,4 @@ export function zipEntryProblems(buf: Buffer): string[] {
     if (type === 0o040000 && (e.mode & 0o111) !== 0o111) problems.push(`${n}: folder not searchable`);
   }
   return problems;
-}
-
-// ---- a proxy that lines up concurrent deploys ---------------------------------------------------
-
-export interface BarrierProxy {
-  url: string;
-  /** Requests seen, by their first line. */
-  seen: string[];
-  close(): Promise<void>;
-}
-
-/**
- * An HTTP proxy in front of the Lambda test server that holds the first `parties` GetFunction
- * requests until all of them arrived: concurrent deploys then read the same RevisionId, which is
- * the race the RevisionId guard must settle.
- */
-export async function barrierProxy(target: string, parties: number): Promise<BarrierProxy> {
-  const held: (() => void)[] = [];
-  let getFunctions = 0;
-  const seen: string[] = [];
-  const forward = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void => {
-    const t = new URL(target);
-    const out = http.request(
-      {
-        host: t.hostname,
-        port: t.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-      },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    out.on('error', () => res.destroy());
-    out.end(body);
-  };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
-      const isGetFunction =
-        req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+$/.test((req.url ?? '').split('?')[0]!);
-      if (isGetFunction && getFunctions < parties) {
-        getFunctions++;
-        held.push(() => {
-          forward(req, body, res);
-        });
-        if (held.length === parties) for (const go of held.splice(0)) go();
-        return;
-      }
-      forward(req, body, res);
-    });
-  });
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve();
-        }),
-      );
-    },
-  };
 }

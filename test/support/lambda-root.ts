@@ -268,7 +268,10 @@ export async function runInLambdaRoot(
   opts: LambdaRootOptions = {},
 ): Promise<LambdaRootResult> {
   const arch = opts.arch ?? 'x86_64';
-  const root = await makeLambdaRoot(zipPath, { arch, decoys: opts.decoys });
+  const root = await makeLambdaRoot(zipPath, {
+    arch,
+    ...(opts.decoys !== undefined ? { decoys: opts.decoys } : {}),
+  });
   const merged: Record<string, string | undefined> = { ...LAMBDA_ENV, ...opts.env };
   const env = Object.fromEntries(
     Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined),

@@ -5,19 +5,13 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
-import {
-  createContext,
-  runnerInfo,
-  type JobContext,
-  type LambdaArch,
-  type PackageResult,
-} from '../../src/context.js';
+import type { JobContext, PackageResult } from '../../src/context.js';
 import type { DeployOptions } from '../../src/deploy/types.js';
-import { codeSha256 } from '../../src/deploy/zipinfo.js';
-import { parseInputs, type Inputs } from '../../src/inputs.js';
-import type { Log } from '../../src/log.js';
-import { emptyPostState } from '../../src/state.js';
-import { deployOptions } from '../../src/stages/deploy.js';
+import type { LambdaArch } from '../../src/lambda.js';
+import { codeSha256 } from '../../src/util/hash.js';
+import type { Inputs } from '../../src/inputs/parse.js';
+import { jobContext, memoryLog, type MemoryLog } from './doubles.js';
+import { deployOptions } from '../../src/deploy/options.js';
 
 /**
  * A local stand-in for the AWS APIs the deploy stage calls, spoken over a real
@@ -163,7 +157,7 @@ export interface FunctionState extends Settings {
   pendingPolls: number;
   pendingUpdate?: { outcome: UpdateHold['outcome']; reason?: string; reasonCode?: string; before: Settings };
   pendingState?: { polls: number; outcome: CreationHold['outcome']; reason?: string; reasonCode?: string };
-  nextHold?: UpdateHold;
+  nextHold?: UpdateHold | undefined;
 }
 
 export interface NewFunction {
@@ -1072,7 +1066,7 @@ export function makeZip(
 export function packageOf(z: TestZip, runtimeEnv: Record<string, string> = {}): PackageResult {
   return {
     zipPath: z.path,
-    zipSha256: z.sha,
+    codeSha256: z.sha,
     zipBytes: z.bytes.length,
     unzippedBytes: z.bytes.length,
     architecture: z.arch,
@@ -1082,36 +1076,6 @@ export function packageOf(z: TestZip, runtimeEnv: Record<string, string> = {}): 
     libraries: [],
     runtimeEnv,
     verified: 'static',
-  };
-}
-
-export interface MemoryLog extends Log {
-  lines: string[];
-  warnings: string[];
-  secrets: string[];
-  text(): string;
-}
-
-export function memoryLog(): MemoryLog {
-  const lines: string[] = [];
-  const warnings: string[] = [];
-  const secrets: string[] = [];
-  return {
-    lines,
-    warnings,
-    secrets,
-    text: () => [...lines, ...warnings].join('\n'),
-    info: (m) => lines.push(m),
-    debug: (m) => lines.push(`debug: ${m}`),
-    notice: (m) => lines.push(`notice: ${m}`),
-    warning: (m) => warnings.push(m),
-    error: (m) => lines.push(`error: ${m}`),
-    group: async (_n, fn) => fn(),
-    setOutput: () => undefined,
-    setSecret: (v) => secrets.push(v),
-    exportVariable: () => undefined,
-    addPath: () => undefined,
-    writeSummary: () => Promise.resolve(),
   };
 }
 
@@ -1126,16 +1090,9 @@ export function makeContext(
     'zip-path': opts.zip?.path ?? opts.pkg?.zipPath ?? '',
     ...values,
   };
-  const inputs = parseInputs((n) => all[n] ?? '', { workspace: WORK, tempDir: WORK, env: {} });
-  const log = memoryLog();
-  const ctx = createContext(
-    inputs,
-    log,
-    runnerInfo({ GITHUB_WORKSPACE: WORK, RUNNER_TEMP: WORK }),
-    emptyPostState(),
-  );
+  const ctx = jobContext(all, { workspace: WORK, tempDir: WORK, log: memoryLog() });
   if (opts.pkg) ctx.package = opts.pkg;
-  return { ctx, log, inputs };
+  return { ctx, log: ctx.log, inputs: ctx.inputs };
 }
 
 const AWS_VARS = [

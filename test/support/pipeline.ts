@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consoleLog } from '../../src/log.js';
-import { runMain, type RunOutcome } from '../../src/main.js';
+import { runMain, type RunOutcome } from '../../src/action/main.js';
+import { capturedLog, localEnv } from './doubles.js';
 import { NIX_CONFIG_LINES } from './nix.js';
 
 /**
@@ -13,34 +13,6 @@ export interface PipelineRun extends RunOutcome {
   log: string;
   outputs: Map<string, string>;
   tempDir: string;
-}
-
-/** A plain-text log (as the local command prints it) captured into a string. */
-export function capturedLog(): { log: ReturnType<typeof consoleLog>; text: () => string } {
-  let text = '';
-  const stream = {
-    write: (s: string): boolean => {
-      text += s;
-      return true;
-    },
-  } as unknown as NodeJS.WritableStream;
-  return { log: consoleLog({ verbose: true, stream }), text: () => text };
-}
-
-/** This process's environment as a run outside GitHub sees it, with the workspace and RUNNER_TEMP given. */
-export function localEnv(
-  workspace: string,
-  tempDir: string,
-  extra: Record<string, string> = {},
-): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GITHUB_WORKSPACE: workspace,
-    RUNNER_TEMP: tempDir,
-    ...extra,
-  };
-  delete env['GITHUB_ACTIONS'];
-  return env;
 }
 
 export async function runPipeline(

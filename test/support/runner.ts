@@ -185,3 +185,33 @@ export async function runMainAndPost(
   const post = await runStep({ ...opts, runnerTemp, state: main.state, dir: path.join(dir, 'post') });
   return { main, post };
 }
+
+/**
+ * Records the modules a step loads: pass `env` to the step (NODE_OPTIONS imports
+ * module-log.mjs), then `loaded()` gives the file names of the modules, dist/'s chunks among them.
+ */
+export function moduleLog(): { env: Record<string, string>; loaded: () => string[] } {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modules-')), 'loaded');
+  fs.writeFileSync(file, '');
+  const hook = path.join(import.meta.dirname, 'module-log.mjs');
+  return {
+    env: { NODE_OPTIONS: `--import ${hook}`, NIX_LAMBDA_MODULE_LOG: file },
+    loaded: () =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('file://'))
+        .map((l) => path.basename(new URL(l).pathname)),
+  };
+}
+
+/** The file of dist/ whose text holds `marker` (a string only one bundled library has). */
+export function distFileHolding(marker: string): string {
+  const files = fs.readdirSync(path.dirname(DIST)).filter((f) => f.endsWith('.js'));
+  const holders = files.filter((f) =>
+    fs.readFileSync(path.join(path.dirname(DIST), f), 'utf8').includes(marker),
+  );
+  if (holders.length !== 1)
+    throw new Error(`expected one file of dist/ holding ${marker}, found ${holders.join(', ')}`);
+  return holders[0]!;
+}

@@ -21,7 +21,7 @@ export interface RuntimeApiError {
   /** The invocation's id (kind 'invocation'). */
   requestId?: string;
   /** Header Lambda-Runtime-Function-Error-Type, when sent. */
-  errorType?: string;
+  errorType: string | undefined;
   body: string;
 }
 

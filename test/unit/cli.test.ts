@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError, usage } from '../../src/cli.js';
-import { DEFAULTS } from '../../src/inputs.js';
+import { DEFAULTS } from '../../src/inputs/read.js';
 
 describe('parseArgs', () => {
   it('maps a command to its stages and flags to inputs', () => {

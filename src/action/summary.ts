@@ -1,0 +1,267 @@
+import type { BundledFile } from '../bundle/bundle.js';
+import type { StoreReferenceNote } from '../bundle/references.js';
+import type { JobContext, StageRecord } from '../context.js';
+import type { DeployResult } from '../deploy/types.js';
+import { LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
+import { formatBytes, formatDuration } from '../util/format.js';
+
+/**
+ * The job summary and the `summary-json` output: a pure function of what the
+ * stages recorded. Written at the end of every run, failed ones included.
+ */
+
+export interface SummaryData {
+  ok: boolean;
+  error?: { title: string; message: string };
+  nixVersion?: string;
+  stages: StageRecord[];
+  build?: { installable: string; outPath: string; program: string; closurePaths: number };
+  bundle?: {
+    architecture: string;
+    verified: string;
+    zipPath: string;
+    zipBytes: number;
+    unzippedBytes: number;
+    /** The zip's CodeSha256 (summary-json is public: the key keeps its name, as the output zip-sha256 does). */
+    zipSha256: string;
+    files: Omit<BundledFile, 'mode'>[];
+    references: StoreReferenceNote[];
+  };
+  deployments: DeployResult[];
+}
+
+export function collectSummary(ctx: JobContext, error?: { title: string; message: string }): SummaryData {
+  const data: SummaryData = {
+    ok: error === undefined,
+    stages: [...ctx.stages],
+    deployments: [...(ctx.deployments ?? [])],
+  };
+  if (error) data.error = error;
+  if (ctx.nix) data.nixVersion = ctx.nix.version;
+  if (ctx.build)
+    data.build = {
+      installable: ctx.build.installable,
+      outPath: ctx.build.outPath,
+      program: ctx.build.programRel,
+      closurePaths: ctx.build.closure.length,
+    };
+  const p = ctx.package;
+  if (p)
+    data.bundle = {
+      architecture: p.architecture,
+      verified: p.verified,
+      zipPath: p.zipPath,
+      zipBytes: p.zipBytes,
+      unzippedBytes: p.unzippedBytes,
+      zipSha256: p.codeSha256,
+      files: p.files.map(({ mode: _mode, ...f }) => f),
+      references: p.references,
+    };
+  return data;
+}
+
+const STATUS_ICON: Record<string, string> = {
+  success: '✅ success',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+};
+
+/** A stage's duration; none for a stage that did not run. */
+function duration(ms: number): string {
+  return ms === 0 ? '' : formatDuration(ms);
+}
+
+/** Escapes text for a Markdown table cell. */
+export function cell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+function code(s: string): string {
+  return s ? `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '&#124;')}</code>` : '';
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function percent(part: number, whole: number): string {
+  return `${((part / whole) * 100).toFixed(part / whole < 0.1 ? 1 : 0)}%`;
+}
+
+/** The deepest folder holding every one of the paths. */
+function commonFolder(names: readonly string[]): string {
+  let parts = names[0]!.split('/').slice(0, -1);
+  for (const n of names.slice(1)) {
+    const p = n.split('/');
+    let i = 0;
+    while (i < parts.length && parts[i] === p[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join('/') || '.';
+}
+
+/** Short store-path form: /nix/store/abcdefgh…-name. */
+export function shortStorePath(p: string): string {
+  const m = /^\/nix\/store\/([a-z0-9]{32})-(.*)$/.exec(p);
+  return m ? `/nix/store/${m[1]!.slice(0, 8)}…-${m[2]!}` : p;
+}
+
+export function renderSummary(d: SummaryData): string {
+  const out: string[] = [];
+  out.push(`## Nix flake to AWS Lambda: ${d.ok ? 'succeeded' : 'failed'}`);
+  if (d.error)
+    out.push(
+      `> [!CAUTION]\n> **${cell(d.error.title)}**: ${d.error.message.split('\n').map(cell).join('<br>')}`,
+    );
+  if (d.stages.length > 0) {
+    out.push('### Stages');
+    out.push(
+      table(
+        ['Stage', 'Status', 'Duration'],
+        d.stages.map((s) => [s.stage, STATUS_ICON[s.status] ?? s.status, duration(s.durationMs)]),
+      ),
+    );
+  }
+  if (d.build) {
+    out.push('### Build');
+    const rows = [
+      ['Installable', code(d.build.installable)],
+      ['Output', code(d.build.outPath)],
+      ['Program', `${code(d.build.program)} (shipped as ${code('bootstrap')})`],
+      ['Runtime closure', `${d.build.closurePaths} store paths`],
+    ];
+    if (d.nixVersion) rows.push(['Nix', d.nixVersion]);
+    out.push(table(['', ''], rows));
+  }
+
+  if (d.bundle)
+    out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
+  if (d.deployments.length > 0) out.push(...deploySection(d.deployments));
+  return `${out.join('\n\n')}\n`;
+}
+
+type BundleSummary = NonNullable<SummaryData['bundle']>;
+
+/** The bundle's files: the program, what was included (one row per include), the libraries by size. */
+function bundleSection(b: BundleSummary): string[] {
+  const out: string[] = [];
+  out.push('### Bundle');
+  const libs = b.files
+    .filter((f) => f.kind === 'library' || f.kind === 'interpreter')
+    .sort((x, y) => y.bytes - x.bytes || (x.name < y.name ? -1 : 1));
+  const programs = b.files.filter((f) => f.kind === 'program');
+  // Included files: one row per include (a data set's folder holds hundreds of files).
+  const groups = new Map<string, Omit<BundledFile, 'mode'>[]>();
+  for (const f of b.files.filter((x) => x.kind === 'include')) {
+    const key = f.reason ?? f.name;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const why = (f: Omit<BundledFile, 'mode'>): string =>
+    f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
+  const row = (f: Omit<BundledFile, 'mode'>): string[] => [
+    code(f.name),
+    f.kind,
+    code(shortStorePath(f.storePath)),
+    formatBytes(f.bytes),
+    why(f),
+  ];
+  const includeRows = [...groups.values()]
+    .map((fs): [number, string[]] => {
+      const bytes = fs.reduce((n, f) => n + f.bytes, 0);
+      if (fs.length === 1) return [bytes, row(fs[0]!)];
+      const dir = commonFolder(fs.map((f) => f.name));
+      return [
+        bytes,
+        [
+          code(`${dir}/`),
+          `include (${fs.length} files)`,
+          code(shortStorePath(fs[0]!.storePath)),
+          formatBytes(bytes),
+          why(fs[0]!),
+        ],
+      ];
+    })
+    .sort((x, y) => y[0] - x[0])
+    .map(([, r]) => r);
+  const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
+  rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`, '']);
+  out.push(
+    `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`,
+  );
+  out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
+  return out;
+}
+
+/** Store paths named in the bundle, and what each is on Lambda. */
+function referencesSection(b: BundleSummary): string[] {
+  const out: string[] = [];
+  const refs = b.references;
+  if (refs.length > 0) {
+    out.push('### Store paths named in the bundle');
+    out.push(
+      table(
+        ['File', 'Store path', 'On Lambda'],
+        refs.map((r) => [
+          code(r.file),
+          code(shortStorePath(r.path)),
+          `${r.kind === 'data' || r.kind === 'included' ? '✅' : '⚠️'} ${cell(r.note)}`,
+        ]),
+      ),
+    );
+  }
+  return out;
+}
+
+/** The zip against Lambda's limits, and its CodeSha256. */
+function limitsSection(b: BundleSummary): string[] {
+  const out: string[] = [];
+  out.push('### Zip and Lambda limits');
+  const zipOk = b.zipBytes <= LAMBDA_ZIP_LIMIT;
+  const unzOk = b.unzippedBytes <= LAMBDA_UNZIPPED_LIMIT;
+  out.push(
+    table(
+      ['', 'Size', 'Limit', 'Used'],
+      [
+        [
+          'Zip (direct upload)',
+          formatBytes(b.zipBytes),
+          formatBytes(LAMBDA_ZIP_LIMIT),
+          `${percent(b.zipBytes, LAMBDA_ZIP_LIMIT)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
+        ],
+        [
+          'Unzipped (with layers)',
+          formatBytes(b.unzippedBytes),
+          formatBytes(LAMBDA_UNZIPPED_LIMIT),
+          `${percent(b.unzippedBytes, LAMBDA_UNZIPPED_LIMIT)}${unzOk ? '' : ' ❌'}`,
+        ],
+      ],
+    ),
+  );
+  out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
+  return out;
+}
+
+/** One row per function deployed. */
+function deploySection(deployments: readonly DeployResult[]): string[] {
+  const out: string[] = [];
+  out.push('### Deploy');
+  out.push(
+    table(
+      ['Function', 'Status', 'Version', 'Alias', 'CodeSha256', 'Uploaded', 'Configuration'],
+      deployments.map((r) => [
+        code(r.function),
+        r.status,
+        r.version,
+        r.alias,
+        code(r.codeSha256),
+        r.upload ? `${formatBytes(r.bytesUploaded)} (${r.upload})` : 'nothing',
+        r.configChanges.length > 0 ? r.configChanges.map((c) => cell(c.setting)).join(', ') : '',
+      ]),
+    ),
+  );
+  return out;
+}

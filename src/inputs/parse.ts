@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import { InputError } from '../util/errors.js';
+import { parseBuildInputs, type BuildInputs } from './build.js';
+import { parseCachixInputs, type CachixInputs } from './cachix.js';
+import { parseDeployInputs, type DeployInputs } from './deploy.js';
+import { parseInstallInputs, type InstallInputs } from './install.js';
+import { parsePackageInputs, type PackageInputs } from './package.js';
+import { InputSource, splitList, STAGES, type InputReader, type Stage } from './read.js';
+
+/**
+ * Every input of the action, parsed and validated before any stage runs, section by section
+ * (one module and one type per stage: each stage takes its own section). A problem names the
+ * input and says how to fix it; all problems are reported at once.
+ */
+
+export interface Inputs {
+  stages: Stage[];
+  install: InstallInputs;
+  cachix: CachixInputs;
+  build: BuildInputs;
+  package: PackageInputs;
+  /** Present when the deploy stage runs: its checks (a function, a Region, a role to create) depend on it. */
+  deploy: DeployInputs | undefined;
+}
+
+export interface ParseEnv {
+  /** Folder relative flake paths are resolved against (GITHUB_WORKSPACE, else cwd). */
+  workspace: string;
+  /** Folder for the default zip path (RUNNER_TEMP, else the OS temp dir). */
+  tempDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
+  const src = new InputSource(read);
+  const stages = parseStages(src);
+  const has = (s: Stage): boolean => stages.includes(s);
+  const install = parseInstallInputs(src, penv.env);
+  const cachix = parseCachixInputs(src);
+  const build = parseBuildInputs(src, penv.workspace);
+  const pkg = parsePackageInputs(src, penv);
+  const deploy = parseDeployInputs(src, { deploying: has('deploy'), zipPath: pkg.zipPath, env: penv.env });
+  if (has('package') && !has('build'))
+    src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
+  if (has('deploy') && !has('package') && !(src.get('zip-path') && fs.existsSync(pkg.zipPath)))
+    src.bad(
+      'zip-path',
+      'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.',
+    );
+  if (src.problems.length > 0) throw new InputError(src.problems);
+  return { stages, install, cachix, build, package: pkg, deploy };
+}
+
+/** The stages, in their order, each once. */
+function parseStages(src: InputSource): Stage[] {
+  const stageNames = splitList(src.get('stages'));
+  const stages: Stage[] = [];
+  for (const s of stageNames) {
+    if ((STAGES as readonly string[]).includes(s)) {
+      if (!stages.includes(s as Stage)) stages.push(s as Stage);
+    } else src.bad('stages', `unknown stage "${s}"; the stages are ${STAGES.join(', ')}.`);
+  }
+  if (stageNames.length === 0) src.bad('stages', `no stage selected; list some of ${STAGES.join(', ')}.`);
+  stages.sort((a, b) => STAGES.indexOf(a) - STAGES.indexOf(b));
+  return stages;
+}

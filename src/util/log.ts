@@ -1,0 +1,12 @@
+/**
+ * What library code may say: the part of the host's log (host.ts) that neither sets outputs, nor
+ * exports variables, nor groups lines. Every folder below the stages takes a Logger.
+ */
+export interface Logger {
+  info(message: string): void;
+  debug(message: string): void;
+  notice(message: string, title?: string): void;
+  warning(message: string, title?: string): void;
+  /** Masks a value in the log from now on (pass it to registerSecret as well: see secrets.ts). */
+  setSecret(value: string): void;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { cell, renderSummary, shortStorePath, type SummaryData } from '../../../src/action/summary.js';
+
+const glibc = `/nix/store/${'a'.repeat(32)}-glibc-2.40`;
+const zlib = `/nix/store/${'b'.repeat(32)}-zlib-1.3`;
+const app = `/nix/store/${'c'.repeat(32)}-app`;
+
+function data(): SummaryData {
+  return {
+    ok: true,
+    nixVersion: '2.24.9',
+    stages: [
+      { stage: 'build', status: 'success', durationMs: 2500 },
+      { stage: 'package', status: 'success', durationMs: 120 },
+      { stage: 'deploy', status: 'skipped', durationMs: 0 },
+    ],
+    build: { installable: '/ws#app', outPath: app, program: 'bin/bootstrap', closurePaths: 3 },
+    bundle: {
+      architecture: 'x86_64',
+      verified: 'loader',
+      zipPath: '/tmp/function.zip',
+      zipBytes: 1_000_000,
+      unzippedBytes: 3_000_000,
+      zipSha256: 'abc=',
+      files: [
+        {
+          name: 'lib/libz.so.1',
+          source: `${zlib}/lib/libz.so.1`,
+          storePath: zlib,
+          kind: 'library',
+          bytes: 100_000,
+          patched: [],
+        },
+        {
+          name: 'bootstrap',
+          source: `${app}/bin/bootstrap`,
+          storePath: app,
+          kind: 'program',
+          bytes: 700_000,
+          patched: ['x'],
+        },
+        {
+          name: 'lib/libc.so.6',
+          source: `${glibc}/lib/libc.so.6`,
+          storePath: glibc,
+          kind: 'library',
+          bytes: 2_000_000,
+          patched: [],
+        },
+        {
+          name: 'lib/ld-linux-x86-64.so.2',
+          source: `${glibc}/lib/ld-linux-x86-64.so.2`,
+          storePath: glibc,
+          kind: 'interpreter',
+          bytes: 200_000,
+          patched: [],
+        },
+      ],
+      references: [],
+    },
+    deployments: [],
+  };
+}
+
+describe('renderSummary', () => {
+  it('shows the stages with status and duration', () => {
+    const md = renderSummary(data());
+    expect(md).toContain('## Nix flake to AWS Lambda: succeeded');
+    expect(md).toContain('| build | ✅ success | 2.5 s |');
+    expect(md).toContain('| package | ✅ success | 120 ms |');
+    expect(md).toContain('| deploy | ⏭️ skipped |  |');
+  });
+
+  it('lists the libraries sorted by size with their store paths and the total', () => {
+    const md = renderSummary(data());
+    const libc = md.indexOf('lib/libc.so.6');
+    const ld = md.indexOf('lib/ld-linux-x86-64.so.2');
+    const z = md.indexOf('lib/libz.so.1');
+    expect(libc).toBeGreaterThan(0);
+    expect(libc).toBeLessThan(ld);
+    expect(ld).toBeLessThan(z);
+    expect(md).toContain(`<code>/nix/store/aaaaaaaa…-glibc-2.40</code>`);
+    expect(md).toContain('| **Total** | 4 files |  | **2.9 MiB** |');
+    expect(md).toContain('3 libraries');
+  });
+
+  it('compares the zip with Lambda limits', () => {
+    const md = renderSummary(data());
+    expect(md).toContain('| Zip (direct upload) | 976.6 KiB | 50.0 MiB | 1.9% |');
+    expect(md).toContain('| Unzipped (with layers) | 2.9 MiB | 250.0 MiB | 1.1% |');
+    const big = data();
+    big.bundle!.zipBytes = 60 * 1024 * 1024;
+    expect(renderSummary(big)).toContain('⚠️ use s3-bucket');
+  });
+
+  it('shows each deployment', () => {
+    const d = data();
+    d.deployments = [
+      {
+        function: 'api',
+        arn: 'arn:aws:lambda:us-east-1:123456789012:function:api',
+        version: '7',
+        alias: 'live',
+        codeSha256: 'abc=',
+        revisionId: 'r',
+        status: 'updated',
+        codeUpdated: true,
+        bytesUploaded: 1_000_000,
+        upload: 'direct',
+        configChanges: [{ function: 'api', setting: 'MemorySize', from: 128, to: 256 }],
+        durationMs: 3000,
+      },
+    ];
+    expect(renderSummary(d)).toContain(
+      '| <code>api</code> | updated | 7 | live | <code>abc=</code> | 976.6 KiB (direct) | MemorySize |',
+    );
+  });
+
+  it('shows the error of a failed run, escaped for a table-free callout', () => {
+    const d = data();
+    d.ok = false;
+    d.error = { title: 'Missing libraries', message: 'libfoo.so.1 (needed by bootstrap)\nline | two' };
+    const md = renderSummary(d);
+    expect(md).toContain('failed');
+    expect(md).toContain('> **Missing libraries**: libfoo.so.1 (needed by bootstrap)<br>line \\| two');
+  });
+
+  it('renders a run that failed before any stage', () => {
+    expect(
+      renderSummary({
+        ok: false,
+        error: { title: 'Invalid input', message: 'x' },
+        stages: [],
+        deployments: [],
+      }),
+    ).toContain('**Invalid input**');
+  });
+});
+
+describe('helpers', () => {
+  it('escapes table cells', () => {
+    expect(cell('a|b\nc')).toBe('a\\|b<br>c');
+  });
+  it('shortens store paths', () => {
+    expect(shortStorePath(glibc)).toBe('/nix/store/aaaaaaaa…-glibc-2.40');
+    expect(shortStorePath('/tmp/x')).toBe('/tmp/x');
+  });
+});

@@ -1,0 +1,78 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseInputs } from '../../../src/inputs/parse.js';
+import { InputError } from '../../../src/util/errors.js';
+
+const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-inputs-'));
+fs.writeFileSync(path.join(ws, 'flake.nix'), '{ outputs = _: {}; }');
+afterAll(() => {
+  fs.rmSync(ws, { recursive: true, force: true });
+});
+
+const ROLE = 'arn:aws:iam::123456789012:role/exec';
+function parse(values: Record<string, string>) {
+  const all: Record<string, string> = {
+    stages: 'build,package,deploy',
+    'aws-region': 'eu-west-1',
+    ...values,
+  };
+  return parseInputs((n) => all[n] ?? '', { workspace: ws, tempDir: ws, env: {} });
+}
+function problems(values: Record<string, string>): readonly string[] {
+  try {
+    parse(values);
+  } catch (e) {
+    if (e instanceof InputError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('the deploy section', () => {
+  it('is there only when the deploy stage runs, with the defaults', () => {
+    expect(parse({ stages: 'build,package', 'function-name': 'api' }).deploy).toBeUndefined();
+    expect(parse({ 'function-name': 'api, other' }).deploy).toMatchObject({
+      functionNames: ['api', 'other'],
+      awsRegion: 'eu-west-1',
+      publish: false,
+      skipUnchanged: true,
+      wait: true,
+      waitTimeoutSeconds: 300,
+      s3: undefined,
+      create: undefined,
+      configuration: { memorySize: undefined, environmentMode: 'merge', layers: undefined },
+    });
+  });
+
+  it('gives a function to create its role and runtime; without a role that is a problem only when deploying', () => {
+    expect(parse({ 'function-name': 'api', create: 'true', role: ROLE }).deploy?.create).toEqual({
+      role: ROLE,
+      runtime: 'provided.al2023',
+    });
+    expect(problems({ 'function-name': 'api', create: 'true' })).toEqual([
+      'Input `role`: creating a function (create: true) needs its execution role: set `role` to the role ARN.',
+    ]);
+    expect(problems({ stages: 'build,package', create: 'true' })).toEqual([]);
+  });
+
+  it('keeps an S3 key with its bucket', () => {
+    expect(parse({ 'function-name': 'api', 's3-bucket': 'my-bucket' }).deploy?.s3).toEqual({
+      bucket: 'my-bucket',
+      key: '',
+    });
+    expect(problems({ 'function-name': 'api', 's3-key': 'k.zip' })).toEqual([
+      'Input `s3-key`: set `s3-bucket` too; the key names an object inside that bucket.',
+    ]);
+  });
+
+  it('needs a function, then a Region', () => {
+    expect(problems({})).toEqual([
+      'Input `function-name`: the deploy stage needs a function: set `function-name`, or leave deploy out of `stages` to build and package only.',
+    ]);
+    expect(problems({ 'function-name': 'api', 'aws-region': '' })).toEqual([
+      'Input `aws-region`: no Region: set `aws-region`, or AWS_REGION (aws-actions/configure-aws-credentials sets it).',
+    ]);
+  });
+});

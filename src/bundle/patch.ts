@@ -48,9 +48,14 @@ export async function patchCopy(
       await run('patchelf', [...args, file], {
         errorTitle: 'Could not patch a bundled file',
       }).catch((e: unknown) => {
+        // Absolute DT_NEEDED names are how a musl bundle beats LD_LIBRARY_PATH: without them it
+        // would break on Lambda, so say what it is and the ways out.
+        const musl = req.needed
+          ? " This is a musl program: its libraries must be named by absolute path, because musl's loader searches LD_LIBRARY_PATH (Amazon Linux's /lib64) before any RPATH. Install patchelf on the runner (apt-get install patchelf, or nix profile install nixpkgs#patchelf), or link the program statically (nixpkgs: pkgsStatic)."
+          : '';
         throw new ActionError(
-          'Could not patch a bundled file',
-          `${name}: the in-place rewrite is not possible (${reason}) and patchelf failed or is not installed: ${e instanceof Error ? e.message : String(e)}`,
+          req.needed ? 'Could not patch a musl program' : 'Could not patch a bundled file',
+          `${name}: the in-place rewrite is not possible (${reason}) and patchelf failed or is not installed: ${(e instanceof Error ? e.message : String(e)).replace(/\.?$/, '.')}${musl}`,
         );
       });
       const out = await fsp.readFile(file);

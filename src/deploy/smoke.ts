@@ -1,10 +1,10 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import type { SmokeTestInputs } from '../inputs/smoke-test.js';
 import { ActionError } from '../util/errors.js';
 import { formatBytes, formatDuration } from '../util/format.js';
 import type { Logger } from '../util/log.js';
 import { scrubSecrets } from '../util/secrets.js';
-import { awsError, PERMISSIONS } from './aws-errors.js';
+import { awsError, isAwsError, PERMISSIONS } from './aws-errors.js';
 import type { DeployEnv, SmokeTestReport } from './types.js';
 
 /**
@@ -105,6 +105,7 @@ export async function smokeTest(env: DeployEnv, fn: string, version: string): Pr
   return true;
 }
 
+/** Invoke within the time limit; a version not Active yet (409) is waited for once, within the same limit. */
 async function invoke(
   env: DeployEnv,
   fn: string,
@@ -117,23 +118,54 @@ async function invoke(
     abort.abort();
   }, test.timeoutSeconds * 1000);
   try {
-    const out = await env.clients.invoke.send(
-      new InvokeCommand({
-        FunctionName: fn,
-        Qualifier: version,
-        InvocationType: 'RequestResponse',
-        LogType: 'Tail',
-        Payload: Buffer.from(test.payload),
-      }),
-      { abortSignal: abort.signal },
-    );
-    return judgeInvocation(out, test, { fn, version, durationMs: performance.now() - t0 });
-  } catch (err) {
-    const durationMs = performance.now() - t0;
-    return failedInvocation(err, test, { fn, version, durationMs, timedOut: abort.signal.aborted });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const out = await env.clients.invoke.send(
+          new InvokeCommand({
+            FunctionName: fn,
+            Qualifier: version,
+            InvocationType: 'RequestResponse',
+            LogType: 'Tail',
+            Payload: Buffer.from(test.payload),
+          }),
+          { abortSignal: abort.signal },
+        );
+        return judgeInvocation(out, test, { fn, version, durationMs: performance.now() - t0 });
+      } catch (err) {
+        if (attempt === 1 && !abort.signal.aborted && isAwsError(err, 'ResourceConflictException')) {
+          await waitForVersion(env, fn, version, { err, abortSignal: abort.signal, test });
+          continue;
+        }
+        const durationMs = performance.now() - t0;
+        return failedInvocation(err, test, { fn, version, durationMs, timedOut: abort.signal.aborted });
+      }
+    }
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A version Lambda cannot invoke yet (State Pending): GetFunction polls until it is Active, or the limit. */
+async function waitForVersion(
+  env: DeployEnv,
+  fn: string,
+  version: string,
+  o: { err: unknown; abortSignal: AbortSignal; test: SmokeTestInputs },
+): Promise<void> {
+  env.log.info(
+    `${fn}: version ${version} cannot be invoked yet (${awsError(o.err).message}); waiting until it is Active.`,
+  );
+  const minDelay = env.opts.pollDelaySeconds;
+  await waitUntilFunctionActiveV2(
+    {
+      client: env.clients.lambda,
+      minDelay,
+      maxDelay: Math.max(minDelay, env.opts.pollMaxDelaySeconds),
+      maxWaitTime: Math.max(o.test.timeoutSeconds, minDelay * 2),
+      abortSignal: o.abortSignal,
+    },
+    { FunctionName: fn, Qualifier: version },
+  ).catch(() => undefined); // the Invoke after it says what is wrong
 }
 
 function logReport(log: Logger, r: SmokeTestReport): void {

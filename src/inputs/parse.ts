@@ -40,9 +40,10 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
   const has = (s: Stage): boolean => stages.includes(s);
   const install = parseInstallInputs(src, penv.env);
   const cachix = parseCachixInputs(src);
-  // A deploy-only job has no checkout: the flake is checked against the disk only when it is built.
+  // Inputs are checked against the disk only for the stages that use them: a deploy-only job that
+  // downloaded the zip has no checkout, so no flake.nix.
   const build = parseBuildInputs(src, penv.workspace, { checkDisk: has('build') });
-  const pkg = parsePackageInputs(src, penv);
+  const pkg = parsePackageInputs(src, { ...penv, checkDisk: has('package') || has('deploy') });
   const smokeTest = parseSmokeTestInputs(src);
   const deploy = parseDeployInputs(src, {
     deploying: has('deploy'),

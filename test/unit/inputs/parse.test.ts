@@ -283,6 +283,8 @@ describe('deploy-only jobs (issue 14)', () => {
           flake: '. #x',
         }),
       ).toThrow(/`flake`:.*whitespace/);
+      // zip-path's folder matters only to a stage that writes or reads the zip.
+      expect(read({ stages: 'install', 'zip-path': 'missing/function.zip' }).stages).toEqual(['install']);
     } finally {
       fs.rmSync(bare, { recursive: true, force: true });
     }

@@ -270,7 +270,7 @@ function deploySection(deployments: readonly DeployResult[]): string[] {
   for (const r of deployments) {
     if (r.architectureChange)
       out.push(
-        `${code(r.function)}: architecture changed from ${r.architectureChange.from} to ${r.architectureChange.to} with the code (architecture-change: update).`,
+        `${code(r.function)}: architecture ${r.status === 'dry-run' ? 'would change' : 'changed'} from ${r.architectureChange.from} to ${r.architectureChange.to} with the code (architecture-change: update).`,
       );
     if (r.deletedVersions.length > 0)
       out.push(

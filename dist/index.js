@@ -28371,7 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9246:
+/***/ 3231:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28622,9 +28622,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/inputs/build.ts
 
 
-function parseBuildInputs(src, workspace) {
+/** checkDisk: look for the flake.nix of a path flake (when the build stage runs: other jobs have no checkout). */
+function parseBuildInputs(src, workspace, o = { checkDisk: true }) {
     const flake = src.get('flake');
-    const { installable, flakeDir } = resolveFlake(flake, workspace, src);
+    const { installable, flakeDir } = resolveFlake(flake, workspace, src, o.checkDisk);
     const program = src.get('program');
     if (program) {
         const norm = external_node_path_.posix.normalize(program);
@@ -28634,7 +28635,7 @@ function parseBuildInputs(src, workspace) {
     return { flake, installable, flakeDir, program: program ? external_node_path_.posix.normalize(program) : '' };
 }
 /** The installable of a flake reference: a path flake resolved against the workspace (it must hold a flake.nix). */
-function resolveFlake(flake, workspace, src) {
+function resolveFlake(flake, workspace, src, checkDisk) {
     const none = { installable: flake, flakeDir: undefined };
     if (flake === '') {
         src.bad('flake', 'empty; give a flake reference such as `.` or `.#my-function`.');
@@ -28657,7 +28658,7 @@ function resolveFlake(flake, workspace, src) {
     }
     const p = ref.startsWith('path:') ? ref.slice(5).split('?')[0] : ref === '' ? '.' : ref.split('?')[0];
     const dir = external_node_path_.resolve(workspace, p);
-    if (!external_node_fs_.existsSync(external_node_path_.join(dir, 'flake.nix'))) {
+    if (checkDisk && !external_node_fs_.existsSync(external_node_path_.join(dir, 'flake.nix'))) {
         src.bad('flake', `no flake.nix in ${dir} (from "${flake}", resolved against ${workspace}); check out the repository first (actions/checkout) or fix the path.`);
         return none;
     }
@@ -28736,6 +28737,9 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** Versions keep-versions may keep (Lambda has no limit on their number; its limit is on code storage). */
+const KEEP_VERSIONS = { min: 1, max: 10000 };
 /**
  * Checks every deploy input (whatever the stages); returns the deploy stage's inputs when it runs
  * (deploying), else undefined.
@@ -28757,6 +28761,7 @@ function parseDeployInputs(src, o) {
     const roleToAssume = src.get('role-to-assume');
     if (roleToAssume && !ROLE_ARN.test(roleToAssume))
         src.bad('role-to-assume', `"${roleToAssume}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`);
+    const guards = parseGuards(src, { functionNames, roleToAssume, publish, ...o });
     const create = parseCreate(src, o.deploying);
     const configuration = parseConfiguration(src);
     if (!o.deploying)
@@ -28780,9 +28785,41 @@ function parseDeployInputs(src, o) {
         waitTimeoutSeconds,
         s3,
         roleToAssume,
+        ...guards,
         create,
         configuration,
     };
+}
+/**
+ * What protects the functions: the accounts allowed (function and role ARNs name theirs, checked
+ * here, before any call), the architecture change, old versions, and the smoke test (it invokes
+ * the published version, so it needs publish).
+ */
+function parseGuards(src, o) {
+    const allowedAccountIds = (0,inputs_read/* splitList */.ry)(src.get('allowed-account-ids'));
+    for (const id of allowedAccountIds)
+        if (!ACCOUNT_ID.test(id))
+            src.bad('allowed-account-ids', `"${id}" is not an AWS account ID (12 digits, such as 123456789012).`);
+    if (allowedAccountIds.length > 0) {
+        const named = [
+            ...o.functionNames.map((f) => ({ what: `function ${f}`, account: /(\d{12}):function:/.exec(f)?.[1] })),
+            {
+                what: `role-to-assume ${o.roleToAssume}`,
+                account: /^arn:[^:]+:iam::(\d{12}):/.exec(o.roleToAssume)?.[1],
+            },
+        ];
+        for (const { what, account } of named)
+            if (account !== undefined && !allowedAccountIds.includes(account))
+                src.bad('allowed-account-ids', `${what} is in account ${account}, which is not listed (${allowedAccountIds.join(', ')}): fix the ARN, or add the account.`);
+    }
+    const architectureChange = src.oneOf('architecture-change', ['refuse', 'update']);
+    const keepVersions = src.int('keep-versions', KEEP_VERSIONS);
+    if (keepVersions !== undefined && !o.publish)
+        src.bad('keep-versions', 'old versions are removed after a new one is published: set `publish: true` as well.');
+    const smokeTest = o.smokeTest.payload === undefined ? undefined : o.smokeTest;
+    if (smokeTest && o.deploying && !o.publish)
+        src.bad('smoke-test-payload', 'the smoke test invokes the published version before the alias moves: set `publish: true` as well (or leave deploy out of `stages`).');
+    return { allowedAccountIds, architectureChange, keepVersions, smokeTest };
 }
 function parseFunctionNames(src) {
     const functionNames = (0,inputs_read/* splitList */.ry)(src.get('function-name'));
@@ -28904,164 +28941,15 @@ function parseInstallInputs(src, env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/bundle/runtime-env.ts
-
-
-/**
- * Data files a relocated Nix program reads at run time from paths baked into it, and the variables
- * that point it at the bundle's copy instead (the deploy stage sets them on the function):
- * - certificates: Nix's OpenSSL reads NIX_SSL_CERT_FILE, then SSL_CERT_FILE, then
- *   /etc/ssl/certs/ca-certificates.crt (absent on Amazon Linux, which uses /etc/pki/tls/certs/ca-bundle.crt).
- * - locales: a relocated glibc finds no locale data without LOCALE_ARCHIVE (an archive) or LOCPATH (a folder).
- * - gconv: glibc's iconv() loads conversion modules from GCONV_PATH (else its compiled-in store folder).
- * - tzdata: glibc, Rust's tz crates and Haskell's tz read TZDIR; Go reads ZONEINFO.
- * - terminfo: ncurses reads TERMINFO.
- */
-const DATA_SETS = ['certificates', 'locales', 'gconv', 'tzdata', 'terminfo'];
-/** Where CA bundles live in nixpkgs store paths (cacert) and in other common layouts. */
-const CA_BUNDLE_PATHS = [
-    'etc/ssl/certs/ca-bundle.crt',
-    'etc/ssl/certs/ca-certificates.crt',
-    'etc/pki/tls/certs/ca-bundle.crt',
-];
-/** Where certificates go in the zip. */
-const BUNDLED_CA_PATH = 'etc/ssl/certs/ca-bundle.crt';
-/** Terminal types worth carrying to a machine without a terminal (log colouring, TERM=dumb). */
-const TERMINFO_SUBSET = [
-    'ansi',
-    'dumb',
-    'linux',
-    'screen',
-    'screen-256color',
-    'tmux',
-    'tmux-256color',
-    'vt100',
-    'vt220',
-    'xterm',
-    'xterm-256color',
-    'xterm-color',
-];
-/** A locale archive larger than this is not bundled without being asked for (nixpkgs' glibcLocales is ~220 MB). */
-const AUTO_LOCALE_ARCHIVE_LIMIT = 50 * 1024 * 1024;
-const DATA_SET_DEFS = {
-    certificates: {
-        id: 'certificates',
-        what: 'CA certificates',
-        roots: CA_BUNDLE_PATHS,
-        target: () => BUNDLED_CA_PATH,
-        nixpkgs: 'cacert',
-    },
-    locales: {
-        id: 'locales',
-        what: 'locale data',
-        roots: ['lib/locale/locale-archive', 'lib/locale'],
-        target: (root) => root,
-        nixpkgs: 'glibcLocales (or glibcLocalesUtf8)',
-    },
-    gconv: {
-        id: 'gconv',
-        what: "glibc's iconv conversion modules",
-        roots: ['lib/gconv'],
-        target: () => 'lib/gconv',
-        nixpkgs: 'glibc (its lib/gconv)',
-    },
-    tzdata: {
-        id: 'tzdata',
-        what: 'time zone data',
-        roots: ['share/zoneinfo'],
-        target: () => 'share/zoneinfo',
-        nixpkgs: 'tzdata',
-    },
-    terminfo: {
-        id: 'terminfo',
-        what: 'terminfo entries',
-        roots: ['share/terminfo'],
-        target: () => 'share/terminfo',
-        keep: (rel) => TERMINFO_SUBSET.includes(external_node_path_.posix.basename(rel)),
-        nixpkgs: 'ncurses',
-    },
-};
-/** The data set and root a store-path-relative path belongs to (`sub` is under `root`). */
-function dataSetOf(sub) {
-    for (const def of Object.values(DATA_SET_DEFS)) {
-        for (const root of def.roots) {
-            if (sub === root || sub.startsWith(`${root}/`))
-                return { id: def.id, root };
-        }
-    }
-    return undefined;
-}
-/** The first CA bundle found in the closure's store paths (nixpkgs' cacert), or undefined. */
-function findCaBundle(closure, exists = external_node_fs_.existsSync) {
-    const ordered = [...closure].sort((a, b) => Number(/-(nss-)?cacert-/.test(b)) - Number(/-(nss-)?cacert-/.test(a)));
-    for (const sp of ordered)
-        for (const rel of CA_BUNDLE_PATHS) {
-            const p = external_node_path_.join(sp, rel);
-            if (exists(p))
-                return p;
-        }
-    return undefined;
-}
-/**
- * A data set somewhere in the closure, for a data set asked for by name: gconv from the C library's
- * own store path first, anything else from the first store path that has it.
- */
-function findDataSet(id, closure, preferred = [], exists = external_node_fs_.existsSync) {
-    if (id === 'certificates') {
-        const ca = findCaBundle(closure, exists);
-        return ca ? { source: ca, root: CA_BUNDLE_PATHS.find((r) => ca.endsWith(`/${r}`)) } : undefined;
-    }
-    for (const sp of [...preferred, ...closure])
-        for (const root of DATA_SET_DEFS[id].roots) {
-            const p = external_node_path_.join(sp, root);
-            if (exists(p))
-                return { source: p, root };
-        }
-    return undefined;
-}
-/** Variables for the bundled data files, from the names of the files in the zip. */
-function runtimeEnvFor(names, taskRoot) {
-    const env = {};
-    const at = (n) => `${taskRoot}/${n}`;
-    const ca = names.find((n) => n === BUNDLED_CA_PATH) ??
-        names.find((n) => /(^|\/)(ca-bundle\.crt|ca-certificates\.crt)$/.test(n));
-    if (ca) {
-        env['SSL_CERT_FILE'] = at(ca);
-        env['NIX_SSL_CERT_FILE'] = at(ca);
-    }
-    const archive = names.find((n) => /(^|\/)locale-archive$/.test(n));
-    if (archive)
-        env['LOCALE_ARCHIVE'] = at(archive);
-    else {
-        // A locale folder holds LOCALE/LC_CTYPE files: LOCPATH is the folder above LOCALE.
-        const ctype = names.find((n) => /(^|\/)[^/]+\/LC_CTYPE$/.test(n));
-        if (ctype)
-            env['LOCPATH'] = at(external_node_path_.posix.dirname(external_node_path_.posix.dirname(ctype)));
-    }
-    // glibc reads gconv-modules (or its cache) from each GCONV_PATH folder.
-    const gconv = names.find((n) => /(^|\/)gconv-modules(\.cache)?$/.test(n));
-    if (gconv)
-        env['GCONV_PATH'] = at(external_node_path_.posix.dirname(gconv));
-    // A zoneinfo folder: TZDIR for glibc and most libraries, ZONEINFO for Go.
-    const zone = names.find((n) => /(^|\/)zoneinfo\/.+/.test(n));
-    if (zone) {
-        const dir = zone.slice(0, zone.lastIndexOf('zoneinfo/') + 'zoneinfo'.length);
-        env['TZDIR'] = at(dir);
-        env['ZONEINFO'] = at(dir);
-    }
-    // terminfo/<first letter or its hex code>/<name>
-    const term = names.find((n) => /(^|\/)terminfo\/[^/]+\/[^/]+$/.test(n));
-    if (term)
-        env['TERMINFO'] = at(external_node_path_.posix.dirname(external_node_path_.posix.dirname(term)));
-    return env;
-}
-
+// EXTERNAL MODULE: ./src/bundle/runtime-env.ts
+var runtime_env = __nccwpck_require__(3162);
 ;// CONCATENATED MODULE: ./src/inputs/package.ts
 
 
 
 
 const LIBRARY_NAME = /^[A-Za-z0-9_+.*?-]+$/;
+/** where.checkDisk: check zip-path's folder (when a stage writes or reads the zip; default true). */
 function parsePackageInputs(src, where) {
     const taskRoot = src.get('task-root').replace(/(.)\/+$/, '$1');
     if (!/^\/[A-Za-z0-9_./-]*$/.test(taskRoot) || taskRoot.split('/').includes('..'))
@@ -29137,12 +29025,12 @@ function parseBundleData(src, bundleCertificates) {
             if (dataItems.length > 1)
                 src.bad('bundle-data', '`none` cannot be combined with other entries.');
         }
-        else if (DATA_SETS.includes(item)) {
+        else if (runtime_env/* DATA_SETS */.zw.includes(item)) {
             if (!bundleData.sets.includes(item))
                 bundleData.sets.push(item);
         }
         else
-            src.bad('bundle-data', `unknown entry "${item}"; write auto, none, or some of ${DATA_SETS.join(', ')} (with or without auto).`);
+            src.bad('bundle-data', `unknown entry "${item}"; write auto, none, or some of ${runtime_env/* DATA_SETS */.zw.join(', ')} (with or without auto).`);
     }
     if (bundleCertificates && !bundleData.sets.includes('certificates'))
         bundleData.sets.push('certificates');
@@ -29155,6 +29043,8 @@ function parseZipPath(src, where) {
         return external_node_path_.join(where.tempDir, 'nix-lambda', 'function.zip');
     const zipPath = external_node_path_.resolve(where.workspace, given);
     const parent = external_node_path_.dirname(zipPath);
+    if (where.checkDisk === false)
+        return zipPath;
     if (!external_node_fs_.existsSync(parent) || !external_node_fs_.statSync(parent).isDirectory())
         src.bad('zip-path', `folder ${parent} does not exist; create it first or choose another path.`);
     else if (external_node_fs_.existsSync(zipPath) && external_node_fs_.statSync(zipPath).isDirectory())
@@ -29162,7 +29052,34 @@ function parseZipPath(src, where) {
     return zipPath;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/smoke-test.ts
+/** Lambda's limit on a synchronous invocation's request payload (6 MB). */
+const MAX_SMOKE_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Lambda's longest function timeout: no invocation takes longer. */
+const SMOKE_TIMEOUT_SECONDS = { min: 1, max: 900, default: 30 };
+function parseSmokeTestInputs(src) {
+    const raw = src.get('smoke-test-payload');
+    let payload;
+    if (raw !== '') {
+        try {
+            JSON.parse(raw);
+            payload = raw;
+        }
+        catch (err) {
+            src.bad('smoke-test-payload', `not a JSON document (${err.message}); write the event the function gets, such as {"path": "/health"}.`);
+        }
+        if (Buffer.byteLength(raw) > MAX_SMOKE_PAYLOAD_BYTES)
+            src.bad('smoke-test-payload', 'larger than the 6 MB Lambda takes in a synchronous invocation.');
+    }
+    const expectText = src.get('smoke-test-expect');
+    if (expectText !== '' && raw === '')
+        src.bad('smoke-test-expect', 'there is no smoke test to check: set `smoke-test-payload` to the event to send.');
+    const timeoutSeconds = src.int('smoke-test-timeout-seconds', SMOKE_TIMEOUT_SECONDS) ?? SMOKE_TIMEOUT_SECONDS.default;
+    return { payload, expect: expectText === '' ? undefined : expectText, timeoutSeconds };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -29177,16 +29094,24 @@ function parseInputs(read, penv) {
     const has = (s) => stages.includes(s);
     const install = parseInstallInputs(src, penv.env);
     const cachix = parseCachixInputs(src);
-    const build = parseBuildInputs(src, penv.workspace);
-    const pkg = parsePackageInputs(src, penv);
-    const deploy = parseDeployInputs(src, { deploying: has('deploy'), zipPath: pkg.zipPath, env: penv.env });
+    // Inputs are checked against the disk only for the stages that use them: a deploy-only job that
+    // downloaded the zip has no checkout, so no flake.nix.
+    const build = parseBuildInputs(src, penv.workspace, { checkDisk: has('build') });
+    const pkg = parsePackageInputs(src, { ...penv, checkDisk: has('package') || has('deploy') });
+    const smokeTest = parseSmokeTestInputs(src);
+    const deploy = parseDeployInputs(src, {
+        deploying: has('deploy'),
+        zipPath: pkg.zipPath,
+        env: penv.env,
+        smokeTest,
+    });
     if (has('package') && !has('build'))
         src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
     if (has('deploy') && !has('package') && !(src.get('zip-path') && external_node_fs_.existsSync(pkg.zipPath)))
         src.bad('zip-path', 'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.');
     if (src.problems.length > 0)
         throw new errors/* InputError */.dz(src.problems);
-    return { stages, install, cachix, build, package: pkg, deploy };
+    return { stages, install, cachix, build, package: pkg, smokeTest, deploy };
 }
 /** The stages, in their order, each once. */
 function parseStages(src) {
@@ -32173,7 +32098,7 @@ function chooseDataSets(objects, closure, request, log) {
             for (const ref of scanStoreReferences(obj.data)) {
                 if (glibcStore !== undefined && obj.storePath === glibcStore && ref.storePath === glibcStore)
                     continue;
-                const set = dataSetOf(ref.sub);
+                const set = (0,runtime_env/* dataSetOf */.SH)(ref.sub);
                 if (!set || found.has(set.id))
                     continue;
                 const source = `${ref.storePath}/${set.root}`;
@@ -32186,19 +32111,19 @@ function chooseDataSets(objects, closure, request, log) {
     for (const id of request.sets) {
         if (found.has(id))
             continue;
-        const f = findDataSet(id, closure, id === 'gconv' && glibcStore ? [glibcStore] : []);
+        const f = (0,runtime_env/* findDataSet */._h)(id, closure, id === 'gconv' && glibcStore ? [glibcStore] : []);
         if (!f)
             throw missingDataSet(id, request.viaCertificatesInput);
         found.set(id, { ...f, by: `input bundle-data` });
     }
     for (const [id, f] of found) {
-        const def = DATA_SET_DEFS[id];
+        const def = runtime_env/* DATA_SET_DEFS */.v6[id];
         const target = def.target(f.root);
         if (request.includeTargets.has(target))
             continue;
         if (id === 'locales' && !request.sets.includes('locales')) {
             const size = external_node_fs_.statSync(f.source).size;
-            if (f.root.endsWith('locale-archive') && size > AUTO_LOCALE_ARCHIVE_LIMIT) {
+            if (f.root.endsWith('locale-archive') && size > runtime_env/* AUTO_LOCALE_ARCHIVE_LIMIT */._A) {
                 choice.skipped.set(id, `the locale archive is ${(0,format/* formatBytes */.z3)(size)}, too large to bundle unasked (bundle a smaller one, such as nixpkgs' glibcLocalesUtf8 or glibcLocales with only the locales you use)`);
                 continue;
             }
@@ -32228,11 +32153,13 @@ function missingDataSet(id, viaCertificatesInput) {
     if (id === 'certificates')
         return new errors/* ActionError */.lZ('No CA certificates in the closure', `Input \`${viaCertificatesInput ? 'bundle-certificates' : 'bundle-data'}\`: no store path of the build's runtime closure holds a CA bundle (etc/ssl/certs/ca-bundle.crt). ` +
             'Make the program depend on nixpkgs\' cacert (for example refer to "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt" in it), ' +
-            `or bundle a file yourself with include: SOURCE:${BUNDLED_CA_PATH}.`);
-    const def = DATA_SET_DEFS[id];
+            `or bundle a file yourself with include: SOURCE:${runtime_env/* BUNDLED_CA_PATH */.qX}.`);
+    const def = runtime_env/* DATA_SET_DEFS */.v6[id];
     return new errors/* ActionError */.lZ(`No ${def.what} in the closure`, `Input \`bundle-data\`: ${id} is asked for, but no store path of the build's runtime closure holds ${def.roots.join(' or ')}. Make the program refer to nixpkgs' ${def.nixpkgs} so Nix keeps it in the closure, or drop ${id} from bundle-data.`);
 }
 
+// EXTERNAL MODULE: ./src/bundle/limits.ts
+var limits = __nccwpck_require__(4146);
 ;// CONCATENATED MODULE: ./src/bundle/include.ts
 
 
@@ -32369,7 +32296,7 @@ function judgeReference(ref, fileStore, ctx) {
     const storeName = ref.storePath.slice(ref.storePath.lastIndexOf('/') + 1);
     if (SOURCE_FILE.test(ref.sub) || SOURCE_STORE.test(storeName))
         return { kind: 'source' };
-    const set = dataSetOf(ref.sub);
+    const set = (0,runtime_env/* dataSetOf */.SH)(ref.sub);
     if (set) {
         const target = ctx.dataSets.get(set.id);
         if (target !== undefined)
@@ -32427,7 +32354,7 @@ function describeProblem(f, taskRoot) {
     const v = f.verdict;
     switch (v.kind) {
         case 'data-not-bundled':
-            return `${f.ref.path}: ${DATA_SET_DEFS[v.set].what}, ${v.why}. Fix: add \`${v.set}\` to the input bundle-data.`;
+            return `${f.ref.path}: ${runtime_env/* DATA_SET_DEFS */.v6[v.set].what}, ${v.why}. Fix: add \`${v.set}\` to the input bundle-data.`;
         case 'library':
             return `${f.ref.path}: a library loaded by its store path, which does not exist on Lambda (the bundle has it at ${taskRoot}/${v.target}). Fix: load it by name (dlopen("${v.target.replace(/^lib\//, '')}")), which the bundle's RPATH resolves.`;
         case 'unbundled':
@@ -33647,7 +33574,8 @@ async function packageBuild(ctx) {
     phase('wrote the bundle folder');
     const verified = await checkLoader(bundle.closure, bundle.entries, { root, arch: bundle.arch }, { verify: inputs.verify, taskRoot: inputs.taskRoot, hostArch: ctx.runner.arch }, log);
     phase('checked the bundle');
-    const zip = await writePackageZip(bundle, inputs.zipPath, ctx.runner.home, log);
+    const viaS3 = ctx.inputs.deploy?.s3 !== undefined;
+    const zip = await writePackageZip(bundle, inputs.zipPath, { home: ctx.runner.home, viaS3 }, log);
     phase('wrote the zip');
     const result = packageResult(bundle, zip, { bundleDir, verified, references, taskRoot: inputs.taskRoot }, log);
     ctx.package = result;
@@ -33697,16 +33625,17 @@ async function resolveBundle(build, inputs, work, log, phase) {
         throw new errors/* ActionError */.lZ('Bundle still depends on Nix', `these bundled files still point into /nix/store${musl ? ' or would load libraries from LD_LIBRARY_PATH' : ''}:\n${problems.map((p) => `${p.name}: ${p.problem}`).join('\n')}`);
     return { closure, arch, musl, data, entries, unzippedBytes };
 }
-/** The zip, through the deflate cache; warns when it is over the direct-upload limit. */
-async function writePackageZip(bundle, zipPath, home, log) {
+/** The zip, through the deflate cache; warns from 80% of Lambda's limits (bundle/limits.ts). */
+async function writePackageZip(bundle, zipPath, o, log) {
+    const { home, viaS3 } = o;
     const { entries } = bundle;
     const zip = await writeZip(entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })), zipPath, 
     // The bundle folder is written and checked: the zip writer may take the buffers' memory.
     { cacheDir: defaultCacheDir(process.env, home), transferSources: true });
     if (zip.cached.entries > 0)
         log.info(`Deflate cache: ${zip.cached.entries} files (${(0,format/* formatBytes */.z3)(zip.cached.bytes)}) already compressed by an earlier run.`);
-    if (zip.bytes > lambda/* LAMBDA_ZIP_LIMIT */.mX)
-        log.warning(`the zip is ${(0,format/* formatBytes */.z3)(zip.bytes)}, over Lambda's ${(0,format/* formatBytes */.z3)(lambda/* LAMBDA_ZIP_LIMIT */.mX)} limit for a direct upload: deploy it through S3 (input s3-bucket).`, 'Zip over the direct-upload limit');
+    for (const w of (0,limits/* sizeWarnings */.i)({ zipBytes: zip.bytes, unzippedBytes: bundle.unzippedBytes }, { viaS3 }))
+        log.warning(w.message, w.title);
     const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
     const includedCount = entries.filter((e) => e.kind === 'include').length;
     log.info(`Wrote ${zip.path}: ${(0,format/* formatBytes */.z3)(zip.bytes)} (${(0,format/* formatBytes */.z3)(bundle.unzippedBytes)} unzipped, ${(0,format/* plural */.LS)(entries.length, 'file')}: the program, ${(0,format/* plural */.LS)(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${(0,format/* plural */.LS)(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.codeSha256}`);
@@ -33715,7 +33644,7 @@ async function writePackageZip(bundle, zipPath, home, log) {
 /** What the deploy stage and the summary get, with the variables the bundle needs on the function. */
 function packageResult(bundle, zip, o, log) {
     const { entries } = bundle;
-    const runtimeEnv = runtimeEnvFor(entries.map((e) => e.name), o.taskRoot);
+    const runtimeEnv = (0,runtime_env/* runtimeEnvFor */.p)(entries.map((e) => e.name), o.taskRoot);
     for (const [k, v] of Object.entries(runtimeEnv))
         log.info(`The bundle needs ${k}=${v} (the deploy stage sets it unless \`environment\` does).`);
     const libraries = entries
@@ -33780,7 +33709,7 @@ const STAGE_FUNCTIONS = {
     cachix: cachix,
     build: build,
     package: packageStage,
-    deploy: async (ctx) => (await Promise.all(/* import() */[__nccwpck_require__.e(706), __nccwpck_require__.e(233)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4233))).deploy(ctx),
+    deploy: async (ctx) => (await Promise.all(/* import() */[__nccwpck_require__.e(706), __nccwpck_require__.e(890)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8890))).deploy(ctx),
 };
 /**
  * Runs the selected stages in order, each in its own log group that ends with
@@ -33854,6 +33783,8 @@ function collectSummary(ctx, error) {
     };
     if (error)
         data.error = error;
+    if (ctx.smokeTests && ctx.smokeTests.length > 0)
+        data.smokeTests = [...ctx.smokeTests];
     if (ctx.nix)
         data.nixVersion = ctx.nix.version;
     if (ctx.build)
@@ -33943,6 +33874,8 @@ function renderSummary(d) {
     }
     if (d.bundle)
         out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
+    if (d.smokeTests && d.smokeTests.length > 0)
+        out.push(...smokeSection(d.smokeTests));
     if (d.deployments.length > 0)
         out.push(...deploySection(d.deployments));
     return `${out.join('\n\n')}\n`;
@@ -34044,6 +33977,34 @@ function deploySection(deployments) {
         r.upload ? `${(0,format/* formatBytes */.z3)(r.bytesUploaded)} (${r.upload})` : 'nothing',
         r.configChanges.length > 0 ? r.configChanges.map((c) => cell(c.setting)).join(', ') : '',
     ])));
+    for (const r of deployments) {
+        if (r.architectureChange)
+            out.push(`${code(r.function)}: architecture ${r.status === 'dry-run' ? 'would change' : 'changed'} from ${r.architectureChange.from} to ${r.architectureChange.to} with the code (architecture-change: update).`);
+        if (r.deletedVersions.length > 0)
+            out.push(`${code(r.function)}: deleted old version${r.deletedVersions.length === 1 ? '' : 's'} ${r.deletedVersions.join(', ')} (keep-versions).`);
+    }
+    return out;
+}
+function pre(s) {
+    return `<pre>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</pre>`;
+}
+/** Each smoke test: its result, why it failed, and the end of the function's log. */
+function smokeSection(reports) {
+    const out = ['### Smoke test'];
+    out.push(table(['Function', 'Version', 'Result', 'Time', 'Detail'], reports.map((r) => [
+        code(r.function),
+        r.version,
+        r.result === 'passed' ? '✅ passed' : '❌ failed',
+        (0,format/* formatDuration */.a3)(r.durationMs),
+        cell(r.reason || `status ${r.statusCode ?? '?'}`),
+    ])));
+    for (const r of reports) {
+        const failed = r.result === 'failed';
+        if (failed && r.response)
+            out.push(`<details open><summary>${cell(r.function)} version ${r.version}: response</summary>\n\n${pre(r.response)}\n</details>`);
+        if (r.logTail)
+            out.push(`<details${failed ? ' open' : ''}><summary>${cell(r.function)} version ${r.version}: log tail</summary>\n\n${pre(r.logTail)}\n</details>`);
+    }
     return out;
 }
 
@@ -34178,7 +34139,9 @@ async function run() {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   HE: () => (/* binding */ summaryOutputs),
 /* harmony export */   Hk: () => (/* binding */ programOutputs),
+/* harmony export */   M9: () => (/* binding */ smokeTestOutputs),
 /* harmony export */   P2: () => (/* binding */ packageOutputs),
+/* harmony export */   Yl: () => (/* binding */ runtimeEnvOutputs),
 /* harmony export */   cY: () => (/* binding */ nixOutputs),
 /* harmony export */   gf: () => (/* binding */ deployOutputs),
 /* harmony export */   xT: () => (/* binding */ builtOutputs)
@@ -34207,6 +34170,8 @@ const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'revision-id',
     'deploy-status',
     'config-changes',
+    'smoke-test-result',
+    'deleted-versions',
     'summary-json',
 ]));
 /** The install stage's. */
@@ -34231,8 +34196,12 @@ function packageOutputs(pkg) {
         'unzipped-bytes': String(pkg.unzippedBytes),
         libraries: JSON.stringify(pkg.libraries),
         'bundle-dir': pkg.bundleDir,
-        'runtime-environment': JSON.stringify(pkg.runtimeEnv),
+        ...runtimeEnvOutputs(pkg.runtimeEnv),
     };
+}
+/** The variables the bundle needs: the package stage's, or the deploy stage's for a zip it did not make. */
+function runtimeEnvOutputs(runtimeEnv) {
+    return { 'runtime-environment': JSON.stringify(runtimeEnv) };
 }
 /** The deploy stage's: one line per function. */
 function deployOutputs(deployments) {
@@ -34244,7 +34213,12 @@ function deployOutputs(deployments) {
         'revision-id': lines((d) => d.revisionId),
         'deploy-status': lines((d) => d.status),
         'config-changes': JSON.stringify(deployments.flatMap((d) => d.configChanges)),
+        'deleted-versions': lines((d) => d.deletedVersions.join(',')),
     };
+}
+/** The deploy stage's, set whether the deploy failed or not: passed, failed or skipped, one line per function. */
+function smokeTestOutputs(functionNames, reports) {
+    return { 'smoke-test-result': functionNames.map((f) => reports.get(f)?.result ?? 'skipped').join('\n') };
 }
 /** The main step's, at the end of every run. */
 function summaryOutputs(data) {
@@ -34488,6 +34462,225 @@ async function runPost(state, log, read = host/* readInput */.R5) {
         if (removed > 0)
             log.info(`Removed ${removed} secret file${removed === 1 ? '' : 's'}.`);
     }
+}
+
+
+/***/ }),
+
+/***/ 4146:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ sizeWarnings)
+/* harmony export */ });
+/* unused harmony export LIMIT_WARNING_SHARE */
+/* harmony import */ var _lambda_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6896);
+/* harmony import */ var _util_format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2693);
+
+
+/**
+ * Lambda's package limits, ahead of time: a warning once a zip reaches 80% of the 50 MB a direct
+ * upload takes (when it does not go through S3), or a bundle 80% of the 250 MB unzipped limit
+ * (which counts the function's layers too), so the limit is seen coming before a deploy fails on it.
+ */
+/** The share of a limit from which a warning is given. */
+const LIMIT_WARNING_SHARE = 0.8;
+function percent(part, whole) {
+    return `${Math.floor((part / whole) * 100)}%`;
+}
+/** The warnings for a zip of these sizes (none when both are below 80% of their limit). */
+function sizeWarnings(sizes, o) {
+    const out = [];
+    const { zipBytes, unzippedBytes } = sizes;
+    if (!o.viaS3 && zipBytes > _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_ZIP_LIMIT */ .mX)
+        out.push({
+            title: 'Zip over the direct-upload limit',
+            message: `the zip is ${(0,_util_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(zipBytes)}, over Lambda's ${(0,_util_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(_lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_ZIP_LIMIT */ .mX)} limit for a direct upload: deploy it through S3 (input s3-bucket).`,
+        });
+    else if (!o.viaS3 && zipBytes >= _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_ZIP_LIMIT */ .mX * LIMIT_WARNING_SHARE)
+        out.push({
+            title: 'Zip near the direct-upload limit',
+            message: `the zip is ${(0,_util_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(zipBytes)}, ${percent(zipBytes, _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_ZIP_LIMIT */ .mX)} of Lambda's ${(0,_util_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(_lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_ZIP_LIMIT */ .mX)} limit for a direct upload; ` +
+                'past it UpdateFunctionCode refuses the zip: set s3-bucket (a bucket in the Region) to deploy it through S3.',
+        });
+    if (unzippedBytes >= _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_UNZIPPED_LIMIT */ .KA * LIMIT_WARNING_SHARE && unzippedBytes <= _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_UNZIPPED_LIMIT */ .KA)
+        out.push({
+            title: 'Bundle near the unzipped limit',
+            message: `the bundle is ${(0,_util_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(unzippedBytes)} unzipped, ${percent(unzippedBytes, _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_UNZIPPED_LIMIT */ .KA)} of Lambda's ${(0,_util_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(_lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_UNZIPPED_LIMIT */ .KA)} limit, ` +
+                "which counts the function's layers too; past it Lambda refuses the code: trim the closure (removeReferencesTo, split outputs, smaller dependencies) or ship large data in a layer.",
+        });
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 3162:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SH: () => (/* binding */ dataSetOf),
+/* harmony export */   _A: () => (/* binding */ AUTO_LOCALE_ARCHIVE_LIMIT),
+/* harmony export */   _h: () => (/* binding */ findDataSet),
+/* harmony export */   p: () => (/* binding */ runtimeEnvFor),
+/* harmony export */   qX: () => (/* binding */ BUNDLED_CA_PATH),
+/* harmony export */   v6: () => (/* binding */ DATA_SET_DEFS),
+/* harmony export */   zw: () => (/* binding */ DATA_SETS)
+/* harmony export */ });
+/* unused harmony exports CA_BUNDLE_PATHS, TERMINFO_SUBSET, findCaBundle */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/**
+ * Data files a relocated Nix program reads at run time from paths baked into it, and the variables
+ * that point it at the bundle's copy instead (the deploy stage sets them on the function):
+ * - certificates: Nix's OpenSSL reads NIX_SSL_CERT_FILE, then SSL_CERT_FILE, then
+ *   /etc/ssl/certs/ca-certificates.crt (absent on Amazon Linux, which uses /etc/pki/tls/certs/ca-bundle.crt).
+ * - locales: a relocated glibc finds no locale data without LOCALE_ARCHIVE (an archive) or LOCPATH (a folder).
+ * - gconv: glibc's iconv() loads conversion modules from GCONV_PATH (else its compiled-in store folder).
+ * - tzdata: glibc, Rust's tz crates and Haskell's tz read TZDIR; Go reads ZONEINFO.
+ * - terminfo: ncurses reads TERMINFO.
+ */
+const DATA_SETS = ['certificates', 'locales', 'gconv', 'tzdata', 'terminfo'];
+/** Where CA bundles live in nixpkgs store paths (cacert) and in other common layouts. */
+const CA_BUNDLE_PATHS = [
+    'etc/ssl/certs/ca-bundle.crt',
+    'etc/ssl/certs/ca-certificates.crt',
+    'etc/pki/tls/certs/ca-bundle.crt',
+];
+/** Where certificates go in the zip. */
+const BUNDLED_CA_PATH = 'etc/ssl/certs/ca-bundle.crt';
+/** Terminal types worth carrying to a machine without a terminal (log colouring, TERM=dumb). */
+const TERMINFO_SUBSET = [
+    'ansi',
+    'dumb',
+    'linux',
+    'screen',
+    'screen-256color',
+    'tmux',
+    'tmux-256color',
+    'vt100',
+    'vt220',
+    'xterm',
+    'xterm-256color',
+    'xterm-color',
+];
+/** A locale archive larger than this is not bundled without being asked for (nixpkgs' glibcLocales is ~220 MB). */
+const AUTO_LOCALE_ARCHIVE_LIMIT = 50 * 1024 * 1024;
+const DATA_SET_DEFS = {
+    certificates: {
+        id: 'certificates',
+        what: 'CA certificates',
+        roots: CA_BUNDLE_PATHS,
+        target: () => BUNDLED_CA_PATH,
+        nixpkgs: 'cacert',
+    },
+    locales: {
+        id: 'locales',
+        what: 'locale data',
+        roots: ['lib/locale/locale-archive', 'lib/locale'],
+        target: (root) => root,
+        nixpkgs: 'glibcLocales (or glibcLocalesUtf8)',
+    },
+    gconv: {
+        id: 'gconv',
+        what: "glibc's iconv conversion modules",
+        roots: ['lib/gconv'],
+        target: () => 'lib/gconv',
+        nixpkgs: 'glibc (its lib/gconv)',
+    },
+    tzdata: {
+        id: 'tzdata',
+        what: 'time zone data',
+        roots: ['share/zoneinfo'],
+        target: () => 'share/zoneinfo',
+        nixpkgs: 'tzdata',
+    },
+    terminfo: {
+        id: 'terminfo',
+        what: 'terminfo entries',
+        roots: ['share/terminfo'],
+        target: () => 'share/terminfo',
+        keep: (rel) => TERMINFO_SUBSET.includes(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.basename(rel)),
+        nixpkgs: 'ncurses',
+    },
+};
+/** The data set and root a store-path-relative path belongs to (`sub` is under `root`). */
+function dataSetOf(sub) {
+    for (const def of Object.values(DATA_SET_DEFS)) {
+        for (const root of def.roots) {
+            if (sub === root || sub.startsWith(`${root}/`))
+                return { id: def.id, root };
+        }
+    }
+    return undefined;
+}
+/** The first CA bundle found in the closure's store paths (nixpkgs' cacert), or undefined. */
+function findCaBundle(closure, exists = node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync) {
+    const ordered = [...closure].sort((a, b) => Number(/-(nss-)?cacert-/.test(b)) - Number(/-(nss-)?cacert-/.test(a)));
+    for (const sp of ordered)
+        for (const rel of CA_BUNDLE_PATHS) {
+            const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(sp, rel);
+            if (exists(p))
+                return p;
+        }
+    return undefined;
+}
+/**
+ * A data set somewhere in the closure, for a data set asked for by name: gconv from the C library's
+ * own store path first, anything else from the first store path that has it.
+ */
+function findDataSet(id, closure, preferred = [], exists = node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync) {
+    if (id === 'certificates') {
+        const ca = findCaBundle(closure, exists);
+        return ca ? { source: ca, root: CA_BUNDLE_PATHS.find((r) => ca.endsWith(`/${r}`)) } : undefined;
+    }
+    for (const sp of [...preferred, ...closure])
+        for (const root of DATA_SET_DEFS[id].roots) {
+            const p = node_path__WEBPACK_IMPORTED_MODULE_1__.join(sp, root);
+            if (exists(p))
+                return { source: p, root };
+        }
+    return undefined;
+}
+/** Variables for the bundled data files, from the names of the files in the zip. */
+function runtimeEnvFor(names, taskRoot) {
+    const env = {};
+    const at = (n) => `${taskRoot}/${n}`;
+    const ca = names.find((n) => n === BUNDLED_CA_PATH) ??
+        names.find((n) => /(^|\/)(ca-bundle\.crt|ca-certificates\.crt)$/.test(n));
+    if (ca) {
+        env['SSL_CERT_FILE'] = at(ca);
+        env['NIX_SSL_CERT_FILE'] = at(ca);
+    }
+    const archive = names.find((n) => /(^|\/)locale-archive$/.test(n));
+    if (archive)
+        env['LOCALE_ARCHIVE'] = at(archive);
+    else {
+        // A locale folder holds LOCALE/LC_CTYPE files: LOCPATH is the folder above LOCALE.
+        const ctype = names.find((n) => /(^|\/)[^/]+\/LC_CTYPE$/.test(n));
+        if (ctype)
+            env['LOCPATH'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(ctype)));
+    }
+    // glibc reads gconv-modules (or its cache) from each GCONV_PATH folder.
+    const gconv = names.find((n) => /(^|\/)gconv-modules(\.cache)?$/.test(n));
+    if (gconv)
+        env['GCONV_PATH'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(gconv));
+    // A zoneinfo folder: TZDIR for glibc and most libraries, ZONEINFO for Go.
+    const zone = names.find((n) => /(^|\/)zoneinfo\/.+/.test(n));
+    if (zone) {
+        const dir = zone.slice(0, zone.lastIndexOf('zoneinfo/') + 'zoneinfo'.length);
+        env['TZDIR'] = at(dir);
+        env['ZONEINFO'] = at(dir);
+    }
+    // terminfo/<first letter or its hex code>/<name>
+    const term = names.find((n) => /(^|\/)terminfo\/[^/]+\/[^/]+$/.test(n));
+    if (term)
+        env['TERMINFO'] = at(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(node_path__WEBPACK_IMPORTED_MODULE_1__.posix.dirname(term)));
+    return env;
 }
 
 
@@ -34776,7 +34969,7 @@ function readInput(name) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9246);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3231);
 
 // A runner starts `node dist/index.js` with no arguments (main and post step); the local command
 // (`nix-lambda package ...`) has some, or comes through dist/cli.js (package.json bin), which sets
@@ -34859,6 +35052,12 @@ const DEFAULTS = {
     's3-bucket': '',
     's3-key': '',
     'role-to-assume': '',
+    'allowed-account-ids': '',
+    'architecture-change': 'refuse',
+    'keep-versions': '',
+    'smoke-test-payload': '',
+    'smoke-test-timeout-seconds': '30',
+    'smoke-test-expect': '',
     create: 'false',
     runtime: 'provided.al2023',
     role: '',

@@ -29,6 +29,7 @@ const LIST_INPUTS = new Set([
   'extra-pull-caches',
   'extra-nix-config',
   'stages',
+  'allowed-account-ids',
 ]);
 /** Aliases for flags people will type. */
 const ALIASES: Record<string, string> = { zip: 'zip-path', function: 'function-name', region: 'aws-region' };

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import type { BundledFile } from './bundle/bundle.js';
 import type { StoreReferenceNote } from './bundle/references.js';
-import type { DeployResult } from './deploy/types.js';
+import type { DeployResult, SmokeTestReport } from './deploy/types.js';
 import type { Log } from './host.js';
 import type { Inputs } from './inputs/parse.js';
 import type { Stage } from './inputs/read.js';
@@ -132,6 +132,8 @@ export interface JobContext {
   package?: PackageResult;
   /** Results of the deploy stage, one per function, in input order. */
   deployments?: DeployResult[];
+  /** The smoke tests the deploy stage ran (failed ones too), in input order. */
+  smokeTests?: SmokeTestReport[];
   readonly stages: StageRecord[];
   /** The outputs set so far. */
   readonly outputs: Readonly<Record<string, string>>;

@@ -1,5 +1,5 @@
 import type { BuildResult, PackageResult } from '../context.js';
-import type { DeployResult } from '../deploy/types.js';
+import type { DeployResult, SmokeTestReport } from '../deploy/types.js';
 import type { NixInfo } from '../nix/cli.js';
 import type { SummaryData } from './summary.js';
 
@@ -27,6 +27,8 @@ export const OUTPUT_NAMES = [
   'revision-id',
   'deploy-status',
   'config-changes',
+  'smoke-test-result',
+  'deleted-versions',
   'summary-json',
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -57,8 +59,13 @@ export function packageOutputs(pkg: PackageResult): Outputs {
     'unzipped-bytes': String(pkg.unzippedBytes),
     libraries: JSON.stringify(pkg.libraries),
     'bundle-dir': pkg.bundleDir,
-    'runtime-environment': JSON.stringify(pkg.runtimeEnv),
+    ...runtimeEnvOutputs(pkg.runtimeEnv),
   };
+}
+
+/** The variables the bundle needs: the package stage's, or the deploy stage's for a zip it did not make. */
+export function runtimeEnvOutputs(runtimeEnv: Readonly<Record<string, string>>): Outputs {
+  return { 'runtime-environment': JSON.stringify(runtimeEnv) };
 }
 
 /** The deploy stage's: one line per function. */
@@ -71,7 +78,16 @@ export function deployOutputs(deployments: readonly DeployResult[]): Outputs {
     'revision-id': lines((d) => d.revisionId),
     'deploy-status': lines((d) => d.status),
     'config-changes': JSON.stringify(deployments.flatMap((d) => d.configChanges)),
+    'deleted-versions': lines((d) => d.deletedVersions.join(',')),
   };
+}
+
+/** The deploy stage's, set whether the deploy failed or not: passed, failed or skipped, one line per function. */
+export function smokeTestOutputs(
+  functionNames: readonly string[],
+  reports: ReadonlyMap<string, SmokeTestReport>,
+): Outputs {
+  return { 'smoke-test-result': functionNames.map((f) => reports.get(f)?.result ?? 'skipped').join('\n') };
 }
 
 /** The main step's, at the end of every run. */

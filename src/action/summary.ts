@@ -1,7 +1,7 @@
 import type { BundledFile } from '../bundle/bundle.js';
 import type { StoreReferenceNote } from '../bundle/references.js';
 import type { JobContext, StageRecord } from '../context.js';
-import type { DeployResult } from '../deploy/types.js';
+import type { DeployResult, SmokeTestReport } from '../deploy/types.js';
 import { LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
 import { formatBytes, formatDuration } from '../util/format.js';
 
@@ -28,6 +28,8 @@ export interface SummaryData {
     references: StoreReferenceNote[];
   };
   deployments: DeployResult[];
+  /** The smoke tests the deploy stage ran, failed ones included. */
+  smokeTests?: SmokeTestReport[];
 }
 
 export function collectSummary(ctx: JobContext, error?: { title: string; message: string }): SummaryData {
@@ -37,6 +39,7 @@ export function collectSummary(ctx: JobContext, error?: { title: string; message
     deployments: [...(ctx.deployments ?? [])],
   };
   if (error) data.error = error;
+  if (ctx.smokeTests && ctx.smokeTests.length > 0) data.smokeTests = [...ctx.smokeTests];
   if (ctx.nix) data.nixVersion = ctx.nix.version;
   if (ctx.build)
     data.build = {
@@ -140,6 +143,7 @@ export function renderSummary(d: SummaryData): string {
 
   if (d.bundle)
     out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
+  if (d.smokeTests && d.smokeTests.length > 0) out.push(...smokeSection(d.smokeTests));
   if (d.deployments.length > 0) out.push(...deploySection(d.deployments));
   return `${out.join('\n\n')}\n`;
 }
@@ -263,5 +267,48 @@ function deploySection(deployments: readonly DeployResult[]): string[] {
       ]),
     ),
   );
+  for (const r of deployments) {
+    if (r.architectureChange)
+      out.push(
+        `${code(r.function)}: architecture ${r.status === 'dry-run' ? 'would change' : 'changed'} from ${r.architectureChange.from} to ${r.architectureChange.to} with the code (architecture-change: update).`,
+      );
+    if (r.deletedVersions.length > 0)
+      out.push(
+        `${code(r.function)}: deleted old version${r.deletedVersions.length === 1 ? '' : 's'} ${r.deletedVersions.join(', ')} (keep-versions).`,
+      );
+  }
+  return out;
+}
+
+function pre(s: string): string {
+  return `<pre>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</pre>`;
+}
+
+/** Each smoke test: its result, why it failed, and the end of the function's log. */
+function smokeSection(reports: readonly SmokeTestReport[]): string[] {
+  const out: string[] = ['### Smoke test'];
+  out.push(
+    table(
+      ['Function', 'Version', 'Result', 'Time', 'Detail'],
+      reports.map((r) => [
+        code(r.function),
+        r.version,
+        r.result === 'passed' ? '✅ passed' : '❌ failed',
+        formatDuration(r.durationMs),
+        cell(r.reason || `status ${r.statusCode ?? '?'}`),
+      ]),
+    ),
+  );
+  for (const r of reports) {
+    const failed = r.result === 'failed';
+    if (failed && r.response)
+      out.push(
+        `<details open><summary>${cell(r.function)} version ${r.version}: response</summary>\n\n${pre(r.response)}\n</details>`,
+      );
+    if (r.logTail)
+      out.push(
+        `<details${failed ? ' open' : ''}><summary>${cell(r.function)} version ${r.version}: log tail</summary>\n\n${pre(r.logTail)}\n</details>`,
+      );
+  }
   return out;
 }

@@ -23,6 +23,10 @@ export const PERMISSIONS: Readonly<Record<string, string>> = {
   UploadPart: 's3:PutObject',
   CompleteMultipartUpload: 's3:PutObject',
   AssumeRoleWithWebIdentity: 'sts:AssumeRoleWithWebIdentity',
+  GetCallerIdentity: 'sts:GetCallerIdentity (every identity has it unless a policy denies it)',
+  Invoke: 'lambda:InvokeFunction',
+  ListAliases: 'lambda:ListAliases',
+  DeleteFunction: 'lambda:DeleteFunction',
 };
 
 export interface AwsErrorShape {

@@ -12,12 +12,14 @@ import { checkSha, codeSource, logChanges } from './code.js';
 import { creationSettings, type CreateSettings } from './configuration.js';
 import { waitActive } from './function.js';
 import { findVersion, pointAlias, publish } from './publish.js';
+import { smokeTest } from './smoke.js';
 import type { DeployEnv, DeployResult } from './types.js';
+import { pruneVersions } from './versions.js';
 
 /**
  * Creating a function that preflight found missing (create: true): the OS-only runtime, handler
  * bootstrap, the zip's architecture (never an input that could disagree), the configuration the
- * workflow sets, then the wait until it is Active, the version and the alias as asked.
+ * workflow sets, then the wait until it is Active, the version, its smoke test and the alias as asked.
  */
 export async function createFunction(
   env: DeployEnv,
@@ -36,6 +38,8 @@ export async function createFunction(
     codeUpdated: false,
     bytesUploaded: 0,
     upload: '',
+    smokeTest: 'skipped' as const,
+    deletedVersions: [],
   };
   if (inputs.dryRun) {
     log.info(
@@ -53,13 +57,17 @@ export async function createFunction(
   checkSha(fn, zip, created.CodeSha256, 'CreateFunction');
   const cfg = await waitActive(env, fn);
   let version = '$LATEST';
+  let smoke = false;
+  let deletedVersions: string[] = [];
   if (inputs.publish) {
     version =
       created.Version && created.Version !== '$LATEST'
         ? created.Version
         : ((await findVersion(env, fn)) ?? (await publish(env, fn, cfg.RevisionId)));
     log.info(`${fn}: created with version ${version}`);
+    smoke = await smokeTest(env, fn, version);
     if (inputs.alias) await pointAlias(env, fn, version);
+    deletedVersions = await pruneVersions(env, fn, version);
   } else log.info(`${fn}: created`);
   return {
     ...base,
@@ -72,6 +80,8 @@ export async function createFunction(
     codeUpdated: true,
     bytesUploaded: src.bytes,
     upload: src.upload,
+    smokeTest: smoke ? 'passed' : 'skipped',
+    deletedVersions,
     durationMs: performance.now() - t0,
   };
 }

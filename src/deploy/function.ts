@@ -187,11 +187,12 @@ export async function preflight(env: DeployEnv, fn: string): Promise<Preflight> 
         "Change the function's runtime first (aws lambda update-function-configuration --runtime provided.al2023 --handler bootstrap).",
     );
   const arch = functionArch(cfg);
-  if (arch !== zip.architecture)
+  if (arch !== zip.architecture && inputs.architectureChange !== 'update')
     throw new ActionError(
       'Architecture mismatch',
       `zip is ${zip.architecture}, function ${fn} is ${arch}; nothing was uploaded. Build the flake for ${arch} ` +
-        `(for example .#packages.${arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux.default), or deploy to a ${zip.architecture} function.`,
+        `(for example .#packages.${arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux.default), deploy to a ${zip.architecture} function, ` +
+        `or set architecture-change: update to switch ${fn} to ${zip.architecture} with this code.`,
     );
   if (cfg.LastUpdateStatus === 'InProgress') {
     log.info(

@@ -14,6 +14,9 @@ export const DEFAULT_DEPLOY_OPTIONS: Readonly<DeployOptions> = {
   connectTimeoutMs: 10_000,
   socketTimeoutMs: 120_000,
   s3PartSize: 8 * 1024 * 1024,
+  oidcAttempts: 12,
+  oidcBackoffBaseMs: 250,
+  oidcBackoffMaxMs: 5000,
 };
 
 /**

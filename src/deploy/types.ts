@@ -1,5 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { DeployInputs } from '../inputs/deploy.js';
 import type { LambdaArch } from '../lambda.js';
 import type { Logger } from '../util/log.js';
@@ -41,6 +42,30 @@ export interface DeployResult {
   /** Where the code went: 'direct' (ZipFile), 's3://bucket/key', or '' when nothing was sent. */
   upload: string;
   configChanges: ConfigChange[];
+  /** The function's architecture changed with the code (architecture-change: update). */
+  architectureChange?: { from: string; to: string };
+  /** The smoke test of the published version: passed, or skipped (none asked for, or a dry run). A failed one fails the deploy. */
+  smokeTest: 'passed' | 'skipped';
+  /** Published versions removed by keep-versions, oldest first. */
+  deletedVersions: string[];
+  durationMs: number;
+}
+
+/** One smoke test: Invoke of the published version (LogType Tail) before its alias moves. */
+export interface SmokeTestReport {
+  function: string;
+  version: string;
+  result: 'passed' | 'failed';
+  /** Why it failed (one sentence); '' when it passed. */
+  reason: string;
+  /** Invoke's StatusCode; undefined when Invoke itself failed. */
+  statusCode: number | undefined;
+  /** Invoke's FunctionError (Unhandled, Handled), or ''. */
+  functionError: string;
+  /** The response payload as text, cut to a few KiB (secrets scrubbed). */
+  response: string;
+  /** The end of the invocation's log (X-Amz-Log-Result, decoded; secrets scrubbed), or ''. */
+  logTail: string;
   durationMs: number;
 }
 
@@ -51,6 +76,9 @@ export interface ZipInfo {
   /** Lambda's CodeSha256 of the zip: base64 of its raw SHA-256. */
   codeSha256: string;
   architecture: LambdaArch;
+  /** The files' sizes added up (Lambda's 250 MB limit is on this, layers included). */
+  unzippedBytes: number;
+  /** Variables the bundle needs on the function (runtime-env.ts, from the names of its files). */
   runtimeEnv: Record<string, string>;
 }
 
@@ -75,6 +103,11 @@ export interface DeployOptions {
   socketTimeoutMs: number;
   /** Multipart part size for S3 uploads (S3's minimum: 5 MiB). */
   s3PartSize: number;
+  /** AssumeRoleWithWebIdentity attempts when STS cannot check the token yet (configure-aws-credentials: 12). */
+  oidcAttempts: number;
+  /** Backoff between those attempts: full jitter over base * 2^n, capped (ms). */
+  oidcBackoffBaseMs: number;
+  oidcBackoffMaxMs: number;
 }
 
 /** Temporary credentials from STS (the shape the SDK clients take). */
@@ -88,7 +121,10 @@ export interface AwsCredentials {
 /** The SDK clients of a deploy (clients.ts makes them). */
 export interface Clients {
   lambda: LambdaClient;
+  /** Lambda for the smoke test's Invoke: its socket stays open as long as the smoke test may take. */
+  invoke: LambdaClient;
   s3: S3Client;
+  sts: STSClient;
 }
 
 /** What every call of one deploy works with. */
@@ -100,4 +136,6 @@ export interface DeployEnv {
   opts: DeployOptions;
   /** S3 uploads of this run, by s3://bucket/key: several functions share one upload. */
   uploads: Map<string, Promise<void>>;
+  /** The smoke tests of this run, by function (failed ones too: the stage reports them). */
+  smokeTests: Map<string, SmokeTestReport>;
 }

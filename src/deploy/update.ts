@@ -6,12 +6,15 @@ import { checkSha, codeSource, logChanges, updateCode, updateConfiguration } fro
 import { planConfiguration, type ConfigPlan } from './configuration.js';
 import { functionArch, waitUpdated } from './function.js';
 import { findVersion, pointAlias, publish } from './publish.js';
+import { smokeTest } from './smoke.js';
 import type { DeployEnv, DeployResult } from './types.js';
+import { pruneVersions } from './versions.js';
 
 /**
  * Deploying to an existing function (after preflight), in phases: plan (is the code the same?
  * which settings differ?), then the code (only when it differs), wait, the configuration (only
- * what differs), wait, publish and move the alias. A dry run stops after the plan.
+ * what differs), wait, publish, the smoke test of that version, move the alias, delete old
+ * versions (keep-versions). A dry run stops after the plan.
  */
 
 /** One function's update as it goes. */
@@ -22,6 +25,8 @@ interface Update {
   plan: ConfigPlan;
   /** The function already runs this zip (and skip-unchanged is on): no code is sent. */
   sameCode: boolean;
+  /** The architecture changes with the code (architecture-change: update). */
+  archChange: { from: string; to: string } | undefined;
   t0: number;
 }
 
@@ -34,13 +39,15 @@ export async function updateFunction(
   if (env.inputs.dryRun) return dryRun(env, u);
   const sent = await sendCode(env, u);
   await applyConfiguration(env, u);
-  const version = await publishUpdate(env, u);
+  const { version, smoke, deletedVersions } = await publishUpdate(env, u);
   const changed = !u.sameCode || u.plan.changes.length > 0;
   return result(u, {
     status: changed ? 'updated' : 'unchanged',
     codeUpdated: !u.sameCode,
     version,
     alias: env.inputs.alias,
+    smokeTest: smoke ? 'passed' : 'skipped',
+    deletedVersions,
     ...sent,
     codeSha256: u.cfg.CodeSha256 ?? '',
     revisionId: u.cfg.RevisionId ?? '',
@@ -52,16 +59,18 @@ function planUpdate(env: DeployEnv, fn: string, cfg: FunctionConfiguration): Upd
   const t0 = performance.now();
   const plan = planConfiguration(fn, cfg, inputs.configuration, zip.runtimeEnv);
   const lastFailed = cfg.LastUpdateStatus === 'Failed';
-  const sameCode =
-    inputs.skipUnchanged &&
-    !lastFailed &&
-    cfg.CodeSha256 === zip.codeSha256 &&
-    functionArch(cfg) === zip.architecture;
+  const arch = functionArch(cfg);
+  const archChange = arch === zip.architecture ? undefined : { from: arch, to: zip.architecture };
+  const sameCode = inputs.skipUnchanged && !lastFailed && cfg.CodeSha256 === zip.codeSha256 && !archChange;
   if (lastFailed && cfg.CodeSha256 === zip.codeSha256)
     log.info(
       `${fn}: its last update failed (${cfg.LastUpdateStatusReason ?? 'no reason given'}); sending the code again.`,
     );
-  return { fn, cfg, plan, sameCode, t0 };
+  if (archChange)
+    log.info(
+      `${fn}: architecture ${archChange.from} -> ${archChange.to} (architecture-change: update), in the same UpdateFunctionCode as the code.`,
+    );
+  return { fn, cfg, plan, sameCode, archChange, t0 };
 }
 
 /** The result as the function stands now (its last configuration read), with what this deploy did. */
@@ -78,6 +87,9 @@ function result(u: Update, over: Partial<DeployResult>): DeployResult {
     bytesUploaded: 0,
     upload: '',
     configChanges: u.plan.changes,
+    ...(u.archChange ? { architectureChange: u.archChange } : {}),
+    smokeTest: 'skipped',
+    deletedVersions: [],
     durationMs: performance.now() - u.t0,
     ...over,
   };
@@ -88,6 +100,10 @@ async function dryRun(env: DeployEnv, u: Update): Promise<DeployResult> {
   const { zip, log } = env;
   const { fn, cfg } = u;
   logChanges(env, fn, u.plan.changes, true);
+  if (env.inputs.smokeTest)
+    log.info(
+      `${fn}: dry run: no version is published, so there is no smoke test (smoke-test-result skipped).`,
+    );
   if (u.sameCode) {
     log.info(
       `${fn}: dry run: the function already runs this zip (CodeSha256 ${zip.codeSha256}); nothing to upload.`,
@@ -170,10 +186,16 @@ async function applyConfiguration(env: DeployEnv, u: Update): Promise<void> {
   }
 }
 
-/** publish: a version holding this code (an existing one when nothing changed), then the alias. */
-async function publishUpdate(env: DeployEnv, u: Update): Promise<string> {
+/**
+ * publish: a version holding this code (an existing one when nothing changed), its smoke test
+ * (a failure leaves the alias where it was), then the alias, then the old versions deleted.
+ */
+async function publishUpdate(
+  env: DeployEnv,
+  u: Update,
+): Promise<{ version: string; smoke: boolean; deletedVersions: string[] }> {
   const { inputs, log } = env;
-  if (!inputs.publish) return '$LATEST';
+  if (!inputs.publish) return { version: '$LATEST', smoke: false, deletedVersions: [] };
   let found: string | undefined;
   if (u.sameCode && u.plan.changes.length === 0) {
     found = await findVersion(env, u.fn);
@@ -191,6 +213,8 @@ async function publishUpdate(env: DeployEnv, u: Update): Promise<string> {
       `no version was published${inputs.alias ? ` and alias ${inputs.alias} was not moved` : ''}`,
     );
   }
+  // A version found rather than published may be one whose smoke test failed before: tested again.
+  const smoke = await smokeTest(env, u.fn, version);
   if (inputs.alias) await pointAlias(env, u.fn, version);
-  return version;
+  return { version, smoke, deletedVersions: await pruneVersions(env, u.fn, version) };
 }

@@ -1,13 +1,15 @@
 import * as fsp from 'node:fs/promises';
+import { runtimeEnvFor } from '../bundle/runtime-env.js';
 import { BOOTSTRAP, lambdaArchOf, type LambdaArch } from '../lambda.js';
 import { codeSha256 } from '../util/hash.js';
-import { readZipEntry } from '../zip/read.js';
+import { listZip, readZipEntry, type ZipListing } from '../zip/read.js';
 import { ActionError } from '../util/errors.js';
 import type { ZipInfo } from './types.js';
 
 /**
- * The zip to deploy: the package stage's, or (deploy-only runs) an existing
- * zip whose architecture is read from its bootstrap's ELF header.
+ * The zip to deploy: the package stage's, or (deploy-only runs) an existing zip whose
+ * architecture is read from its bootstrap's ELF header, and whose entry names give the variables
+ * the bundle needs (certificates, locales...), as the package stage would have given them.
  */
 
 /** Lambda's architecture of an ELF header: e_machine (offset 18, little-endian u16) 62 is x86_64, 183 arm64. */
@@ -31,8 +33,8 @@ export function elfArchitecture(header: Buffer, name = 'bootstrap'): LambdaArch 
   );
 }
 
-/** Reads an existing zip (deploy without the package stage). */
-export async function existingZip(zipPath: string): Promise<ZipInfo> {
+/** Reads an existing zip (deploy without the package stage); taskRoot: where Lambda unpacks it. */
+export async function existingZip(zipPath: string, taskRoot: string): Promise<ZipInfo> {
   let bytes: Buffer;
   try {
     bytes = await fsp.readFile(zipPath);
@@ -43,7 +45,9 @@ export async function existingZip(zipPath: string): Promise<ZipInfo> {
     );
   }
   let header: Buffer | undefined;
+  let entries: ZipListing[];
   try {
+    entries = listZip(bytes);
     header = readZipEntry(bytes, BOOTSTRAP);
   } catch (err) {
     throw new ActionError(
@@ -61,13 +65,17 @@ export async function existingZip(zipPath: string): Promise<ZipInfo> {
     bytes,
     codeSha256: codeSha256(bytes),
     architecture: elfArchitecture(header, `Input \`zip-path\`: the bootstrap in ${zipPath}`),
-    runtimeEnv: {},
+    unzippedBytes: entries.reduce((n, e) => n + e.size, 0),
+    runtimeEnv: runtimeEnvFor(
+      entries.filter((e) => !e.isDirectory).map((e) => e.name),
+      taskRoot,
+    ),
   };
 }
 
 /** The zip the package stage wrote. Its bytes are read again and checked against the recorded hash. */
 export async function packagedZip(
-  pkg: Pick<ZipInfo, 'codeSha256' | 'architecture' | 'runtimeEnv'> & { zipPath: string },
+  pkg: Pick<ZipInfo, 'codeSha256' | 'architecture' | 'runtimeEnv' | 'unzippedBytes'> & { zipPath: string },
 ): Promise<ZipInfo> {
   const bytes = await fsp.readFile(pkg.zipPath);
   const sha = codeSha256(bytes);
@@ -81,6 +89,7 @@ export async function packagedZip(
     bytes,
     codeSha256: sha,
     architecture: pkg.architecture,
+    unzippedBytes: pkg.unzippedBytes,
     runtimeEnv: { ...pkg.runtimeEnv },
   };
 }

@@ -14,9 +14,14 @@ export interface BuildInputs {
   program: string;
 }
 
-export function parseBuildInputs(src: InputSource, workspace: string): BuildInputs {
+/** checkDisk: look for the flake.nix of a path flake (when the build stage runs: other jobs have no checkout). */
+export function parseBuildInputs(
+  src: InputSource,
+  workspace: string,
+  o: { checkDisk: boolean } = { checkDisk: true },
+): BuildInputs {
   const flake = src.get('flake');
-  const { installable, flakeDir } = resolveFlake(flake, workspace, src);
+  const { installable, flakeDir } = resolveFlake(flake, workspace, src, o.checkDisk);
   const program = src.get('program');
   if (program) {
     const norm = path.posix.normalize(program);
@@ -31,6 +36,7 @@ function resolveFlake(
   flake: string,
   workspace: string,
   src: InputSource,
+  checkDisk: boolean,
 ): { installable: string; flakeDir: string | undefined } {
   const none = { installable: flake, flakeDir: undefined };
   if (flake === '') {
@@ -61,7 +67,7 @@ function resolveFlake(
   }
   const p = ref.startsWith('path:') ? ref.slice(5).split('?')[0]! : ref === '' ? '.' : ref.split('?')[0]!;
   const dir = path.resolve(workspace, p);
-  if (!fs.existsSync(path.join(dir, 'flake.nix'))) {
+  if (checkDisk && !fs.existsSync(path.join(dir, 'flake.nix'))) {
     src.bad(
       'flake',
       `no flake.nix in ${dir} (from "${flake}", resolved against ${workspace}); check out the repository first (actions/checkout) or fix the path.`,

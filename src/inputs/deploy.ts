@@ -9,6 +9,7 @@ import {
   type LambdaRuntime,
 } from '../lambda.js';
 import { splitList, type InputSource } from './read.js';
+import type { SmokeTestInputs } from './smoke-test.js';
 
 /**
  * The deploy stage's inputs, parsed when deploy is among the stages. What the types say was
@@ -30,6 +31,14 @@ export interface DeployInputs {
   /** The zip goes through S3 (s3-bucket, and s3-key or '' for the default key). */
   s3: { bucket: string; key: string } | undefined;
   roleToAssume: string;
+  /** allowed-account-ids: the accounts the deploy may change (empty: no guard). */
+  allowedAccountIds: string[];
+  /** architecture-change: refuse a function of the other architecture, or change it with the code. */
+  architectureChange: 'refuse' | 'update';
+  /** keep-versions: published versions to keep (newest first); undefined keeps them all. */
+  keepVersions: number | undefined;
+  /** The smoke test of each published version before its alias moves (smoke-test-payload set). */
+  smokeTest: SmokeTestInputs | undefined;
   /** create: true, with what a new function needs. */
   create: CreateInputs | undefined;
   configuration: ConfigInputs;
@@ -62,6 +71,9 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** Versions keep-versions may keep (Lambda has no limit on their number; its limit is on code storage). */
+const KEEP_VERSIONS = { min: 1, max: 10000 } as const;
 
 /**
  * Checks every deploy input (whatever the stages); returns the deploy stage's inputs when it runs
@@ -69,7 +81,7 @@ const ENV_KEY = /^[A-Za-z][A-Za-z0-9_]*$/;
  */
 export function parseDeployInputs(
   src: InputSource,
-  o: { deploying: boolean; zipPath: string; env: NodeJS.ProcessEnv },
+  o: { deploying: boolean; zipPath: string; env: NodeJS.ProcessEnv; smokeTest: SmokeTestInputs },
 ): DeployInputs | undefined {
   const functionNames = parseFunctionNames(src);
   const awsRegion = parseRegion(src, functionNames, o.env);
@@ -87,6 +99,7 @@ export function parseDeployInputs(
   const roleToAssume = src.get('role-to-assume');
   if (roleToAssume && !ROLE_ARN.test(roleToAssume))
     src.bad('role-to-assume', `"${roleToAssume}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME).`);
+  const guards = parseGuards(src, { functionNames, roleToAssume, publish, ...o });
   const create = parseCreate(src, o.deploying);
   const configuration = parseConfiguration(src);
   if (!o.deploying) return undefined;
@@ -114,9 +127,62 @@ export function parseDeployInputs(
     waitTimeoutSeconds,
     s3,
     roleToAssume,
+    ...guards,
     create,
     configuration,
   };
+}
+
+type Guards = Pick<DeployInputs, 'allowedAccountIds' | 'architectureChange' | 'keepVersions' | 'smokeTest'>;
+
+/**
+ * What protects the functions: the accounts allowed (function and role ARNs name theirs, checked
+ * here, before any call), the architecture change, old versions, and the smoke test (it invokes
+ * the published version, so it needs publish).
+ */
+function parseGuards(
+  src: InputSource,
+  o: {
+    functionNames: readonly string[];
+    roleToAssume: string;
+    publish: boolean;
+    deploying: boolean;
+    smokeTest: SmokeTestInputs;
+  },
+): Guards {
+  const allowedAccountIds = splitList(src.get('allowed-account-ids'));
+  for (const id of allowedAccountIds)
+    if (!ACCOUNT_ID.test(id))
+      src.bad('allowed-account-ids', `"${id}" is not an AWS account ID (12 digits, such as 123456789012).`);
+  if (allowedAccountIds.length > 0) {
+    const named = [
+      ...o.functionNames.map((f) => ({ what: `function ${f}`, account: /(\d{12}):function:/.exec(f)?.[1] })),
+      {
+        what: `role-to-assume ${o.roleToAssume}`,
+        account: /^arn:[^:]+:iam::(\d{12}):/.exec(o.roleToAssume)?.[1],
+      },
+    ];
+    for (const { what, account } of named)
+      if (account !== undefined && !allowedAccountIds.includes(account))
+        src.bad(
+          'allowed-account-ids',
+          `${what} is in account ${account}, which is not listed (${allowedAccountIds.join(', ')}): fix the ARN, or add the account.`,
+        );
+  }
+  const architectureChange = src.oneOf('architecture-change', ['refuse', 'update'] as const);
+  const keepVersions = src.int('keep-versions', KEEP_VERSIONS);
+  if (keepVersions !== undefined && !o.publish)
+    src.bad(
+      'keep-versions',
+      'old versions are removed after a new one is published: set `publish: true` as well.',
+    );
+  const smokeTest = o.smokeTest.payload === undefined ? undefined : o.smokeTest;
+  if (smokeTest && o.deploying && !o.publish)
+    src.bad(
+      'smoke-test-payload',
+      'the smoke test invokes the published version before the alias moves: set `publish: true` as well (or leave deploy out of `stages`).',
+    );
+  return { allowedAccountIds, architectureChange, keepVersions, smokeTest };
 }
 
 function parseFunctionNames(src: InputSource): string[] {

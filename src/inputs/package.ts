@@ -24,9 +24,10 @@ export interface PackageInputs {
 
 const LIBRARY_NAME = /^[A-Za-z0-9_+.*?-]+$/;
 
+/** where.checkDisk: check zip-path's folder (when a stage writes or reads the zip; default true). */
 export function parsePackageInputs(
   src: InputSource,
-  where: { workspace: string; tempDir: string },
+  where: { workspace: string; tempDir: string; checkDisk?: boolean },
 ): PackageInputs {
   const taskRoot = src.get('task-root').replace(/(.)\/+$/, '$1');
   if (!/^\/[A-Za-z0-9_./-]*$/.test(taskRoot) || taskRoot.split('/').includes('..'))
@@ -120,11 +121,15 @@ function parseBundleData(src: InputSource, bundleCertificates: boolean): Package
 }
 
 /** zip-path resolved against the workspace (its folder must exist), else RUNNER_TEMP/nix-lambda/function.zip. */
-function parseZipPath(src: InputSource, where: { workspace: string; tempDir: string }): string {
+function parseZipPath(
+  src: InputSource,
+  where: { workspace: string; tempDir: string; checkDisk?: boolean },
+): string {
   const given = src.get('zip-path');
   if (!given) return path.join(where.tempDir, 'nix-lambda', 'function.zip');
   const zipPath = path.resolve(where.workspace, given);
   const parent = path.dirname(zipPath);
+  if (where.checkDisk === false) return zipPath;
   if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory())
     src.bad('zip-path', `folder ${parent} does not exist; create it first or choose another path.`);
   else if (fs.existsSync(zipPath) && fs.statSync(zipPath).isDirectory())

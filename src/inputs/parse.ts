@@ -6,6 +6,7 @@ import { parseDeployInputs, type DeployInputs } from './deploy.js';
 import { parseInstallInputs, type InstallInputs } from './install.js';
 import { parsePackageInputs, type PackageInputs } from './package.js';
 import { InputSource, splitList, STAGES, type InputReader, type Stage } from './read.js';
+import { parseSmokeTestInputs, type SmokeTestInputs } from './smoke-test.js';
 
 /**
  * Every input of the action, parsed and validated before any stage runs, section by section
@@ -19,6 +20,8 @@ export interface Inputs {
   cachix: CachixInputs;
   build: BuildInputs;
   package: PackageInputs;
+  /** The smoke test's inputs, read by every stage that runs one. */
+  smokeTest: SmokeTestInputs;
   /** Present when the deploy stage runs: its checks (a function, a Region, a role to create) depend on it. */
   deploy: DeployInputs | undefined;
 }
@@ -37,9 +40,17 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
   const has = (s: Stage): boolean => stages.includes(s);
   const install = parseInstallInputs(src, penv.env);
   const cachix = parseCachixInputs(src);
-  const build = parseBuildInputs(src, penv.workspace);
-  const pkg = parsePackageInputs(src, penv);
-  const deploy = parseDeployInputs(src, { deploying: has('deploy'), zipPath: pkg.zipPath, env: penv.env });
+  // Inputs are checked against the disk only for the stages that use them: a deploy-only job that
+  // downloaded the zip has no checkout, so no flake.nix.
+  const build = parseBuildInputs(src, penv.workspace, { checkDisk: has('build') });
+  const pkg = parsePackageInputs(src, { ...penv, checkDisk: has('package') || has('deploy') });
+  const smokeTest = parseSmokeTestInputs(src);
+  const deploy = parseDeployInputs(src, {
+    deploying: has('deploy'),
+    zipPath: pkg.zipPath,
+    env: penv.env,
+    smokeTest,
+  });
   if (has('package') && !has('build'))
     src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
   if (has('deploy') && !has('package') && !(src.get('zip-path') && fs.existsSync(pkg.zipPath)))
@@ -48,7 +59,7 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
       'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.',
     );
   if (src.problems.length > 0) throw new InputError(src.problems);
-  return { stages, install, cachix, build, package: pkg, deploy };
+  return { stages, install, cachix, build, package: pkg, smokeTest, deploy };
 }
 
 /** The stages, in their order, each once. */

@@ -13,6 +13,7 @@ import {
 } from '../bundle/bundle.js';
 import { ClosureResolver } from '../bundle/closure.js';
 import { chooseDataSets, type DataSetChoice } from '../bundle/data-sets.js';
+import { sizeWarnings } from '../bundle/limits.js';
 import { ElfError, isElf } from '../bundle/elf.js';
 import { bundleIncludes } from '../bundle/include.js';
 import { nameMatcher, type ClosureResult } from '../bundle/loaded.js';
@@ -24,7 +25,7 @@ import { checkLoader } from '../bundle/verify.js';
 import type { BuildResult, JobContext, PackageResult } from '../context.js';
 import type { Log } from '../host.js';
 import type { PackageInputs } from '../inputs/package.js';
-import { LAMBDA_ZIP_LIMIT, type LambdaArch } from '../lambda.js';
+import type { LambdaArch } from '../lambda.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { formatBytes, plural } from '../util/format.js';
 import { errnoCode } from '../util/fs.js';
@@ -78,7 +79,8 @@ async function packageBuild(ctx: JobContext): Promise<void> {
     log,
   );
   phase('checked the bundle');
-  const zip = await writePackageZip(bundle, inputs.zipPath, ctx.runner.home, log);
+  const viaS3 = ctx.inputs.deploy?.s3 !== undefined;
+  const zip = await writePackageZip(bundle, inputs.zipPath, { home: ctx.runner.home, viaS3 }, log);
   phase('wrote the zip');
   const result = packageResult(
     bundle,
@@ -163,8 +165,14 @@ async function resolveBundle(
   return { closure, arch, musl, data, entries, unzippedBytes };
 }
 
-/** The zip, through the deflate cache; warns when it is over the direct-upload limit. */
-async function writePackageZip(bundle: Bundle, zipPath: string, home: string, log: Log): Promise<ZipResult> {
+/** The zip, through the deflate cache; warns from 80% of Lambda's limits (bundle/limits.ts). */
+async function writePackageZip(
+  bundle: Bundle,
+  zipPath: string,
+  o: { home: string; viaS3: boolean },
+  log: Log,
+): Promise<ZipResult> {
+  const { home, viaS3 } = o;
   const { entries } = bundle;
   const zip = await writeZip(
     entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })),
@@ -176,11 +184,8 @@ async function writePackageZip(bundle: Bundle, zipPath: string, home: string, lo
     log.info(
       `Deflate cache: ${zip.cached.entries} files (${formatBytes(zip.cached.bytes)}) already compressed by an earlier run.`,
     );
-  if (zip.bytes > LAMBDA_ZIP_LIMIT)
-    log.warning(
-      `the zip is ${formatBytes(zip.bytes)}, over Lambda's ${formatBytes(LAMBDA_ZIP_LIMIT)} limit for a direct upload: deploy it through S3 (input s3-bucket).`,
-      'Zip over the direct-upload limit',
-    );
+  for (const w of sizeWarnings({ zipBytes: zip.bytes, unzippedBytes: bundle.unzippedBytes }, { viaS3 }))
+    log.warning(w.message, w.title);
   const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
   const includedCount = entries.filter((e) => e.kind === 'include').length;
   log.info(

@@ -22,6 +22,8 @@ const execFileP = promisify(execFile);
 export interface CaseContext {
   /** Records what the action did (before asserting it), for the table. */
   saw: (outcome: string) => void;
+  /** Records the calls the case made (callList of the server's request log), listed after the table. */
+  calls: (list: readonly string[]) => void;
   /** The row as recorded so far. */
   row: ReliabilityRow;
 }
@@ -49,12 +51,36 @@ export function reliabilityCase(
         saw: (o) => {
           row.outcome = o;
         },
+        calls: (list) => {
+          row.calls = list.join(', ');
+        },
       });
       expect(row.outcome, 'the case recorded no outcome').not.toBe('');
       row.passed = true;
     },
     timeout,
   );
+}
+
+/**
+ * The calls of a request log, in order, for the closing note: the operation, the version it named
+ * (Invoke, DeleteFunction, GetFunction with a Qualifier), its status when it failed ("no answer":
+ * the connection was cut or given up before an answer), and repeats folded (`Invoke 429 ×3`).
+ */
+export function callList(requests: readonly { op: string; status: number; path: string }[]): string[] {
+  const named = requests.map((r) => {
+    const q = /[?&]Qualifier=([^&]+)/.exec(r.path)?.[1];
+    const status = r.status === 0 ? ' (no answer)' : r.status >= 300 ? ` ${r.status}` : '';
+    return `${r.op}${q ? `(${decodeURIComponent(q)})` : ''}${status}`;
+  });
+  const out: string[] = [];
+  for (let i = 0; i < named.length;) {
+    let j = i;
+    while (j < named.length && named[j] === named[i]) j++;
+    out.push(j - i > 1 ? `${named[i]!} ×${j - i}` : named[i]!);
+    i = j;
+  }
+  return out;
 }
 
 /** First line of an error message, for the table. */

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import { maskSecrets } from '../../src/action/main.js';
 import {
   createContext,
@@ -93,6 +94,10 @@ export function deployInputs(over: Partial<DeployInputs> = {}): DeployInputs {
     waitTimeoutSeconds: 300,
     s3: undefined,
     roleToAssume: '',
+    allowedAccountIds: [],
+    architectureChange: 'refuse',
+    keepVersions: undefined,
+    smokeTest: undefined,
     create: undefined,
     configuration: NO_CONFIGURATION,
     ...over,
@@ -107,7 +112,12 @@ export function mockDeployEnv(o: {
   opts: DeployOptions;
 }): DeployEnv {
   return {
-    clients: { lambda: new LambdaClient({ region: 'us-east-1' }), s3: new S3Client({ region: 'us-east-1' }) },
+    clients: {
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+      invoke: new LambdaClient({ region: 'us-east-1' }),
+      s3: new S3Client({ region: 'us-east-1' }),
+      sts: new STSClient({ region: 'us-east-1' }),
+    },
     inputs: o.inputs,
     log: memoryLog(),
     zip: {
@@ -115,10 +125,12 @@ export function mockDeployEnv(o: {
       bytes: o.zipBytes,
       codeSha256: codeSha256(o.zipBytes),
       architecture: o.architecture,
+      unzippedBytes: o.zipBytes.length,
       runtimeEnv: {},
     },
     opts: o.opts,
     uploads: new Map(),
+    smokeTests: new Map(),
   };
 }
 

@@ -16,16 +16,18 @@ import { deployOptions } from '../../src/deploy/options.js';
 /**
  * A local stand-in for the AWS APIs the deploy stage calls, spoken over a real
  * socket so that the real SDK (signing, serialisation, retries, waiters) is
- * exercised: Lambda's REST API (2015-03-31), S3 PutObject and multipart upload
- * (path-style), STS AssumeRoleWithWebIdentity (query protocol), and GitHub's
- * OIDC token endpoint.
+ * exercised: Lambda's REST API (2015-03-31) with Invoke, S3 PutObject and multipart
+ * upload (path-style), STS AssumeRoleWithWebIdentity and GetCallerIdentity (query
+ * protocol), and GitHub's OIDC token endpoint.
  *
  * It keeps state the way Lambda does as far as the deploy can tell: CodeSha256
  * computed from the bytes received, RevisionIds that change on every mutation,
  * LastUpdateStatus InProgress until observed (optionally for N polls, then
  * Successful or Failed with a reason), 409 while an update is in progress, 412
- * on a stale RevisionId, versions and aliases. Every request is logged, and
- * faults can be injected per operation.
+ * on a stale RevisionId, versions (numbered on, never reused after a delete) and
+ * aliases, listed page by page. Invoke answers as a test's handler says (an error
+ * with a log tail, a slow answer); throttling is a fault. Every request is
+ * logged, and faults can be injected per operation.
  *
  * Model choices (documented, since AWS does not specify all of them): a failed
  * update rolls the function back to its previous code and configuration;
@@ -47,12 +49,18 @@ export type Op =
   | 'CreateAlias'
   | 'UpdateAlias'
   | 'CreateFunction'
+  | 'Invoke'
+  | 'ListAliases'
+  | 'DeleteFunction'
   | 'PutObject'
   | 'CreateMultipartUpload'
   | 'UploadPart'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
   | 'AssumeRoleWithWebIdentity'
+  | 'GetCallerIdentity'
+  /** An STS request whose Action (in its body) is not read yet. */
+  | 'StsQuery'
   | 'OidcToken'
   | 'Unknown';
 
@@ -150,7 +158,11 @@ export interface FunctionState extends Settings {
   lastUpdateStatusReason?: string;
   lastUpdateStatusReasonCode?: string;
   versions: VersionState[];
+  /** The number of the last version published (numbers are never reused). */
+  lastVersion: number;
   aliases: Map<string, AliasState>;
+  /** How Invoke answers (default: the payload echoed, a short log). */
+  invokeHandler?: InvokeHandler;
   /** Bytes of the code last stored (from a ZipFile or an S3 object). */
   code?: Buffer;
   // internal bookkeeping of a pending update / creation
@@ -185,6 +197,38 @@ export interface ServerOptions {
   oidcToken?: string;
   /** The bearer token the fake token endpoint expects (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
   oidcRequestToken?: string;
+}
+
+/** What an Invoke asked for: the version it resolved to, with that version's code. */
+export interface InvokeRequest {
+  fn: string;
+  /** As sent (a version, an alias, $LATEST), or '' when none. */
+  qualifier: string;
+  /** The version that runs ($LATEST or a number). */
+  version: string;
+  codeSha256: string;
+  payload: string;
+}
+
+/** How an Invoke answers: status 200 unless said, the payload, a FunctionError, the function's log, after a delay. */
+export interface InvokeAnswer {
+  payload?: string;
+  functionError?: 'Unhandled' | 'Handled';
+  /** The log of the invocation; its last 4 KB go back base64 in X-Amz-Log-Result (LogType Tail). */
+  log?: string;
+  /** Answer only after this many milliseconds (a slow function). */
+  delayMs?: number;
+}
+
+export type InvokeHandler = (r: InvokeRequest) => InvokeAnswer;
+
+/** Lambda's answer to an invocation whose handler said nothing: the event echoed. */
+export function echoInvoke(r: InvokeRequest): InvokeAnswer {
+  const id = randomUUID();
+  return {
+    payload: r.payload,
+    log: `START RequestId: ${id} Version: ${r.version}\nEND RequestId: ${id}\nREPORT RequestId: ${id}\tDuration: 1.00 ms\n`,
+  };
 }
 
 export interface IssuedCredentials {
@@ -258,6 +302,11 @@ export class LambdaServer {
   readonly issued: IssuedCredentials[] = [];
   /** Creation holds applied to the next CreateFunction. */
   nextCreation: CreationHold | undefined;
+  /** The account GetCallerIdentity names for keys it did not issue (the environment's). */
+  callerAccount = ACCOUNT;
+  /** Page size of ListVersionsByFunction and ListAliases when MaxItems is not given. */
+  pageSize: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly faults: FaultRule[] = [];
   private readonly uploads = new Map<string, { bucket: string; key: string; parts: Map<number, Buffer> }>();
   private readonly opts: Required<ServerOptions>;
@@ -273,6 +322,7 @@ export class LambdaServer {
       oidcRequestToken: opts.oidcRequestToken ?? 'request-token',
     };
     this.region = this.opts.region;
+    this.pageSize = this.opts.versionsPageSize;
   }
 
   async start(): Promise<this> {
@@ -289,6 +339,8 @@ export class LambdaServer {
   async close(): Promise<void> {
     const s = this.server;
     if (!s) return;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     s.closeAllConnections();
     await new Promise<void>((resolve) =>
       s.close(() => {
@@ -323,6 +375,7 @@ export class LambdaServer {
       state: 'Active',
       lastUpdateStatus: 'Successful',
       versions: [],
+      lastVersion: 0,
       aliases: new Map(),
       pendingPolls: 0,
     };
@@ -339,11 +392,8 @@ export class LambdaServer {
   /** Publishes a version of the function's current state (test setup). */
   publishNow(name: string): VersionState {
     const f = this.fn(name);
-    const v: VersionState = {
-      ...settingsOf(f),
-      version: String(f.versions.length + 1),
-      revisionId: randomUUID(),
-    };
+    f.lastVersion++;
+    const v: VersionState = { ...settingsOf(f), version: String(f.lastVersion), revisionId: randomUUID() };
     f.versions.push(v);
     return v;
   }
@@ -355,6 +405,11 @@ export class LambdaServer {
       revisionId: randomUUID(),
       weights,
     });
+  }
+
+  /** How Invoke of the function answers from now on. */
+  onInvoke(name: string, handler: InvokeHandler): void {
+    this.fn(name).invokeHandler = handler;
   }
 
   /** The next code or configuration update of the function stays InProgress for `polls` polls, then ends as told. */
@@ -399,6 +454,8 @@ export class LambdaServer {
     this.faults.length = 0;
     this.uploads.clear();
     this.nextCreation = undefined;
+    this.callerAccount = ACCOUNT;
+    this.pageSize = this.opts.versionsPageSize;
   }
 
   /** Asserts the invariant the deploy must keep: every alias points at an existing version. Returns alias -> CodeSha256. */
@@ -432,10 +489,11 @@ export class LambdaServer {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://local');
-    const { op, fn } = this.route(req.method ?? 'GET', url);
+    const routed = this.route(req.method ?? 'GET', url);
+    const fn = routed.fn;
     const auth = req.headers.authorization ?? '';
     const record: RequestRecord = {
-      op,
+      op: routed.op,
       method: req.method ?? '',
       path: url.pathname + url.search,
       bodyBytes: 0,
@@ -445,7 +503,9 @@ export class LambdaServer {
       awsChunked: false,
     };
     this.requests.push(record);
-    const fault = this.takeFault(op, fn);
+    // STS speaks the query protocol: its operation is in the body, and so its fault is taken after it.
+    const sts = routed.op === 'StsQuery';
+    let fault = sts ? undefined : this.takeFault(routed.op, fn);
     const chunks: Buffer[] = [];
     let received = 0;
     if (fault?.kind === 'reset') {
@@ -473,6 +533,17 @@ export class LambdaServer {
       if (chunked) body = decodeAwsChunked(body);
       record.awsChunked = chunked;
       record.bodyBytes = body.length;
+      if (sts) {
+        const action = new URLSearchParams(body.toString('utf8')).get('Action');
+        record.op = action === 'GetCallerIdentity' ? 'GetCallerIdentity' : 'AssumeRoleWithWebIdentity';
+        fault = this.takeFault(record.op, fn);
+        if (fault?.kind === 'hang') return;
+        if (fault?.kind === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+      }
+      const op = record.op;
       const send = (status: number, headers: Record<string, string>, payload: string | Buffer): void => {
         record.status = status;
         res.writeHead(status, {
@@ -483,7 +554,7 @@ export class LambdaServer {
         res.end(payload);
       };
       const sendError = (e: HttpError): void => {
-        if (op === 'AssumeRoleWithWebIdentity')
+        if (op === 'AssumeRoleWithWebIdentity' || op === 'GetCallerIdentity')
           send(
             e.status,
             { 'content-type': 'text/xml' },
@@ -516,10 +587,18 @@ export class LambdaServer {
             this.startForeignUpdate(fn, fault.holdPolls);
           throw new HttpError(fault.status, fault.type, fault.message ?? `injected ${fault.type}`);
         }
-        const [status, headers, payload] = this.dispatch(op, fn, req, url, body, record);
+        const [status, headers, payload, delayMs] = this.dispatch(op, fn, req, url, body, record);
         if (fault?.kind === 'error')
           throw new HttpError(fault.status, fault.type, fault.message ?? `injected ${fault.type}`);
-        send(status, headers, payload);
+        if (!delayMs) send(status, headers, payload);
+        else {
+          // A slow function: the answer comes later, unless the client gave up (the socket is gone).
+          const t = setTimeout(() => {
+            this.timers.delete(t);
+            if (!res.destroyed && !req.socket.destroyed) send(status, headers, payload);
+          }, delayMs);
+          this.timers.add(t);
+        }
       } catch (err) {
         if (err instanceof HttpError) sendError(err);
         else sendError(new HttpError(500, 'ServiceException', (err as Error).message));
@@ -530,7 +609,7 @@ export class LambdaServer {
   private route(method: string, url: URL): { op: Op; fn: string | undefined } {
     const p = url.pathname;
     const lam =
-      /^\/2015-03-31\/functions(?:\/([^/]+))?(\/code|\/configuration|\/versions|\/aliases(?:\/([^/]+))?)?\/?$/.exec(
+      /^\/2015-03-31\/functions(?:\/([^/]+))?(\/code|\/configuration|\/versions|\/invocations|\/aliases(?:\/([^/]+))?)?\/?$/.exec(
         p,
       );
     if (p.startsWith('/_oidc/')) return { op: 'OidcToken', fn: undefined };
@@ -539,16 +618,21 @@ export class LambdaServer {
       const fn = raw ? (/function:([^:]+)/.exec(raw)?.[1] ?? raw) : undefined;
       const sub = lam[2] ?? '';
       if (!raw) return { op: method === 'POST' ? 'CreateFunction' : 'Unknown', fn: undefined };
-      if (sub === '') return { op: method === 'GET' ? 'GetFunction' : 'Unknown', fn };
+      if (sub === '')
+        return {
+          op: method === 'GET' ? 'GetFunction' : method === 'DELETE' ? 'DeleteFunction' : 'Unknown',
+          fn,
+        };
+      if (sub === '/invocations') return { op: method === 'POST' ? 'Invoke' : 'Unknown', fn };
       if (sub === '/code') return { op: method === 'PUT' ? 'UpdateFunctionCode' : 'Unknown', fn };
       if (sub === '/configuration')
         return { op: method === 'PUT' ? 'UpdateFunctionConfiguration' : 'GetFunctionConfiguration', fn };
       if (sub === '/versions')
         return { op: method === 'POST' ? 'PublishVersion' : 'ListVersionsByFunction', fn };
-      if (sub === '/aliases') return { op: method === 'POST' ? 'CreateAlias' : 'Unknown', fn };
+      if (sub === '/aliases') return { op: method === 'POST' ? 'CreateAlias' : 'ListAliases', fn };
       return { op: method === 'PUT' ? 'UpdateAlias' : 'GetAlias', fn };
     }
-    if (method === 'POST' && p === '/') return { op: 'AssumeRoleWithWebIdentity', fn: undefined };
+    if (method === 'POST' && p === '/') return { op: 'StsQuery', fn: undefined };
     const q = url.searchParams;
     if (method === 'POST' && q.has('uploads')) return { op: 'CreateMultipartUpload', fn: undefined };
     if (method === 'PUT' && q.has('uploadId')) return { op: 'UploadPart', fn: undefined };
@@ -565,7 +649,7 @@ export class LambdaServer {
     url: URL,
     body: Buffer,
     record: RequestRecord,
-  ): [number, Record<string, string>, string | Buffer] {
+  ): [number, Record<string, string>, string | Buffer, number?] {
     const json = (status: number, value: unknown): [number, Record<string, string>, string] => [
       status,
       { 'content-type': 'application/json' },
@@ -756,10 +840,37 @@ export class LambdaServer {
         const f = existing();
         const all = [this.config(f), ...f.versions.map((v) => this.versionConfig(f, v))];
         const start = Number(url.searchParams.get('Marker') ?? '0');
-        const size = Number(url.searchParams.get('MaxItems') ?? String(this.opts.versionsPageSize));
+        const size = Number(url.searchParams.get('MaxItems') ?? String(this.pageSize));
         const page = all.slice(start, start + size);
         const next = start + size < all.length ? String(start + size) : undefined;
         return json(200, { Versions: page, ...(next ? { NextMarker: next } : {}) });
+      }
+      case 'ListAliases': {
+        const f = existing();
+        const all = [...f.aliases.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+        const start = Number(url.searchParams.get('Marker') ?? '0');
+        const size = Number(url.searchParams.get('MaxItems') ?? String(this.pageSize));
+        const page = all.slice(start, start + size).map((a) => this.aliasOut(f, a));
+        const next = start + size < all.length ? String(start + size) : undefined;
+        return json(200, { Aliases: page, ...(next ? { NextMarker: next } : {}) });
+      }
+      case 'DeleteFunction':
+        return this.deleteFunction(existing(), url.searchParams.get('Qualifier'));
+      case 'Invoke':
+        return this.invoke(existing(), req, url, body, record);
+      case 'GetCallerIdentity': {
+        const issued = this.issued.find((c) => c.accessKeyId === record.accessKeyId);
+        const account = issued ? (/::(\d{12}):/.exec(issued.roleArn)?.[1] ?? ACCOUNT) : this.callerAccount;
+        const arn = issued
+          ? `${issued.roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${issued.sessionName}`
+          : `arn:aws:iam::${account}:user/deployer`;
+        return [
+          200,
+          { 'content-type': 'text/xml' },
+          `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
+            `<Arn>${arn}</Arn><UserId>AIDA${account}</UserId><Account>${account}</Account></GetCallerIdentityResult>` +
+            `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        ];
       }
       case 'GetAlias': {
         const f = existing();
@@ -846,6 +957,77 @@ export class LambdaServer {
           `test server: no route for ${req.method ?? ''} ${url.pathname}`,
         );
     }
+  }
+
+  /** DeleteFunction: with a Qualifier, that version (refused while an alias points at it); without, the function. */
+  private deleteFunction(
+    f: FunctionState,
+    qualifier: string | null,
+  ): [number, Record<string, string>, string] {
+    if (qualifier === null || qualifier === '') {
+      this.functions.delete(f.name);
+      return [204, {}, ''];
+    }
+    if (qualifier === '$LATEST')
+      throw new HttpError(
+        400,
+        'InvalidParameterValueException',
+        '$LATEST version cannot be deleted without deleting all versions and aliases.',
+      );
+    const i = f.versions.findIndex((v) => v.version === qualifier);
+    if (i < 0)
+      throw new HttpError(404, 'ResourceNotFoundException', `Function not found: ${f.arn}:${qualifier}`);
+    const referencing = [...f.aliases.values()]
+      .filter((a) => a.functionVersion === qualifier || qualifier in a.weights)
+      .map((a) => a.name);
+    if (referencing.length > 0)
+      throw new HttpError(
+        409,
+        'ResourceConflictException',
+        `Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`,
+      );
+    f.versions.splice(i, 1);
+    return [204, {}, ''];
+  }
+
+  /** Invoke (RequestResponse): the qualifier resolved to a version, answered as the function's handler says. */
+  private invoke(
+    f: FunctionState,
+    req: http.IncomingMessage,
+    url: URL,
+    body: Buffer,
+    record: RequestRecord,
+  ): [number, Record<string, string>, string, number] {
+    const qualifier = url.searchParams.get('Qualifier') ?? '';
+    const payload = body.toString('utf8');
+    const header = (n: string): string => String(req.headers[n] ?? '');
+    record.json = {
+      Qualifier: qualifier,
+      InvocationType: header('x-amz-invocation-type'),
+      LogType: header('x-amz-log-type'),
+      Payload: payload,
+    };
+    const version = qualifier === '' ? '$LATEST' : (f.aliases.get(qualifier)?.functionVersion ?? qualifier);
+    const v = version === '$LATEST' ? f : f.versions.find((x) => x.version === version);
+    if (!v)
+      throw new HttpError(404, 'ResourceNotFoundException', `Function not found: ${f.arn}:${qualifier}`);
+    const answer = (f.invokeHandler ?? echoInvoke)({
+      fn: f.name,
+      qualifier,
+      version,
+      codeSha256: v.codeSha256,
+      payload,
+    });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-amz-executed-version': version,
+    };
+    if (answer.functionError) headers['x-amz-function-error'] = answer.functionError;
+    if (header('x-amz-log-type') === 'Tail') {
+      const log = Buffer.from(answer.log ?? '');
+      headers['x-amz-log-result'] = log.subarray(Math.max(0, log.length - 4096)).toString('base64');
+    }
+    return [200, headers, answer.payload ?? '', answer.delayMs ?? 0];
   }
 
   private aliasName(url: URL): string {
@@ -1014,10 +1196,10 @@ export async function startLambdaServer(opts: ServerOptions = {}): Promise<Lambd
 export const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-test-'));
 fs.writeFileSync(path.join(WORK, 'flake.nix'), '{ outputs = _: {}; }');
 
-/** Options of the tests: quick polls, production retries. */
+/** Options of the tests: quick polls and OIDC backoff, production retries. */
 export const TEST_OPTS: DeployOptions = deployOptions(
   {},
-  { pollDelaySeconds: 0.01, pollMaxDelaySeconds: 0.03 },
+  { pollDelaySeconds: 0.01, pollMaxDelaySeconds: 0.03, oidcBackoffBaseMs: 5, oidcBackoffMaxMs: 20 },
 );
 
 const X86_ELF = fs.readFileSync('/bin/true');

@@ -21,6 +21,8 @@ export interface ReliabilityRow {
   outcome: string;
   /** Set once every assertion of the case held. */
   passed: boolean;
+  /** The calls the case made to the local AWS server, in order (listed after the table). */
+  calls?: string;
 }
 
 declare module '@vitest/runner' {
@@ -63,6 +65,7 @@ function rowOf(t: TestCase): TableRow {
     tried: meta?.tried ?? '(not recorded)',
     outcome: meta?.outcome || (error ? `assertion failed: ${error}` : '(no outcome recorded)'),
     passed: meta?.passed ?? false,
+    ...(meta?.calls ? { calls: meta.calls } : {}),
     // A test that passed without recording its outcome did not do what a case must.
     state: result.state === 'passed' && !meta?.passed ? 'failed' : result.state,
     error,
@@ -114,6 +117,11 @@ export function renderTable(rows: readonly TableRow[]): string {
   );
   for (const r of rows.filter((x) => x.state === 'failed'))
     out.push(`FAILED ${r.group} / ${r.case}: ${r.error.split('\n')[0] ?? ''}`);
+  const withCalls = rows.map((r, i) => ({ r, n: i + 1 })).filter(({ r }) => r.calls);
+  if (withCalls.length > 0) {
+    out.push('', "Calls made per case (the local AWS server's request log, in order):");
+    for (const { r, n } of withCalls) out.push(`${n}. ${r.case}: ${r.calls ?? ''}`);
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -9,10 +9,12 @@ import {
   OUTPUT_NAMES,
   packageOutputs,
   programOutputs,
+  runtimeEnvOutputs,
+  smokeTestOutputs,
   summaryOutputs,
 } from '../../../src/action/outputs.js';
 import type { PackageResult } from '../../../src/context.js';
-import type { DeployResult } from '../../../src/deploy/types.js';
+import type { DeployResult, SmokeTestReport } from '../../../src/deploy/types.js';
 import { ROOT } from '../../support/runner.js';
 
 const yml = parse(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
@@ -44,6 +46,8 @@ const deployment = (fn: string): DeployResult => ({
   bytesUploaded: 1234,
   upload: 'direct',
   configChanges: [{ function: fn, setting: 'Timeout', from: 3, to: 10 }],
+  smokeTest: 'passed',
+  deletedVersions: ['1', '2'],
   durationMs: 10,
 });
 
@@ -59,6 +63,7 @@ describe('the outputs', () => {
       programOutputs({ programPath: '/nix/store/x-out/bin/bootstrap' }),
       packageOutputs(pkg),
       deployOutputs([deployment('a')]),
+      smokeTestOutputs(['a'], new Map()),
       summaryOutputs({ ok: true, stages: [], deployments: [] }),
     ];
     const names = sets.flatMap((s) => Object.keys(s));
@@ -75,5 +80,34 @@ describe('the outputs', () => {
     const two = deployOutputs([deployment('a'), deployment('b')]);
     expect(two['revision-id']).toBe('rev-a\nrev-b');
     expect(JSON.parse(two['config-changes']!)).toHaveLength(2);
+  });
+
+  it('smoke-test-result: one line per function, skipped where no test ran; deleted-versions likewise', () => {
+    const report = (fn: string, result: 'passed' | 'failed'): SmokeTestReport => ({
+      function: fn,
+      version: '3',
+      result,
+      reason: '',
+      statusCode: 200,
+      functionError: '',
+      response: '',
+      logTail: '',
+      durationMs: 1,
+    });
+    const reports = new Map([
+      ['a', report('a', 'passed')],
+      ['c', report('c', 'failed')],
+    ]);
+    expect(smokeTestOutputs(['a', 'b', 'c'], reports)).toEqual({
+      'smoke-test-result': 'passed\nskipped\nfailed',
+    });
+    const b = { ...deployment('b'), deletedVersions: [] };
+    expect(deployOutputs([deployment('a'), b])['deleted-versions']).toBe('1,2\n');
+    expect(runtimeEnvOutputs({ TZDIR: '/var/task/share/zoneinfo' })).toEqual({
+      'runtime-environment': '{"TZDIR":"/var/task/share/zoneinfo"}',
+    });
+    expect(packageOutputs(pkg)['runtime-environment']).toBe(
+      runtimeEnvOutputs(pkg.runtimeEnv)['runtime-environment'],
+    );
   });
 });

@@ -108,12 +108,81 @@ describe('renderSummary', () => {
         bytesUploaded: 1_000_000,
         upload: 'direct',
         configChanges: [{ function: 'api', setting: 'MemorySize', from: 128, to: 256 }],
+        smokeTest: 'passed',
+        deletedVersions: ['1', '2'],
         durationMs: 3000,
       },
     ];
     expect(renderSummary(d)).toContain(
       '| <code>api</code> | updated | 7 | live | <code>abc=</code> | 976.6 KiB (direct) | MemorySize |',
     );
+  });
+
+  it('shows the smoke tests: the failed one with its response and its log tail, open and escaped', () => {
+    const d = data();
+    d.smokeTests = [
+      {
+        function: 'api',
+        version: '7',
+        result: 'passed',
+        reason: '',
+        statusCode: 200,
+        functionError: '',
+        response: '{"ok":true}',
+        logTail: 'START\nEND\n',
+        durationMs: 420,
+      },
+      {
+        function: 'worker',
+        version: '3',
+        result: 'failed',
+        reason: 'the function returned an error (FunctionError Unhandled): {"errorType":"Runtime.ExitError"}',
+        statusCode: 200,
+        functionError: 'Unhandled',
+        response: '{"errorType":"Runtime.ExitError"}',
+        logTail: 'panicked at <main.rs> & died\n',
+        durationMs: 1500,
+      },
+    ];
+    const md = renderSummary(d);
+    expect(md).toContain('### Smoke test');
+    expect(md).toContain('| <code>api</code> | 7 | ✅ passed | 420 ms | status 200 |');
+    expect(md).toContain(
+      '| <code>worker</code> | 3 | ❌ failed | 1.5 s | the function returned an error (FunctionError Unhandled): {"errorType":"Runtime.ExitError"} |',
+    );
+    expect(md).toContain('<details><summary>api version 7: log tail</summary>');
+    expect(md).toContain(
+      '<details open><summary>worker version 3: log tail</summary>\n\n<pre>panicked at &lt;main.rs&gt; &amp; died\n</pre>\n</details>',
+    );
+    expect(md).toContain('<details open><summary>worker version 3: response</summary>');
+  });
+
+  it('says when a function changed architecture and which versions keep-versions deleted', () => {
+    const d = data();
+    d.deployments = [
+      {
+        function: 'api',
+        arn: 'arn:aws:lambda:us-east-1:123456789012:function:api',
+        version: '7',
+        alias: 'live',
+        codeSha256: 'abc=',
+        revisionId: 'r',
+        status: 'updated',
+        codeUpdated: true,
+        bytesUploaded: 10,
+        upload: 'direct',
+        configChanges: [],
+        architectureChange: { from: 'x86_64', to: 'arm64' },
+        smokeTest: 'skipped',
+        deletedVersions: ['3'],
+        durationMs: 3000,
+      },
+    ];
+    const md = renderSummary(d);
+    expect(md).toContain(
+      '<code>api</code>: architecture changed from x86_64 to arm64 with the code (architecture-change: update).',
+    );
+    expect(md).toContain('<code>api</code>: deleted old version 3 (keep-versions).');
   });
 
   it('shows the error of a failed run, escaped for a table-free callout', () => {

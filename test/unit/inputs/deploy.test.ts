@@ -75,4 +75,50 @@ describe('the deploy section', () => {
       'Input `aws-region`: no Region: set `aws-region`, or AWS_REGION (aws-actions/configure-aws-credentials sets it).',
     ]);
   });
+
+  it('the guards: allowed accounts, architecture-change, keep-versions and the smoke test', () => {
+    expect(parse({ 'function-name': 'api' }).deploy).toMatchObject({
+      allowedAccountIds: [],
+      architectureChange: 'refuse',
+      keepVersions: undefined,
+      smokeTest: undefined,
+    });
+    expect(
+      parse({
+        'function-name': 'api',
+        'allowed-account-ids': '123456789012\n210987654321',
+        'architecture-change': 'update',
+        publish: 'true',
+        'keep-versions': '5',
+        'smoke-test-payload': '{}',
+        'smoke-test-expect': 'ok',
+      }).deploy,
+    ).toMatchObject({
+      allowedAccountIds: ['123456789012', '210987654321'],
+      architectureChange: 'update',
+      keepVersions: 5,
+      smokeTest: { payload: '{}', expect: 'ok', timeoutSeconds: 30 },
+    });
+    expect(
+      problems({ 'function-name': 'api', 'architecture-change': 'switch', 'keep-versions': '0' }),
+    ).toEqual([
+      'Input `architecture-change`: expected one of refuse, update, got "switch".',
+      'Input `keep-versions`: expected a whole number from 1 to 10000, got "0".',
+    ]);
+  });
+
+  it('the smoke test needs publish when deploying, not in a run that only packages', () => {
+    expect(problems({ 'function-name': 'api', 'smoke-test-payload': '{}' })).toEqual([
+      'Input `smoke-test-payload`: the smoke test invokes the published version before the alias moves: set `publish: true` as well (or leave deploy out of `stages`).',
+    ]);
+    expect(problems({ stages: 'build,package', 'smoke-test-payload': '{}' })).toEqual([]);
+  });
+
+  it('a partial function ARN names its account too', () => {
+    expect(
+      problems({ 'function-name': '210987654321:function:api', 'allowed-account-ids': '123456789012' }),
+    ).toEqual([
+      'Input `allowed-account-ids`: function 210987654321:function:api is in account 210987654321, which is not listed (123456789012): fix the ARN, or add the account.',
+    ]);
+  });
 });

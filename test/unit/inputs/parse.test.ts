@@ -253,3 +253,40 @@ describe('the bundle inputs of issue 11', () => {
     ]);
   });
 });
+
+describe('deploy-only jobs (issue 14)', () => {
+  it('a job that only downloaded the zip: no checkout, no flake.nix, and no problem with it', () => {
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-only-'));
+    const zip = path.join(bare, 'function.zip');
+    fs.writeFileSync(zip, 'PK');
+    try {
+      const read = (values: Record<string, string>) =>
+        parseInputs((n) => values[n] ?? '', { workspace: bare, tempDir: bare, env: {} });
+      const i = read({
+        stages: 'deploy',
+        'zip-path': 'function.zip',
+        'function-name': 'f',
+        'aws-region': 'us-east-1',
+      });
+      expect(i.deploy?.zipPath).toBe(zip);
+      // The same workspace with the build stage: the flake is checked against the disk.
+      expect(() =>
+        read({ stages: 'build,package,deploy', 'function-name': 'f', 'aws-region': 'us-east-1' }),
+      ).toThrow(/Input `flake`: no flake.nix/);
+      // An input no stage uses is still checked for what it says.
+      expect(() =>
+        read({
+          stages: 'deploy',
+          'zip-path': 'function.zip',
+          'function-name': 'f',
+          'aws-region': 'us-east-1',
+          flake: '. #x',
+        }),
+      ).toThrow(/`flake`:.*whitespace/);
+      // zip-path's folder matters only to a stage that writes or reads the zip.
+      expect(read({ stages: 'install', 'zip-path': 'missing/function.zip' }).stages).toEqual(['install']);
+    } finally {
+      fs.rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});

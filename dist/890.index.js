@@ -1,8 +1,8 @@
-export const id = 233;
-export const ids = [233];
+export const id = 890;
+export const ids = [890];
 export const modules = {
 
-/***/ 4233:
+/***/ 8890:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -16,44 +16,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/action/outputs.ts
 var outputs = __webpack_require__(8948);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
-var dist_cjs = __webpack_require__(1696);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __webpack_require__(3711);
-;// CONCATENATED MODULE: ./src/deploy/clients.ts
-
-
-/**
- * SDK clients for the deploy. Throttling (429), 5xx and dropped connections are
- * retried by the SDK's own retry strategy (attempts and mode from the options),
- * never by a loop of ours. Endpoints come from the SDK's configuration
- * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_S3, profiles).
- */
-/** S3 needs path-style addressing when pointed at a custom endpoint (a local server has no bucket subdomains). */
-function customS3Endpoint(env = process.env) {
-    return Boolean(env['AWS_ENDPOINT_URL_S3'] || env['AWS_ENDPOINT_URL']);
-}
-function makeClients(region, credentials, opts, env = process.env) {
-    const common = {
-        region,
-        maxAttempts: opts.maxAttempts,
-        retryMode: opts.retryMode,
-        // A silent connection fails with TimeoutError, which the SDK retries like a dropped one.
-        requestHandler: { connectionTimeout: opts.connectTimeoutMs, socketTimeout: opts.socketTimeoutMs },
-        ...(credentials ? { credentials } : {}),
-    };
-    return {
-        lambda: new dist_cjs/* LambdaClient */.Nox(common),
-        s3: new client_s3_dist_cjs.S3Client({ ...common, ...(customS3Endpoint(env) ? { forcePathStyle: true } : {}) }),
-    };
-}
-function destroyClients(c) {
-    c.lambda.destroy();
-    c.s3.destroy();
-}
-
+// EXTERNAL MODULE: ./src/bundle/limits.ts
+var limits = __webpack_require__(4146);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
-var client_sts_dist_cjs = __webpack_require__(1695);
+var dist_cjs = __webpack_require__(1695);
 // EXTERNAL MODULE: ./src/util/errors.ts
 var util_errors = __webpack_require__(17);
 // EXTERNAL MODULE: ./src/util/secrets.ts
@@ -82,6 +48,10 @@ const PERMISSIONS = {
     UploadPart: 's3:PutObject',
     CompleteMultipartUpload: 's3:PutObject',
     AssumeRoleWithWebIdentity: 'sts:AssumeRoleWithWebIdentity',
+    GetCallerIdentity: 'sts:GetCallerIdentity (every identity has it unless a policy denies it)',
+    Invoke: 'lambda:InvokeFunction',
+    ListAliases: 'lambda:ListAliases',
+    DeleteFunction: 'lambda:DeleteFunction',
 };
 function awsError(err) {
     const e = err;
@@ -138,6 +108,80 @@ async function awsCall(operation, target, fn, keep = () => false) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deploy/account.ts
+
+
+
+/**
+ * The account guard (allowed-account-ids): before any change, STS GetCallerIdentity with the
+ * deploy's own credentials says which account they act in; an account not listed is refused, naming
+ * both, and nothing is called after it. (configure-aws-credentials added the same guard after users
+ * deployed to the wrong account.)
+ */
+async function checkAccount(sts, allowed, log) {
+    if (allowed.length === 0)
+        return undefined;
+    const who = await awsCall('GetCallerIdentity', 'the deploy credentials', () => sts.send(new dist_cjs/* GetCallerIdentityCommand */.zI({})));
+    const account = who.Account ?? '';
+    const arn = who.Arn ?? 'an unnamed identity';
+    if (!allowed.includes(account))
+        throw new util_errors/* ActionError */.lZ('Wrong AWS account', `the deploy's credentials (${arn}) are for account ${account || '(none given)'}, which is not in allowed-account-ids ` +
+            `(${allowed.join(', ')}); nothing was changed. Give the job credentials for an allowed account ` +
+            '(role-to-assume, or aws-actions/configure-aws-credentials), or add the account to allowed-account-ids if this deploy belongs there.');
+    log.info(`AWS account ${account} (${arn}) is in allowed-account-ids.`);
+    return account;
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-lambda/dist-cjs/index.js
+var client_lambda_dist_cjs = __webpack_require__(1696);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __webpack_require__(3711);
+;// CONCATENATED MODULE: ./src/deploy/clients.ts
+
+
+
+/**
+ * SDK clients for the deploy. Throttling (429), 5xx and dropped connections are
+ * retried by the SDK's own retry strategy (attempts and mode from the options),
+ * never by a loop of ours. Endpoints come from the SDK's configuration
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_STS, profiles).
+ */
+/** S3 needs path-style addressing when pointed at a custom endpoint (a local server has no bucket subdomains). */
+function customS3Endpoint(env = process.env) {
+    return Boolean(env['AWS_ENDPOINT_URL_S3'] || env['AWS_ENDPOINT_URL']);
+}
+/**
+ * The clients, all with the deploy's credentials. invokeTimeoutMs: the longest a smoke test's
+ * Invoke may take; that client's socket stays open that long (the smoke test aborts it itself), so
+ * a slow function is never sent the event twice by a socket timeout's retry.
+ */
+function makeClients(region, credentials, opts, o = {}) {
+    const common = {
+        region,
+        maxAttempts: opts.maxAttempts,
+        retryMode: opts.retryMode,
+        // A silent connection fails with TimeoutError, which the SDK retries like a dropped one.
+        requestHandler: { connectionTimeout: opts.connectTimeoutMs, socketTimeout: opts.socketTimeoutMs },
+        ...(credentials ? { credentials } : {}),
+    };
+    const invokeSocketTimeout = Math.max(opts.socketTimeoutMs, (o.invokeTimeoutMs ?? 0) + 5000);
+    return {
+        lambda: new client_lambda_dist_cjs/* LambdaClient */.Nox(common),
+        invoke: new client_lambda_dist_cjs/* LambdaClient */.Nox({
+            ...common,
+            requestHandler: { connectionTimeout: opts.connectTimeoutMs, socketTimeout: invokeSocketTimeout },
+        }),
+        s3: new client_s3_dist_cjs.S3Client({ ...common, ...(customS3Endpoint(o.env) ? { forcePathStyle: true } : {}) }),
+        sts: new dist_cjs/* STSClient */.iM(common),
+    };
+}
+function destroyClients(c) {
+    c.lambda.destroy();
+    c.invoke.destroy();
+    c.s3.destroy();
+    c.sts.destroy();
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/credentials.ts
 
 
@@ -148,12 +192,60 @@ async function awsCall(operation, target, fn, keep = () => false) {
  * (environment, profiles, web identity file, container and instance roles) is
  * left to the SDK. With role-to-assume, GitHub's OIDC token is exchanged with
  * STS AssumeRoleWithWebIdentity, and the temporary keys are masked at once.
+ * STS answers InvalidIdentityToken ("Couldn't retrieve verification key from your identity
+ * provider") or IDPCommunicationError while it cannot reach GitHub's OIDC keys: those are tried
+ * again with backoff, as configure-aws-credentials does (12 requests in all); any other error fails at once.
  */
+/** The STS errors that say the token could not be checked yet, rather than that it is wrong. */
+const OIDC_RETRYABLE = ['InvalidIdentityTokenException', 'IDPCommunicationErrorException'];
 const OIDC_AUDIENCE = 'sts.amazonaws.com';
 /** A RoleSessionName STS accepts ([\w+=,.@-]{2,64}) that says which run made the change. */
 function sessionName(env = process.env) {
     const parts = ['nix-lambda', env['GITHUB_RUN_ID'], env['GITHUB_RUN_ATTEMPT']].filter(Boolean).join('-');
     return parts.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+}
+/** The wait before attempt n + 1 (n from 1): full jitter over base * 2^(n-1), capped. */
+function oidcBackoffMs(n, opts, random = Math.random) {
+    const ceiling = Math.min(opts.oidcBackoffMaxMs, opts.oidcBackoffBaseMs * 2 ** (n - 1));
+    return Math.round(random() * ceiling);
+}
+/** The requests a failed SDK call made ($metadata.attempts; 1 when absent). */
+function requestsMade(err) {
+    const attempts = err?.$metadata?.attempts;
+    return typeof attempts === 'number' && attempts > 0 ? attempts : 1;
+}
+/**
+ * AssumeRoleWithWebIdentity, tried again with backoff while STS cannot check the token, at most
+ * oidcAttempts requests in all. The SDK retries IDPCommunicationError itself (the error is
+ * retryable in STS's model), so its attempts count too: each call gets a client whose maxAttempts
+ * is what is left.
+ */
+async function assumeWithRetries(request, log, o) {
+    const { opts } = o;
+    const sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    let used = 0;
+    for (let call = 1;; call++) {
+        const sts = o.client(Math.max(1, Math.min(opts.maxAttempts, opts.oidcAttempts - used)));
+        try {
+            return await sts.send(new dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH(request));
+        }
+        catch (err) {
+            if (!isAwsError(err, ...OIDC_RETRYABLE))
+                throw err;
+            used += requestsMade(err);
+            const { name, message } = awsError(err);
+            if (used >= opts.oidcAttempts)
+                throw new util_errors/* ActionError */.lZ('Could not assume the role', `AssumeRoleWithWebIdentity on ${request.RoleArn ?? '?'} failed ${used} times: ${name}: ${(0,secrets/* scrubSecrets */.Zg)(message)}. ` +
+                    "STS could not check GitHub's OIDC token (it fetches the provider's keys from token.actions.githubusercontent.com); re-run the job, " +
+                    'and check that the IAM OIDC provider exists for token.actions.githubusercontent.com with audience sts.amazonaws.com.', { cause: err });
+            const wait = oidcBackoffMs(call, opts);
+            log.info(`AssumeRoleWithWebIdentity: ${name} (${(0,secrets/* scrubSecrets */.Zg)(message)}), attempt ${used} of ${opts.oidcAttempts}; trying again in ${wait} ms.`);
+            await sleep(wait);
+        }
+        finally {
+            sts.destroy();
+        }
+    }
 }
 async function assumeRoleWithOidc(roleArn, region, log, opts, host) {
     const env = host.env ?? process.env;
@@ -171,13 +263,11 @@ async function assumeRoleWithOidc(roleArn, region, log, opts, host) {
     }
     (0,secrets/* registerSecret */.cl)(token);
     log.setSecret(token);
-    const sts = new client_sts_dist_cjs/* STSClient */.iM({ region, maxAttempts: opts.maxAttempts, retryMode: opts.retryMode });
     try {
-        const out = await sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
-            RoleArn: roleArn,
-            RoleSessionName: sessionName(env),
-            WebIdentityToken: token,
-        }));
+        const out = await assumeWithRetries({ RoleArn: roleArn, RoleSessionName: sessionName(env), WebIdentityToken: token }, log, {
+            opts,
+            client: (maxAttempts) => new dist_cjs/* STSClient */.iM({ region, maxAttempts, retryMode: opts.retryMode }),
+        });
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
             throw new util_errors/* ActionError */.lZ('AssumeRoleWithWebIdentity failed', `STS returned no credentials for ${roleArn}.`);
@@ -200,9 +290,6 @@ async function assumeRoleWithOidc(roleArn, region, log, opts, host) {
         throw new util_errors/* ActionError */.lZ('Could not assume the role', `${e.message}\nCheck the role's trust policy: it must trust token.actions.githubusercontent.com as a federated principal, ` +
             `with audience ${OIDC_AUDIENCE} and a sub condition matching this repository (and branch or environment).`, { cause: err });
     }
-    finally {
-        sts.destroy();
-    }
 }
 
 // EXTERNAL MODULE: ./src/lambda.ts
@@ -221,6 +308,9 @@ const DEFAULT_DEPLOY_OPTIONS = {
     connectTimeoutMs: 10_000,
     socketTimeoutMs: 120_000,
     s3PartSize: 8 * 1024 * 1024,
+    oidcAttempts: 12,
+    oidcBackoffBaseMs: 250,
+    oidcBackoffMaxMs: 5000,
 };
 /**
  * The production options, except that NIX_LAMBDA_POLL_DELAY_SECONDS (internal,
@@ -404,7 +494,7 @@ function functionArch(cfg) {
     return cfg.Architectures?.[0] ?? lambda/* DEFAULT_ARCHITECTURE */.Qz;
 }
 async function getFunction(env, fn) {
-    const out = await awsCall('GetFunction', fn, () => env.clients.lambda.send(new dist_cjs/* GetFunctionCommand */.YF5({ FunctionName: fn })));
+    const out = await awsCall('GetFunction', fn, () => env.clients.lambda.send(new client_lambda_dist_cjs/* GetFunctionCommand */.YF5({ FunctionName: fn })));
     if (!out.Configuration)
         throw new util_errors/* ActionError */.lZ('GetFunction failed', `GetFunction on ${fn} returned no configuration.`);
     return out.Configuration;
@@ -425,7 +515,7 @@ function waiterConfig(env) {
  */
 async function waitUpdated(env, fn, othersUpdate = false) {
     try {
-        const r = await (0,dist_cjs/* waitUntilFunctionUpdatedV2 */.rWV)(waiterConfig(env), { FunctionName: fn });
+        const r = await (0,client_lambda_dist_cjs/* waitUntilFunctionUpdatedV2 */.rWV)(waiterConfig(env), { FunctionName: fn });
         const cfg = r.final?.Configuration;
         return cfg ?? (await getFunction(env, fn));
     }
@@ -448,7 +538,7 @@ async function waitUpdated(env, fn, othersUpdate = false) {
 /** Waits until a new function is Active (GetFunction polls); State Failed is an error. */
 async function waitActive(env, fn) {
     try {
-        const r = await (0,dist_cjs/* waitUntilFunctionActiveV2 */._RC)(waiterConfig(env), { FunctionName: fn });
+        const r = await (0,client_lambda_dist_cjs/* waitUntilFunctionActiveV2 */._RC)(waiterConfig(env), { FunctionName: fn });
         const cfg = r.final?.Configuration;
         return cfg ?? (await getFunction(env, fn));
     }
@@ -492,7 +582,7 @@ async function preflight(env, fn) {
     let cfg;
     try {
         cfg = await awsCall('GetFunction', fn, async () => {
-            const out = await env.clients.lambda.send(new dist_cjs/* GetFunctionCommand */.YF5({ FunctionName: fn }));
+            const out = await env.clients.lambda.send(new client_lambda_dist_cjs/* GetFunctionCommand */.YF5({ FunctionName: fn }));
             if (!out.Configuration)
                 throw new util_errors/* ActionError */.lZ('GetFunction failed', `GetFunction on ${fn} returned no configuration.`);
             return out.Configuration;
@@ -512,9 +602,10 @@ async function preflight(env, fn) {
         throw new util_errors/* ActionError */.lZ('Wrong runtime', `${fn} has runtime ${cfg.Runtime}, which never runs a bootstrap; the zip needs provided.al2023 (or provided.al2). ` +
             "Change the function's runtime first (aws lambda update-function-configuration --runtime provided.al2023 --handler bootstrap).");
     const arch = functionArch(cfg);
-    if (arch !== zip.architecture)
+    if (arch !== zip.architecture && inputs.architectureChange !== 'update')
         throw new util_errors/* ActionError */.lZ('Architecture mismatch', `zip is ${zip.architecture}, function ${fn} is ${arch}; nothing was uploaded. Build the flake for ${arch} ` +
-            `(for example .#packages.${arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux.default), or deploy to a ${zip.architecture} function.`);
+            `(for example .#packages.${arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux.default), deploy to a ${zip.architecture} function, ` +
+            `or set architecture-change: update to switch ${fn} to ${zip.architecture} with this code.`);
     if (cfg.LastUpdateStatus === 'InProgress') {
         log.info(`${fn}: an update is already in progress; waiting for it to finish before reading the function.`);
         cfg = await waitUpdated(env, fn, true);
@@ -609,7 +700,7 @@ function logChanges(env, fn, changes, dry) {
 async function updateCode(env, fn, code, revisionId, dryRun) {
     const arch = env.zip.architecture;
     try {
-        return await awsCall('UpdateFunctionCode', fn, () => withConflictRetry(env, fn, 'UpdateFunctionCode', () => env.clients.lambda.send(new dist_cjs/* UpdateFunctionCodeCommand */.KfB({
+        return await awsCall('UpdateFunctionCode', fn, () => withConflictRetry(env, fn, 'UpdateFunctionCode', () => env.clients.lambda.send(new client_lambda_dist_cjs/* UpdateFunctionCodeCommand */.KfB({
             FunctionName: fn,
             ...code,
             Architectures: [arch],
@@ -634,7 +725,7 @@ async function updateCode(env, fn, code, revisionId, dryRun) {
 }
 /** UpdateFunctionConfiguration with the planned fields and the RevisionId read before. */
 async function updateConfiguration(env, fn, plan, revisionId) {
-    return awsCall('UpdateFunctionConfiguration', fn, () => withConflictRetry(env, fn, 'UpdateFunctionConfiguration', () => env.clients.lambda.send(new dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw({
+    return awsCall('UpdateFunctionConfiguration', fn, () => withConflictRetry(env, fn, 'UpdateFunctionConfiguration', () => env.clients.lambda.send(new client_lambda_dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw({
         FunctionName: fn,
         ...plan.update,
         ...(revisionId ? { RevisionId: revisionId } : {}),
@@ -659,7 +750,7 @@ async function updateConfiguration(env, fn, plan, revisionId) {
 async function findVersion(env, fn) {
     let best;
     try {
-        for await (const page of (0,dist_cjs/* paginateListVersionsByFunction */.CE5)({ client: env.clients.lambda }, { FunctionName: fn })) {
+        for await (const page of (0,client_lambda_dist_cjs/* paginateListVersionsByFunction */.CE5)({ client: env.clients.lambda }, { FunctionName: fn })) {
             for (const v of page.Versions ?? []) {
                 if (!v.Version || v.Version === '$LATEST')
                     continue;
@@ -678,7 +769,7 @@ async function findVersion(env, fn) {
 }
 /** PublishVersion guarded by the zip's CodeSha256 (and the RevisionId read before): the version holds this code. */
 async function publish(env, fn, revisionId) {
-    const out = await awsCall('PublishVersion', fn, () => withConflictRetry(env, fn, 'PublishVersion', () => env.clients.lambda.send(new dist_cjs/* PublishVersionCommand */.D3m({
+    const out = await awsCall('PublishVersion', fn, () => withConflictRetry(env, fn, 'PublishVersion', () => env.clients.lambda.send(new client_lambda_dist_cjs/* PublishVersionCommand */.D3m({
         FunctionName: fn,
         CodeSha256: env.zip.codeSha256,
         ...(revisionId ? { RevisionId: revisionId } : {}),
@@ -699,7 +790,7 @@ async function pointAlias(env, fn, version) {
     const lambda = env.clients.lambda;
     let alias;
     try {
-        alias = await awsCall('GetAlias', `${fn}:${name}`, () => lambda.send(new dist_cjs/* GetAliasCommand */.MES({ FunctionName: fn, Name: name })), (err) => isAwsError(err, 'ResourceNotFoundException'));
+        alias = await awsCall('GetAlias', `${fn}:${name}`, () => lambda.send(new client_lambda_dist_cjs/* GetAliasCommand */.MES({ FunctionName: fn, Name: name })), (err) => isAwsError(err, 'ResourceNotFoundException'));
     }
     catch (err) {
         if (!isAwsError(err, 'ResourceNotFoundException'))
@@ -707,7 +798,7 @@ async function pointAlias(env, fn, version) {
     }
     if (!alias) {
         try {
-            await awsCall('CreateAlias', `${fn}:${name}`, () => lambda.send(new dist_cjs/* CreateAliasCommand */.W_e({ FunctionName: fn, Name: name, FunctionVersion: version })), (e) => isAwsError(e, 'ResourceConflictException'));
+            await awsCall('CreateAlias', `${fn}:${name}`, () => lambda.send(new client_lambda_dist_cjs/* CreateAliasCommand */.W_e({ FunctionName: fn, Name: name, FunctionVersion: version })), (e) => isAwsError(e, 'ResourceConflictException'));
             env.log.info(`${fn}: created alias ${name} -> ${version}`);
             return;
         }
@@ -715,7 +806,7 @@ async function pointAlias(env, fn, version) {
             if (!isAwsError(err, 'ResourceConflictException'))
                 throw err;
             // Created by someone else in between: read it and update it like any other.
-            alias = await awsCall('GetAlias', `${fn}:${name}`, () => lambda.send(new dist_cjs/* GetAliasCommand */.MES({ FunctionName: fn, Name: name })));
+            alias = await awsCall('GetAlias', `${fn}:${name}`, () => lambda.send(new client_lambda_dist_cjs/* GetAliasCommand */.MES({ FunctionName: fn, Name: name })));
         }
     }
     const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
@@ -726,7 +817,7 @@ async function pointAlias(env, fn, version) {
     }
     if (weighted)
         env.log.warning(`${fn}: alias ${name} routed part of its traffic to version(s) ${Object.keys(weights).join(', ')}; that routing is removed so the alias serves only version ${version}.`, 'Alias routing removed');
-    await awsCall('UpdateAlias', `${fn}:${name}`, () => lambda.send(new dist_cjs/* UpdateAliasCommand */.lqC({
+    await awsCall('UpdateAlias', `${fn}:${name}`, () => lambda.send(new client_lambda_dist_cjs/* UpdateAliasCommand */.lqC({
         FunctionName: fn,
         Name: name,
         FunctionVersion: version,
@@ -740,7 +831,278 @@ async function pointAlias(env, fn, version) {
     env.log.info(`${fn}: alias ${name}: ${alias.FunctionVersion ?? '?'} -> ${version}`);
 }
 
+;// CONCATENATED MODULE: ./src/deploy/smoke.ts
+
+
+
+
+
+/**
+ * The smoke test: after publishing, Invoke the new version itself (Qualifier = the version,
+ * RequestResponse, LogType Tail) with smoke-test-payload, before the alias moves. A FunctionError,
+ * a status other than 200, no answer within smoke-test-timeout-seconds, or a response without
+ * smoke-test-expect fails it; the caller then leaves the alias where it was. The function's error
+ * and the end of its log (X-Amz-Log-Result) go to the log, the error and the job summary.
+ */
+/** How much of the response a report keeps. */
+const RESPONSE_KEEP = 4096;
+/** How many lines of the log tail an error message carries (the log and the summary have it all). */
+const TAIL_LINES_IN_ERROR = 20;
+/** The invocation's answer judged against the inputs (a pure function of what Invoke returned). */
+function judgeInvocation(out, test, at) {
+    const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+    const logTail = out.LogResult ? Buffer.from(out.LogResult, 'base64').toString('utf8') : '';
+    let reason = '';
+    if (out.FunctionError)
+        reason = `the function returned an error (FunctionError ${out.FunctionError}): ${oneLine(text) || '(no payload)'}`;
+    else if (out.StatusCode !== 200)
+        reason = `Invoke answered with status ${out.StatusCode ?? 'none'}, not 200`;
+    else if (out.ExecutedVersion && out.ExecutedVersion !== at.version)
+        reason = `Lambda ran version ${out.ExecutedVersion}, not version ${at.version}`;
+    else if (test.expect !== undefined && !text.includes(test.expect))
+        reason = `the response does not contain the expected text ${JSON.stringify(test.expect)} (smoke-test-expect)`;
+    return {
+        function: at.fn,
+        version: at.version,
+        result: reason ? 'failed' : 'passed',
+        reason: (0,secrets/* scrubSecrets */.Zg)(reason),
+        statusCode: out.StatusCode,
+        functionError: out.FunctionError ?? '',
+        response: (0,secrets/* scrubSecrets */.Zg)(cut(text)),
+        logTail: (0,secrets/* scrubSecrets */.Zg)(logTail),
+        durationMs: at.durationMs,
+    };
+}
+/** A smoke test whose Invoke did not answer: timed out, throttled to the end, refused. */
+function failedInvocation(err, test, at) {
+    const { name, message, status } = awsError(err);
+    let reason;
+    if (at.timedOut)
+        reason = `no answer within ${test.timeoutSeconds} s (smoke-test-timeout-seconds); the invocation was abandoned`;
+    else if (name === 'TooManyRequestsException')
+        reason = `Invoke was throttled (TooManyRequestsException) on every attempt, so the version never ran: ${message}. Raise the function's concurrency (or the account's), or re-run later`;
+    else if (name === 'AccessDeniedException' || status === 403)
+        reason = `Invoke was denied: the deploy role needs ${PERMISSIONS['Invoke'] ?? 'lambda:InvokeFunction'} on the function's versions. AWS said: ${message}`;
+    else
+        reason = `Invoke failed: ${name}: ${message}`;
+    return {
+        function: at.fn,
+        version: at.version,
+        result: 'failed',
+        reason: (0,secrets/* scrubSecrets */.Zg)(reason),
+        statusCode: undefined,
+        functionError: '',
+        response: '',
+        logTail: '',
+        durationMs: at.durationMs,
+    };
+}
+/**
+ * Runs the smoke test of `version` (when smoke-test-payload is set): records the report in
+ * env.smokeTests, logs it, and throws a titled error when it failed. Returns whether it ran.
+ */
+async function smokeTest(env, fn, version) {
+    const test = env.inputs.smokeTest;
+    if (test?.payload === undefined)
+        return false;
+    env.log.info(`${fn}: smoke test: Invoke version ${version} with smoke-test-payload (${(0,format/* formatBytes */.z3)(Buffer.byteLength(test.payload))}), at most ${test.timeoutSeconds} s`);
+    const report = await invoke(env, fn, version, test);
+    env.smokeTests.set(fn, report);
+    logReport(env.log, report);
+    if (report.result === 'failed')
+        throw smokeTestError(report, env.inputs.alias);
+    return true;
+}
+/** Invoke within the time limit; a version not Active yet (409) is waited for once, within the same limit. */
+async function invoke(env, fn, version, test) {
+    const t0 = performance.now();
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+        abort.abort();
+    }, test.timeoutSeconds * 1000);
+    try {
+        for (let attempt = 1;; attempt++) {
+            try {
+                const out = await env.clients.invoke.send(new client_lambda_dist_cjs/* InvokeCommand */.mdN({
+                    FunctionName: fn,
+                    Qualifier: version,
+                    InvocationType: 'RequestResponse',
+                    LogType: 'Tail',
+                    Payload: Buffer.from(test.payload),
+                }), { abortSignal: abort.signal });
+                return judgeInvocation(out, test, { fn, version, durationMs: performance.now() - t0 });
+            }
+            catch (err) {
+                if (attempt === 1 && !abort.signal.aborted && isAwsError(err, 'ResourceConflictException')) {
+                    await waitForVersion(env, fn, version, { err, abortSignal: abort.signal, test });
+                    continue;
+                }
+                const durationMs = performance.now() - t0;
+                return failedInvocation(err, test, { fn, version, durationMs, timedOut: abort.signal.aborted });
+            }
+        }
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** A version Lambda cannot invoke yet (State Pending): GetFunction polls until it is Active, or the limit. */
+async function waitForVersion(env, fn, version, o) {
+    env.log.info(`${fn}: version ${version} cannot be invoked yet (${awsError(o.err).message}); waiting until it is Active.`);
+    const minDelay = env.opts.pollDelaySeconds;
+    await (0,client_lambda_dist_cjs/* waitUntilFunctionActiveV2 */._RC)({
+        client: env.clients.lambda,
+        minDelay,
+        maxDelay: Math.max(minDelay, env.opts.pollMaxDelaySeconds),
+        maxWaitTime: Math.max(o.test.timeoutSeconds, minDelay * 2),
+        abortSignal: o.abortSignal,
+    }, { FunctionName: fn, Qualifier: version }).catch(() => undefined); // the Invoke after it says what is wrong
+}
+function logReport(log, r) {
+    const took = (0,format/* formatDuration */.a3)(r.durationMs);
+    if (r.result === 'passed')
+        log.info(`${r.function}: smoke test of version ${r.version} passed in ${took} (status ${r.statusCode ?? '?'}, ${(0,format/* formatBytes */.z3)(Buffer.byteLength(r.response))} of response)`);
+    else
+        log.info(`${r.function}: smoke test of version ${r.version} FAILED after ${took}: ${r.reason}`);
+    if (r.result === 'failed' && r.response)
+        log.info(`${r.function}: response: ${r.response}`);
+    if (r.logTail) {
+        log.info(`${r.function}: log tail of version ${r.version} (X-Amz-Log-Result):`);
+        for (const line of r.logTail.replace(/\n$/, '').split('\n'))
+            log.info(`  | ${line}`);
+    }
+}
+/** The failure: what failed, where the alias stays, the error and the end of the log. */
+function smokeTestError(r, alias) {
+    const lines = [
+        `${r.function}: version ${r.version} failed its smoke test: ${r.reason}.`,
+        alias
+            ? `Alias ${alias} was not moved: it still points at the version it pointed at before. Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`
+            : `Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`,
+    ];
+    const tail = r.logTail.replace(/\n$/, '').split('\n').filter(Boolean);
+    if (tail.length > 0) {
+        const shown = tail.slice(-TAIL_LINES_IN_ERROR);
+        lines.push(`Log tail${shown.length < tail.length ? ` (last ${shown.length} lines)` : ''}:`, ...shown.map((l) => `  ${l}`));
+    }
+    return new util_errors/* ActionError */.lZ('Smoke test failed', lines.join('\n'));
+}
+function oneLine(s) {
+    return cut(s.replace(/\s*\n\s*/g, ' ').trim(), 1000);
+}
+function cut(s, max = RESPONSE_KEEP) {
+    return s.length > max ? `${s.slice(0, max)}… (${s.length - max} more characters)` : s;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/versions.ts
+
+
+
+/**
+ * keep-versions: after a successful publish (and the alias moved), published versions beyond the
+ * newest N that no alias points to are deleted (DeleteFunction with the version as Qualifier):
+ * Lambda keeps at most 75 GB of code a Region, and every version of a Nix bundle is a full copy.
+ * Never $LATEST, never a version an alias points to (its FunctionVersion or a weight of its
+ * RoutingConfig), never the version the deploy ends on. Housekeeping: a failure to delete is a
+ * warning, never a failed deploy.
+ */
+/** The versions aliases point to: FunctionVersion and RoutingConfig.AdditionalVersionWeights. */
+function aliasedVersions(aliases) {
+    const out = new Set();
+    for (const a of aliases) {
+        if (a.FunctionVersion)
+            out.add(a.FunctionVersion);
+        for (const v of Object.keys(a.RoutingConfig?.AdditionalVersionWeights ?? {}))
+            out.add(v);
+    }
+    return out;
+}
+/** Which published versions to delete, oldest first (a pure function of what was listed). */
+function versionsToDelete(published, o) {
+    const numbered = [...new Set(published.filter((v) => /^\d+$/.test(v)))].sort((a, b) => Number(b) - Number(a));
+    return numbered
+        .slice(o.keep)
+        .filter((v) => !o.aliased.has(v) && v !== o.current)
+        .sort((a, b) => Number(a) - Number(b));
+}
+/** Deletes the versions keep-versions leaves out; returns those deleted, oldest first. */
+async function pruneVersions(env, fn, current) {
+    const keep = env.inputs.keepVersions;
+    if (keep === undefined || current === '$LATEST')
+        return [];
+    const { log } = env;
+    let doomed;
+    try {
+        const [published, aliases] = await Promise.all([listVersions(env, fn), listAliases(env, fn)]);
+        doomed = versionsToDelete(published, { keep, aliased: aliasedVersions(aliases), current });
+    }
+    catch (err) {
+        log.warning(`${fn}: keep-versions: could not list the versions and aliases, so none was deleted: ${(0,util_errors/* errorMessage */.gJ)(err)}`, 'Old versions not deleted');
+        return [];
+    }
+    if (doomed.length === 0) {
+        log.info(`${fn}: keep-versions ${keep}: no version to delete.`);
+        return [];
+    }
+    log.info(`${fn}: keep-versions ${keep}: deleting version${doomed.length === 1 ? '' : 's'} ${doomed.join(', ')}`);
+    const deleted = [];
+    for (const v of doomed) {
+        const outcome = await deleteVersion(env, fn, v);
+        if (outcome === 'deleted')
+            deleted.push(v);
+        if (outcome === 'stop')
+            break;
+    }
+    return deleted;
+}
+async function listVersions(env, fn) {
+    const out = [];
+    try {
+        for await (const page of (0,client_lambda_dist_cjs/* paginateListVersionsByFunction */.CE5)({ client: env.clients.lambda }, { FunctionName: fn }))
+            for (const v of page.Versions ?? [])
+                if (v.Version)
+                    out.push(v.Version);
+    }
+    catch (err) {
+        throw explainAwsError(err, 'ListVersionsByFunction', fn);
+    }
+    return out;
+}
+async function listAliases(env, fn) {
+    const out = [];
+    try {
+        for await (const page of (0,client_lambda_dist_cjs/* paginateListAliases */._O$)({ client: env.clients.lambda }, { FunctionName: fn }))
+            out.push(...(page.Aliases ?? []));
+    }
+    catch (err) {
+        throw explainAwsError(err, 'ListAliases', fn);
+    }
+    return out;
+}
+/** One DeleteFunction with a Qualifier: deleted, skipped (gone, or aliased meanwhile), or stop (denied, failing). */
+async function deleteVersion(env, fn, version) {
+    if (!/^\d+$/.test(version))
+        return 'skipped'; // never $LATEST, never an unqualified delete
+    try {
+        await awsCall('DeleteFunction', `${fn}:${version}`, () => env.clients.lambda.send(new client_lambda_dist_cjs/* DeleteFunctionCommand */.Z3K({ FunctionName: fn, Qualifier: version })), (err) => isAwsError(err, 'ResourceConflictException', 'ResourceNotFoundException'));
+        env.log.info(`${fn}: deleted version ${version}`);
+        return 'deleted';
+    }
+    catch (err) {
+        if (isAwsError(err, 'ResourceNotFoundException'))
+            return 'skipped';
+        if (isAwsError(err, 'ResourceConflictException')) {
+            env.log.info(`${fn}: version ${version} kept: Lambda refused to delete it (an alias points at it now?).`);
+            return 'skipped';
+        }
+        env.log.warning(`${fn}: keep-versions: ${(0,util_errors/* errorMessage */.gJ)(err)}\nThe deploy itself succeeded; the versions left over are deleted by the next deploy that can.`, 'Old versions not deleted');
+        return 'stop';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/create.ts
+
+
 
 
 
@@ -753,7 +1115,7 @@ async function pointAlias(env, fn, version) {
 /**
  * Creating a function that preflight found missing (create: true): the OS-only runtime, handler
  * bootstrap, the zip's architecture (never an input that could disagree), the configuration the
- * workflow sets, then the wait until it is Active, the version and the alias as asked.
+ * workflow sets, then the wait until it is Active, the version, its smoke test and the alias as asked.
  */
 async function createFunction(env, fn, create) {
     const t0 = performance.now();
@@ -768,6 +1130,8 @@ async function createFunction(env, fn, create) {
         codeUpdated: false,
         bytesUploaded: 0,
         upload: '',
+        smokeTest: 'skipped',
+        deletedVersions: [],
     };
     if (inputs.dryRun) {
         log.info(`${fn}: dry run: would create the function (${create.runtime}, ${zip.architecture}, role ${create.role}).`);
@@ -781,14 +1145,18 @@ async function createFunction(env, fn, create) {
     checkSha(fn, zip, created.CodeSha256, 'CreateFunction');
     const cfg = await waitActive(env, fn);
     let version = '$LATEST';
+    let smoke = false;
+    let deletedVersions = [];
     if (inputs.publish) {
         version =
             created.Version && created.Version !== '$LATEST'
                 ? created.Version
                 : ((await findVersion(env, fn)) ?? (await publish(env, fn, cfg.RevisionId)));
         log.info(`${fn}: created with version ${version}`);
+        smoke = await smokeTest(env, fn, version);
         if (inputs.alias)
             await pointAlias(env, fn, version);
+        deletedVersions = await pruneVersions(env, fn, version);
     }
     else
         log.info(`${fn}: created`);
@@ -803,12 +1171,14 @@ async function createFunction(env, fn, create) {
         codeUpdated: true,
         bytesUploaded: src.bytes,
         upload: src.upload,
+        smokeTest: smoke ? 'passed' : 'skipped',
+        deletedVersions,
         durationMs: performance.now() - t0,
     };
 }
 /** CreateFunction; a function created meanwhile, or a role Lambda cannot use yet, said as such. */
 async function sendCreate(env, fn, create, code, settings) {
-    return awsCall('CreateFunction', fn, () => env.clients.lambda.send(new dist_cjs/* CreateFunctionCommand */.Y8X({
+    return awsCall('CreateFunction', fn, () => env.clients.lambda.send(new client_lambda_dist_cjs/* CreateFunctionCommand */.Y8X({
         FunctionName: fn,
         Runtime: create.runtime,
         Handler: lambda/* BOOTSTRAP */.nD,
@@ -838,6 +1208,8 @@ async function sendCreate(env, fn, create, code, settings) {
 
 
 
+
+
 /** Deploys the zip to an existing function (after preflight). */
 async function updateFunction(env, pre) {
     const u = planUpdate(env, pre.fn, pre.config);
@@ -845,13 +1217,15 @@ async function updateFunction(env, pre) {
         return dryRun(env, u);
     const sent = await sendCode(env, u);
     await applyConfiguration(env, u);
-    const version = await publishUpdate(env, u);
+    const { version, smoke, deletedVersions } = await publishUpdate(env, u);
     const changed = !u.sameCode || u.plan.changes.length > 0;
     return result(u, {
         status: changed ? 'updated' : 'unchanged',
         codeUpdated: !u.sameCode,
         version,
         alias: env.inputs.alias,
+        smokeTest: smoke ? 'passed' : 'skipped',
+        deletedVersions,
         ...sent,
         codeSha256: u.cfg.CodeSha256 ?? '',
         revisionId: u.cfg.RevisionId ?? '',
@@ -862,13 +1236,14 @@ function planUpdate(env, fn, cfg) {
     const t0 = performance.now();
     const plan = planConfiguration(fn, cfg, inputs.configuration, zip.runtimeEnv);
     const lastFailed = cfg.LastUpdateStatus === 'Failed';
-    const sameCode = inputs.skipUnchanged &&
-        !lastFailed &&
-        cfg.CodeSha256 === zip.codeSha256 &&
-        functionArch(cfg) === zip.architecture;
+    const arch = functionArch(cfg);
+    const archChange = arch === zip.architecture ? undefined : { from: arch, to: zip.architecture };
+    const sameCode = inputs.skipUnchanged && !lastFailed && cfg.CodeSha256 === zip.codeSha256 && !archChange;
     if (lastFailed && cfg.CodeSha256 === zip.codeSha256)
         log.info(`${fn}: its last update failed (${cfg.LastUpdateStatusReason ?? 'no reason given'}); sending the code again.`);
-    return { fn, cfg, plan, sameCode, t0 };
+    if (archChange)
+        log.info(`${fn}: architecture ${archChange.from} -> ${archChange.to} (architecture-change: update), in the same UpdateFunctionCode as the code.`);
+    return { fn, cfg, plan, sameCode, archChange, t0 };
 }
 /** The result as the function stands now (its last configuration read), with what this deploy did. */
 function result(u, over) {
@@ -884,6 +1259,9 @@ function result(u, over) {
         bytesUploaded: 0,
         upload: '',
         configChanges: u.plan.changes,
+        ...(u.archChange ? { architectureChange: u.archChange } : {}),
+        smokeTest: 'skipped',
+        deletedVersions: [],
         durationMs: performance.now() - u.t0,
         ...over,
     };
@@ -893,6 +1271,8 @@ async function dryRun(env, u) {
     const { zip, log } = env;
     const { fn, cfg } = u;
     logChanges(env, fn, u.plan.changes, true);
+    if (env.inputs.smokeTest)
+        log.info(`${fn}: dry run: no version is published, so there is no smoke test (smoke-test-result skipped).`);
     if (u.sameCode) {
         log.info(`${fn}: dry run: the function already runs this zip (CodeSha256 ${zip.codeSha256}); nothing to upload.`);
         return result(u, { status: 'unchanged' });
@@ -958,11 +1338,14 @@ async function applyConfiguration(env, u) {
         throw partly(env, u, err, 'UpdateFunctionConfiguration', `the configuration was not changed${inputs.publish ? ' and no version was published' : ''}`);
     }
 }
-/** publish: a version holding this code (an existing one when nothing changed), then the alias. */
+/**
+ * publish: a version holding this code (an existing one when nothing changed), its smoke test
+ * (a failure leaves the alias where it was), then the alias, then the old versions deleted.
+ */
 async function publishUpdate(env, u) {
     const { inputs, log } = env;
     if (!inputs.publish)
-        return '$LATEST';
+        return { version: '$LATEST', smoke: false, deletedVersions: [] };
     let found;
     if (u.sameCode && u.plan.changes.length === 0) {
         found = await findVersion(env, u.fn);
@@ -976,9 +1359,11 @@ async function publishUpdate(env, u) {
     catch (err) {
         throw partly(env, u, err, 'PublishVersion', `no version was published${inputs.alias ? ` and alias ${inputs.alias} was not moved` : ''}`);
     }
+    // A version found rather than published may be one whose smoke test failed before: tested again.
+    const smoke = await smokeTest(env, u.fn, version);
     if (inputs.alias)
         await pointAlias(env, u.fn, version);
-    return version;
+    return { version, smoke, deletedVersions: await pruneVersions(env, u.fn, version) };
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/run.ts
@@ -1035,6 +1420,8 @@ function failure(what, names, results, doneLabel, note) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: ./src/bundle/runtime-env.ts
+var runtime_env = __webpack_require__(3162);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/adm-zip/adm-zip.js
@@ -1055,11 +1442,11 @@ function readZipEntry(zip, name) {
 }
 /** The bytes of a zip given by path or already read. */
 function zipBytes(zip) {
-    return typeof zip === 'string' ? fs.readFileSync(zip) : zip;
+    return typeof zip === 'string' ? external_node_fs_.readFileSync(zip) : zip;
 }
 /** The entries of a zip as adm-zip reads them, in central-directory order. */
 function listZip(zip) {
-    const admZip = new AdmZip(zipBytes(zip), { noSort: true });
+    const admZip = new (adm_zip_default())(zipBytes(zip), { noSort: true });
     return admZip.getEntries().map((e) => ({
         name: e.entryName,
         mode: e.header.attr >>> 16,
@@ -1138,9 +1525,11 @@ function verifyZip(zip) {
 
 
 
+
 /**
- * The zip to deploy: the package stage's, or (deploy-only runs) an existing
- * zip whose architecture is read from its bootstrap's ELF header.
+ * The zip to deploy: the package stage's, or (deploy-only runs) an existing zip whose
+ * architecture is read from its bootstrap's ELF header, and whose entry names give the variables
+ * the bundle needs (certificates, locales...), as the package stage would have given them.
  */
 /** Lambda's architecture of an ELF header: e_machine (offset 18, little-endian u16) 62 is x86_64, 183 arm64. */
 function elfArchitecture(header, name = 'bootstrap') {
@@ -1154,8 +1543,8 @@ function elfArchitecture(header, name = 'bootstrap') {
         return arch;
     throw new util_errors/* ActionError */.lZ('Unsupported architecture', `${name} is an ELF for machine ${machine}; Lambda runs x86_64 (62) and arm64 (183) programs only.`);
 }
-/** Reads an existing zip (deploy without the package stage). */
-async function existingZip(zipPath) {
+/** Reads an existing zip (deploy without the package stage); taskRoot: where Lambda unpacks it. */
+async function existingZip(zipPath, taskRoot) {
     let bytes;
     try {
         bytes = await promises_.readFile(zipPath);
@@ -1164,7 +1553,9 @@ async function existingZip(zipPath) {
         throw new util_errors/* ActionError */.lZ('Zip not found', `Input \`zip-path\`: could not read the zip to deploy, ${zipPath}: ${err.message}`);
     }
     let header;
+    let entries;
     try {
+        entries = listZip(bytes);
         header = readZipEntry(bytes, lambda/* BOOTSTRAP */.nD);
     }
     catch (err) {
@@ -1177,7 +1568,8 @@ async function existingZip(zipPath) {
         bytes,
         codeSha256: (0,hash/* codeSha256 */.dD)(bytes),
         architecture: elfArchitecture(header, `Input \`zip-path\`: the bootstrap in ${zipPath}`),
-        runtimeEnv: {},
+        unzippedBytes: entries.reduce((n, e) => n + e.size, 0),
+        runtimeEnv: (0,runtime_env/* runtimeEnvFor */.p)(entries.filter((e) => !e.isDirectory).map((e) => e.name), taskRoot),
     };
 }
 /** The zip the package stage wrote. Its bytes are read again and checked against the recorded hash. */
@@ -1191,6 +1583,7 @@ async function packagedZip(pkg) {
         bytes,
         codeSha256: sha,
         architecture: pkg.architecture,
+        unzippedBytes: pkg.unzippedBytes,
         runtimeEnv: { ...pkg.runtimeEnv },
     };
 }
@@ -1208,10 +1601,13 @@ var host = __webpack_require__(2237);
 
 
 
+
+
 /**
- * Stage 5: deploy the zip to every function of function-name (deploy/run.ts): all are read and
- * checked before any is changed, then each is updated (or created): code, wait, configuration,
- * wait, publish, alias.
+ * Stage 5: deploy the zip to every function of function-name (deploy/run.ts): the account is
+ * checked (allowed-account-ids), all functions are read and checked before any is changed, then
+ * each is updated (or created): code, wait, configuration, wait, publish, smoke test, alias, old
+ * versions deleted.
  */
 /** Stage 5, with the production options. */
 async function deploy(ctx) {
@@ -1227,14 +1623,19 @@ async function runDeploy(ctx, opts) {
     const credentials = inputs.roleToAssume
         ? await assumeRoleWithOidc(inputs.roleToAssume, inputs.awsRegion, log, opts, { idToken: host/* requestIdToken */.gj })
         : undefined;
-    const clients = makeClients(inputs.awsRegion, credentials, opts);
-    const env = { clients, inputs, log, zip, opts, uploads: new Map() };
+    const invokeTimeoutMs = inputs.smokeTest ? inputs.smokeTest.timeoutSeconds * 1000 : undefined;
+    const clients = makeClients(inputs.awsRegion, credentials, opts, invokeTimeoutMs ? { invokeTimeoutMs } : {});
+    const env = { clients, inputs, log, zip, opts, uploads: new Map(), smokeTests: new Map() };
     const names = inputs.functionNames;
     try {
+        await checkAccount(clients.sts, inputs.allowedAccountIds, log);
         log.info(`Zip ${zip.path}: ${(0,format/* formatBytes */.z3)(zip.bytes.length)}, ${zip.architecture}, CodeSha256 ${zip.codeSha256}; ` +
             `${names.length} function${names.length === 1 ? '' : 's'} in ${inputs.awsRegion}${inputs.dryRun ? ' (dry run)' : ''}.`);
         const { deployments, error } = await deployFunctions(env, names);
         ctx.deployments = deployments;
+        ctx.smokeTests = names.flatMap((n) => env.smokeTests.get(n) ?? []);
+        // Set on failure too: a later step (if: failure()) can tell a failed smoke test apart.
+        ctx.setOutputs((0,outputs/* smokeTestOutputs */.M9)(names, env.smokeTests));
         if (error)
             throw error;
         for (const d of deployments)
@@ -1250,15 +1651,33 @@ async function runDeploy(ctx, opts) {
 /** The package stage's zip, else the zip of zip-path; refused before any call when Lambda cannot take it. */
 async function zipToDeploy(ctx, inputs, opts) {
     const { log } = ctx;
-    const zip = ctx.package ? await packagedZip(ctx.package) : await existingZip(inputs.zipPath);
-    if (!ctx.package)
-        log.info(`Deploying the existing zip ${zip.path} (${zip.architecture}, bootstrap's ELF header).`);
+    const zip = ctx.package
+        ? await packagedZip(ctx.package)
+        : await existingZip(inputs.zipPath, ctx.inputs.package.taskRoot);
     if (zip.bytes.length > opts.directUploadLimit && !inputs.s3)
         throw new util_errors/* ActionError */.lZ('Zip too large for a direct upload', `the zip is ${(0,format/* formatBytes */.z3)(zip.bytes.length)}; Lambda takes at most ${(0,format/* formatBytes */.z3)(opts.directUploadLimit)} in a direct upload. ` +
             "Set `s3-bucket` to a bucket in the function's Region: the zip then goes through S3. Nothing was called.");
+    if (!ctx.package)
+        existingZipChecks(ctx, zip, inputs);
     if (inputs.create && lambda/* DEPRECATED_RUNTIMES */.kN.includes(inputs.create.runtime))
         log.warning('provided.al2 (Amazon Linux 2) is deprecated; functions created now should use provided.al2023.', 'Deprecated runtime');
     return zip;
+}
+/**
+ * A zip no package stage of this run made (deploy-only): what the package stage would have said
+ * about it, from its entries: the limits, and the variables the bundle needs.
+ */
+function existingZipChecks(ctx, zip, inputs) {
+    const { log } = ctx;
+    log.info(`Deploying the existing zip ${zip.path} (${zip.architecture}, bootstrap's ELF header).`);
+    if (zip.unzippedBytes > lambda/* LAMBDA_UNZIPPED_LIMIT */.KA)
+        throw new util_errors/* ActionError */.lZ('Bundle over the unzipped limit', `Input \`zip-path\`: ${zip.path} unzips to ${(0,format/* formatBytes */.z3)(zip.unzippedBytes)}; Lambda's limit is ${(0,format/* formatBytes */.z3)(lambda/* LAMBDA_UNZIPPED_LIMIT */.KA)} (with layers). Nothing was called.`);
+    const sizes = { zipBytes: zip.bytes.length, unzippedBytes: zip.unzippedBytes };
+    for (const w of (0,limits/* sizeWarnings */.i)(sizes, { viaS3: inputs.s3 !== undefined }))
+        log.warning(w.message, w.title);
+    for (const [k, v] of Object.entries(zip.runtimeEnv))
+        log.info(`The bundle needs ${k}=${v} (set on the function unless \`environment\` does).`);
+    ctx.setOutputs((0,outputs/* runtimeEnvOutputs */.Yl)(zip.runtimeEnv));
 }
 
 

@@ -5,6 +5,7 @@ import { parseCachixInputs, type CachixInputs } from './cachix.js';
 import { parseDeployInputs, type DeployInputs } from './deploy.js';
 import { parseInstallInputs, type InstallInputs } from './install.js';
 import { parsePackageInputs, type PackageInputs } from './package.js';
+import { parseSmokeTestInputs, type SmokeTestInputs } from './smoke-test.js';
 import { InputSource, splitList, STAGES, type InputReader, type Stage } from './read.js';
 
 /**
@@ -19,6 +20,8 @@ export interface Inputs {
   cachix: CachixInputs;
   build: BuildInputs;
   package: PackageInputs;
+  /** The smoke test's event (the package stage's local run; the deploy stage's). */
+  smokeTest: SmokeTestInputs;
   /** Present when the deploy stage runs: its checks (a function, a Region, a role to create) depend on it. */
   deploy: DeployInputs | undefined;
 }
@@ -39,6 +42,13 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
   const cachix = parseCachixInputs(src);
   const build = parseBuildInputs(src, penv.workspace);
   const pkg = parsePackageInputs(src, penv);
+  const smokeTest = parseSmokeTestInputs(src);
+  if (
+    pkg.localSmokeTest === 'true' &&
+    smokeTest.payload === undefined &&
+    src.get('smoke-test-payload') === ''
+  )
+    src.bad('local-smoke-test', 'true needs `smoke-test-payload`: the event the bundle is asked to answer.');
   const deploy = parseDeployInputs(src, { deploying: has('deploy'), zipPath: pkg.zipPath, env: penv.env });
   if (has('package') && !has('build'))
     src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
@@ -48,7 +58,7 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
       'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.',
     );
   if (src.problems.length > 0) throw new InputError(src.problems);
-  return { stages, install, cachix, build, package: pkg, deploy };
+  return { stages, install, cachix, build, package: pkg, smokeTest, deploy };
 }
 
 /** The stages, in their order, each once. */

@@ -1,3 +1,4 @@
+import type { LocalSmokeTest } from '../bundle/smoke.js';
 import type { BuildResult, PackageResult } from '../context.js';
 import type { DeployResult } from '../deploy/types.js';
 import type { NixInfo } from '../nix/cli.js';
@@ -21,6 +22,7 @@ export const OUTPUT_NAMES = [
   'libraries',
   'bundle-dir',
   'runtime-environment',
+  'local-smoke-test-result',
   'function-arn',
   'function-version',
   'code-sha256',
@@ -59,6 +61,11 @@ export function packageOutputs(pkg: PackageResult): Outputs {
     'bundle-dir': pkg.bundleDir,
     'runtime-environment': JSON.stringify(pkg.runtimeEnv),
   };
+}
+
+/** The package stage's local smoke test. */
+export function localSmokeTestOutputs(r: Pick<LocalSmokeTest, 'result'>): Outputs {
+  return { 'local-smoke-test-result': r.result };
 }
 
 /** The deploy stage's: one line per function. */

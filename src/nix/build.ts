@@ -107,7 +107,7 @@ export function explainDiskFull(
   const measured = describeSpace(space());
   return new ActionError(
     'Disk full during the build',
-    `${tail}\n${full ? 'The build ran out of disk space' : 'The Nix daemon went away during the build, which it does when its disk fills up'}. Free space now: ${measured}. Free some space (on GitHub-hosted runners, remove preinstalled toolchains you do not need, or use a larger runner), build less at once, or build on remote builders (input \`builders\`).`,
+    `${tail}\n${full ? 'The build ran out of disk space' : 'The Nix daemon went away during the build, which it does when its disk fills up'}. Free space now: ${measured} (Nix removes a failed build's folder, so what it filled may be free again). Free some space (on GitHub-hosted runners, remove preinstalled toolchains you do not need, or use a larger runner), build less at once, or build on remote builders (input \`builders\`).`,
   );
 }
 

@@ -89,7 +89,13 @@ export function parseKnownHosts(text: string): { hosts: KnownHost[]; problems: s
     const parts = line.split(/\s+/);
     // An optional marker (@cert-authority, @revoked) comes first.
     const [h, type, key] = parts[0]!.startsWith('@') ? parts.slice(1) : parts;
-    if (!h || !type || !key || !/^[A-Za-z0-9+/]+=*$/.test(key) || !/^[a-z0-9@.-]+$/.test(type)) {
+    if (
+      !h ||
+      !type ||
+      !key ||
+      !/^[A-Za-z0-9+/]{20,}=*$/.test(key) ||
+      !/^(ssh|ecdsa|sk)-[a-z0-9@.-]+$/.test(type)
+    ) {
       problems.push(`"${line.slice(0, 60)}" is not a known_hosts line (HOST KEYTYPE BASE64KEY).`);
       continue;
     }

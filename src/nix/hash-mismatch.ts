@@ -26,7 +26,7 @@ export function parseHashMismatch(log: string): HashMismatch | undefined {
   return { drv: m[1], specified: m[2]!, got: m[3]! };
 }
 
-const NIX32 = '0123456789abcdfghijklnpqrsvwxyz';
+const NIX32 = '0123456789abcdfghijklmnpqrsvwxyz';
 
 /** Nix's base-32 (printHash32): 5-bit groups from the end, its own alphabet. */
 export function nix32(bytes: Buffer): string {

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import {
   builtOutputs,
   deployOutputs,
+  localSmokeTestOutputs,
   nixOutputs,
   OUTPUT_NAMES,
   packageOutputs,
@@ -58,6 +59,7 @@ describe('the outputs', () => {
       builtOutputs('/nix/store/x-out'),
       programOutputs({ programPath: '/nix/store/x-out/bin/bootstrap' }),
       packageOutputs(pkg),
+      localSmokeTestOutputs({ result: 'passed' }),
       deployOutputs([deployment('a')]),
       summaryOutputs({ ok: true, stages: [], deployments: [] }),
     ];

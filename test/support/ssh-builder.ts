@@ -123,7 +123,11 @@ export async function startSshBuilder(): Promise<SshBuilder> {
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      resolve();
+    }),
+  );
   await waitFor(() => stderr.includes('Server listening') || child.exitCode !== null, 10_000, 'sshd');
   if (!stderr.includes('Server listening')) throw new Error(`sshd did not start:\n${stderr}`);
   // sshd is unshare's child (sh exec'd it): its mount namespace is the builder's.

@@ -33561,8 +33561,8 @@ async function runLocalSmokeTest(o) {
     });
     for (const [cmd, args] of attempts) {
         const r = await attempt(cmd, args, o);
-        if (r === 'setup-failed' || typeof r === 'string') {
-            failures.push(typeof r === 'string' && r !== 'setup-failed' ? r : `${cmd} could not set up the root`);
+        if (typeof r === 'string') {
+            failures.push(r);
             continue;
         }
         return { ...r, ...(prepared.prefix.length > 0 ? { emulated: true } : {}) };
@@ -33614,7 +33614,7 @@ async function attempt(cmd, args, o) {
         }
         // The process ended before answering.
         if (api.requests.length === 0 && (first.error !== undefined || isSetupFailure(proc.stderr())))
-            return first.error ?? (proc.stderr().trim().split('\n')[0] || 'setup-failed');
+            return first.error ?? (proc.stderr().trim().split('\n')[0] || `${cmd} could not set up the root`);
         const how = first.signal ? `was killed by ${first.signal}` : `exited with code ${first.code ?? '?'}`;
         return {
             result: 'failed',

@@ -28371,7 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3231:
+/***/ 125:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28619,7 +28619,122 @@ function writeTokenFile(ctx) {
 var exec = __nccwpck_require__(7895);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/nix/builders.ts
+/**
+ * Nix's distributed builds (a pure module): the `builders` string as Nix reads it, checked, and
+ * completed with the job's SSH key and builders' host keys, so that the ssh Nix starts (in this
+ * process, or in a nix-daemon that never sees the step's environment) authenticates with the key
+ * and checks the builder against builder-known-hosts.
+ *
+ * A builders entry is `URI [SYSTEMS [SSH-KEY [MAX-JOBS [SPEED [FEATURES [MANDATORY [HOST-KEY]]]]]]]`
+ * ("-" leaves a field empty); entries are separated by `;` or newlines; `@FILE` reads them from a
+ * file. HOST-KEY is the base64 of a known_hosts key ("ssh-ed25519 AAAA..."): Nix writes it into a
+ * known_hosts file of its own for that ssh, which works where NIX_SSHOPTS does not reach (a daemon).
+ */
+const URI = /^(ssh|ssh-ng):\/\/(?:[A-Za-z0-9._-]+@)?[A-Za-z0-9.:[\]_-]+$/;
+/** Field positions after the URI. */
+const F_KEY = 1;
+const F_MAX_JOBS = 2;
+const F_SPEED = 3;
+const F_HOST_KEY = 6;
+/** Splits and checks a builders string (what the input `builders` holds). */
+function parseBuilders(text) {
+    const out = { entries: [], files: [], problems: [] };
+    for (const raw of text.split(/[;\n]/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        if (line.startsWith('@')) {
+            out.files.push(line);
+            continue;
+        }
+        const [uri, ...fields] = line.split(/\s+/);
+        if (!URI.test(uri)) {
+            out.problems.push(`"${uri}" is not a builder Nix reaches over SSH: write ssh://user@host or ssh-ng://user@host, then the systems (x86_64-linux,aarch64-linux), the key file or -, max jobs, speed, features.`);
+            continue;
+        }
+        if (fields.length > 7) {
+            out.problems.push(`"${line}" has ${fields.length + 1} fields; a builder has at most 8.`);
+            continue;
+        }
+        for (const [i, what] of [
+            [F_MAX_JOBS, 'max jobs'],
+            [F_SPEED, 'speed factor'],
+        ]) {
+            const v = fields[i];
+            if (v !== undefined && v !== '-' && !/^\d+$/.test(v))
+                out.problems.push(`"${line}": the ${what} (field ${i + 2}) must be a whole number, got "${v}".`);
+        }
+        out.entries.push({ uri: uri, fields });
+    }
+    if (out.entries.length === 0 && out.files.length === 0 && out.problems.length === 0)
+        out.problems.push('no builder given.');
+    return out;
+}
+/** The host of a builder URI, as ssh and known_hosts name it (no user; [host]:port kept as written). */
+function builderHost(uri) {
+    const rest = uri.replace(/^[a-z-]+:\/\//, '');
+    return rest.includes('@') ? rest.slice(rest.lastIndexOf('@') + 1) : rest;
+}
+/** Parses known_hosts text; lines that are not `HOSTS TYPE KEY [comment]` are returned as problems. */
+function parseKnownHosts(text) {
+    const hosts = [];
+    const problems = [];
+    for (const raw of text.split('\n')) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const parts = line.split(/\s+/);
+        // An optional marker (@cert-authority, @revoked) comes first.
+        const [h, type, key] = parts[0].startsWith('@') ? parts.slice(1) : parts;
+        if (!h ||
+            !type ||
+            !key ||
+            !/^[A-Za-z0-9+/]{20,}=*$/.test(key) ||
+            !/^(ssh|ecdsa|sk)-[a-z0-9@.-]+$/.test(type)) {
+            problems.push(`"${line.slice(0, 60)}" is not a known_hosts line (HOST KEYTYPE BASE64KEY).`);
+            continue;
+        }
+        hosts.push({ hosts: h.split(','), key: `${type} ${key}` });
+    }
+    return { hosts, problems };
+}
+/**
+ * The builders string Nix gets: every entry without a key file gets `keyFile`, and every entry
+ * without a host key gets the one builder-known-hosts holds for its host (a plain host name; a
+ * builder on another port is checked through the known_hosts file instead: see sshOptions).
+ */
+function completeBuilders(parsed, o) {
+    const lines = parsed.entries.map((e) => {
+        const f = [...e.fields];
+        const set = (i, v) => {
+            while (f.length < i)
+                f.push('-');
+            if (f[i] === undefined || f[i] === '-' || f[i] === '')
+                f[i] = v;
+        };
+        if (o.keyFile)
+            set(F_KEY, o.keyFile);
+        const host = builderHost(e.uri);
+        const known = o.knownHosts?.find((k) => k.hosts.includes(host));
+        if (known && (f[F_HOST_KEY] === undefined || f[F_HOST_KEY] === '-'))
+            set(F_HOST_KEY, Buffer.from(known.key).toString('base64'));
+        return [e.uri, ...f].join(' ');
+    });
+    return [...lines, ...parsed.files].join(' ; ');
+}
+/** NIX_SSHOPTS for the ssh Nix runs itself (no daemon): the job's known_hosts file, checked strictly. */
+function sshOptions(existing, knownHostsFile) {
+    const add = knownHostsFile ? [`-oUserKnownHostsFile=${knownHostsFile}`, '-oStrictHostKeyChecking=yes'] : [];
+    return [existing.trim(), ...add].filter(Boolean).join(' ');
+}
+/** Whether text holds an OpenSSH or PEM private key (the only thing builder-ssh-key takes). */
+function looksLikePrivateKey(text) {
+    return /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\r?\n[\s\S]+\n-----END [A-Z0-9 ]*PRIVATE KEY-----\s*$/.test(text.trim() + '\n');
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/build.ts
+
 
 
 /** checkDisk: look for the flake.nix of a path flake (when the build stage runs: other jobs have no checkout). */
@@ -28632,7 +28747,36 @@ function parseBuildInputs(src, workspace, o = { checkDisk: true }) {
         if (program.startsWith('/') || norm === '..' || norm.startsWith('../'))
             src.bad('program', `"${program}" must be a path inside the build output, such as bin/bootstrap.`);
     }
-    return { flake, installable, flakeDir, program: program ? external_node_path_.posix.normalize(program) : '' };
+    const builders = parseRemoteBuilders(src);
+    return { flake, installable, flakeDir, program: program ? external_node_path_.posix.normalize(program) : '', builders };
+}
+/** builders, builder-ssh-key and builder-known-hosts; the key's text never appears in a problem. */
+function parseRemoteBuilders(src) {
+    const text = src.get('builders');
+    const sshKey = src.raw('builder-ssh-key').replace(/\r\n/g, '\n').trim();
+    const knownHostsText = src.raw('builder-known-hosts').replace(/\r\n/g, '\n').trim();
+    if (text === '') {
+        for (const name of ['builder-ssh-key', 'builder-known-hosts'])
+            if ((name === 'builder-ssh-key' ? sshKey : knownHostsText) !== '')
+                src.bad(name, "needs `builders`: the remote builders (Nix's builders string) it is for.");
+        return undefined;
+    }
+    const parsed = parseBuilders(text);
+    for (const p of parsed.problems)
+        src.bad('builders', p);
+    if (/PRIVATE KEY/.test(text))
+        src.bad('builders', 'holds a private key: give the key in `builder-ssh-key` (from a secret), never in builders.');
+    if (sshKey !== '' && !looksLikePrivateKey(sshKey))
+        src.bad('builder-ssh-key', 'is not an SSH private key (-----BEGIN OPENSSH PRIVATE KEY----- ... -----END OPENSSH PRIVATE KEY-----); pass the whole key from a secret.');
+    const known = parseKnownHosts(knownHostsText);
+    for (const p of known.problems)
+        src.bad('builder-known-hosts', p);
+    return {
+        parsed,
+        sshKey: sshKey === '' ? '' : `${sshKey}\n`,
+        knownHostsText: knownHostsText === '' ? '' : `${knownHostsText}\n`,
+        knownHosts: known.hosts,
+    };
 }
 /** The installable of a flake reference: a path flake resolved against the workspace (it must hold a flake.nix). */
 function resolveFlake(flake, workspace, src, checkDisk) {
@@ -28969,6 +29113,7 @@ function parsePackageInputs(src, where) {
             src.bad('exclude-libraries', `"${lib}" is not a library name or a pattern such as libGL*.so*.`);
     const zipPath = parseZipPath(src, where);
     const verify = src.oneOf('verify', ['auto', 'true', 'false']);
+    const localSmokeTest = src.oneOf('local-smoke-test', ['auto', 'true', 'false']);
     return {
         taskRoot,
         include,
@@ -28978,6 +29123,7 @@ function parsePackageInputs(src, where) {
         excludeLibraries,
         zipPath,
         verify,
+        localSmokeTest,
     };
 }
 /** include: one SOURCE or SOURCE:TARGET a line; a source in the output or the store, a target inside the zip. */
@@ -29071,7 +29217,7 @@ function parseSmokeTestInputs(src) {
         if (Buffer.byteLength(raw) > MAX_SMOKE_PAYLOAD_BYTES)
             src.bad('smoke-test-payload', 'larger than the 6 MB Lambda takes in a synchronous invocation.');
     }
-    const expectText = src.get('smoke-test-expect');
+    const expectText = src.raw('smoke-test-expect');
     if (expectText !== '' && raw === '')
         src.bad('smoke-test-expect', 'there is no smoke test to check: set `smoke-test-payload` to the event to send.');
     const timeoutSeconds = src.int('smoke-test-timeout-seconds', SMOKE_TIMEOUT_SECONDS) ?? SMOKE_TIMEOUT_SECONDS.default;
@@ -29105,6 +29251,8 @@ function parseInputs(read, penv) {
         env: penv.env,
         smokeTest,
     });
+    if (pkg.localSmokeTest === 'true' && src.get('smoke-test-payload') === '')
+        src.bad('local-smoke-test', 'true needs `smoke-test-payload`: the event the bundle is asked to answer.');
     if (has('package') && !has('build'))
         src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
     if (has('deploy') && !has('package') && !(src.get('zip-path') && external_node_fs_.existsSync(pkg.zipPath)))
@@ -30211,7 +30359,170 @@ function checkProgramFile(choice, outPath) {
     checkProgram(choice.rel, choice.path, head.subarray(0, n), outPath);
 }
 
+;// CONCATENATED MODULE: ./src/nix/disk.ts
+
+
+
+/** statfs of each folder (or of its nearest existing parent). */
+function measureSpace(folders) {
+    return [...new Set(folders)].map((p) => {
+        let at = external_node_path_.resolve(p);
+        while (!external_node_fs_.existsSync(at) && external_node_path_.dirname(at) !== at)
+            at = external_node_path_.dirname(at);
+        try {
+            const s = external_node_fs_.statfsSync(at);
+            return { path: p, free: s.bavail * s.bsize, total: s.blocks * s.bsize };
+        }
+        catch {
+            return { path: p, free: undefined, total: undefined };
+        }
+    });
+}
+/** "/nix/store: 1.2 MiB free of 64.0 MiB (2%)", one per folder, joined. */
+function describeSpace(reports) {
+    return reports
+        .map((r) => r.free === undefined || r.total === undefined
+        ? `${r.path}: could not be measured`
+        : `${r.path}: ${(0,format/* formatBytes */.z3)(r.free)} free of ${(0,format/* formatBytes */.z3)(r.total)} (${r.total > 0 ? Math.round((r.free / r.total) * 100) : 0}%)`)
+        .join('; ');
+}
+
+;// CONCATENATED MODULE: ./src/nix/hash-mismatch.ts
+
+
+/** The first hash mismatch in a build log. */
+function parseHashMismatch(log) {
+    const m = /hash mismatch in fixed-output derivation '([^']+)':\s*\n\s*specified:\s*(\S+)\s*\n\s*got:\s*(\S+)/.exec(log);
+    if (!m)
+        return undefined;
+    return { drv: m[1], specified: m[2], got: m[3] };
+}
+const NIX32 = '0123456789abcdfghijklmnpqrsvwxyz';
+/** Nix's base-32 (printHash32): 5-bit groups from the end, its own alphabet. */
+function nix32(bytes) {
+    const len = Math.ceil((bytes.length * 8) / 5);
+    let s = '';
+    for (let n = len - 1; n >= 0; n--) {
+        const b = n * 5;
+        const i = Math.floor(b / 8);
+        const j = b % 8;
+        const c = (bytes[i] >> j) | (i + 1 < bytes.length ? bytes[i + 1] << (8 - j) : 0);
+        s += NIX32.charAt(c & 0x1f);
+    }
+    return s;
+}
+/** Nix's base-32 decoded (the inverse of nix32); undefined when s is not base-32 of that length. */
+function fromNix32(s, size) {
+    if (Math.ceil((size * 8) / 5) !== s.length)
+        return undefined;
+    const out = Buffer.alloc(size);
+    for (let n = 0; n < s.length; n++) {
+        const digit = NIX32.indexOf(s[s.length - n - 1]);
+        if (digit < 0)
+            return undefined;
+        const b = n * 5;
+        const i = Math.floor(b / 8);
+        const j = b % 8;
+        out[i] = out[i] | ((digit << j) & 0xff);
+        if (i + 1 < size)
+            out[i + 1] = out[i + 1] | (digit >> (8 - j));
+    }
+    return out;
+}
+const SIZES = { md5: 16, sha1: 20, sha256: 32, sha512: 64 };
+/** The raw digest of a hash as Nix prints it: SRI, or ALGO:HASH in base-16, base-32 or base-64. */
+function hashBytes(text) {
+    const m = /^(md5|sha1|sha256|sha512)[-:](.+)$/.exec(text.trim());
+    if (!m)
+        return undefined;
+    const algo = m[1];
+    const size = SIZES[algo];
+    const v = m[2];
+    if (/^[0-9a-f]+$/i.test(v) && v.length === size * 2)
+        return { algo, bytes: Buffer.from(v, 'hex') };
+    const b32 = fromNix32(v, size);
+    if (b32)
+        return { algo, bytes: b32 };
+    const b64 = Buffer.from(v, 'base64');
+    return b64.length === size ? { algo, bytes: b64 } : undefined;
+}
+/** Every spelling of a hash a .nix file may hold, longest first. */
+function hashSpellings(text) {
+    const h = hashBytes(text);
+    if (!h)
+        return [text];
+    const b64 = h.bytes.toString('base64');
+    return [
+        ...new Set([
+            `${h.algo}-${b64}`,
+            `${h.algo}:${nix32(h.bytes)}`,
+            nix32(h.bytes),
+            h.bytes.toString('hex'),
+            b64,
+            text,
+        ]),
+    ];
+}
+/** The same hash, written the way the old one was (SRI in, SRI out; base-32 in, base-32 out...). */
+function sameSpelling(oldWritten, newHash) {
+    const h = hashBytes(newHash);
+    if (!h)
+        return newHash;
+    if (oldWritten.startsWith(`${h.algo}-`))
+        return `${h.algo}-${h.bytes.toString('base64')}`;
+    if (oldWritten.startsWith(`${h.algo}:`))
+        return `${h.algo}:${nix32(h.bytes)}`;
+    if (/^[0-9a-f]+$/.test(oldWritten) && oldWritten.length === h.bytes.length * 2)
+        return h.bytes.toString('hex');
+    if (/^[0-9a-z]+$/.test(oldWritten) && oldWritten.length === nix32(h.bytes).length)
+        return nix32(h.bytes);
+    return `${h.algo}-${h.bytes.toString('base64')}`;
+}
+const SKIP = new Set(['.git', 'node_modules', 'result', '.direnv']);
+/** The .nix files under dir (not following symlinks; at most 2000). */
+function nixFiles(dir) {
+    const out = [];
+    const walk = (d) => {
+        let entries;
+        try {
+            entries = external_node_fs_.readdirSync(d, { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const e of entries) {
+            if (out.length >= 2000)
+                return;
+            if (e.isDirectory() && !SKIP.has(e.name) && !e.name.startsWith('result-'))
+                walk(external_node_path_.join(d, e.name));
+            else if (e.isFile() && e.name.endsWith('.nix'))
+                out.push(external_node_path_.join(d, e.name));
+        }
+    };
+    walk(dir);
+    return out.sort();
+}
+/** The line of a .nix file under dir that holds the old hash (flake.nix first), in any spelling. */
+function findHashInFiles(dir, specified) {
+    const spellings = hashSpellings(specified);
+    const files = nixFiles(dir).sort((a, b) => Number(external_node_path_.basename(b) === 'flake.nix') - Number(external_node_path_.basename(a) === 'flake.nix'));
+    for (const file of files) {
+        const lines = external_node_fs_.readFileSync(file, 'utf8').split('\n');
+        for (const [i, text] of lines.entries()) {
+            const written = spellings.find((s) => new RegExp(`(^|[^A-Za-z0-9+/=:-])${hash_mismatch_escape(s)}($|[^A-Za-z0-9+/=])`).test(text));
+            if (written)
+                return { file, line: i + 1, written };
+        }
+    }
+    return undefined;
+}
+function hash_mismatch_escape(s) {
+    return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/nix/build.ts
+
+
 
 
 /**
@@ -30253,9 +30564,44 @@ function nixErrorLocation(stderr, flakeDir, workspace) {
     const rel = external_node_path_.relative(workspace, abs);
     return { file: rel.startsWith('..') ? abs : rel, line: Number(m[3]) };
 }
+/** A path as an annotation names it: relative to the workspace when inside it. */
+function workspacePath(abs, workspace) {
+    const rel = external_node_path_.relative(workspace, abs);
+    return rel.startsWith('..') || external_node_path_.isAbsolute(rel) ? abs : rel;
+}
+/** A fixed-output hash that changed: an error on the .nix line holding the old hash, giving the new one. */
+function explainHashMismatch(stderr, target) {
+    const mismatch = parseHashMismatch(stderr);
+    if (!mismatch)
+        return undefined;
+    const where = target.flakeDir ? findHashInFiles(target.flakeDir, mismatch.specified) : undefined;
+    const drv = mismatch.drv ? ` of ${mismatch.drv}` : '';
+    if (!where)
+        return new errors/* ActionError */.lZ('Fixed-output hash mismatch', `the fixed-output derivation${drv} produced ${mismatch.got}, not the hash written in the flake (${mismatch.specified}); no .nix file of ${target.flakeDir ?? 'the flake'} holds that hash, so replace it where it is written (an input or another flake) with ${mismatch.got}.`);
+    const file = workspacePath(where.file, target.workspace);
+    const replacement = sameSpelling(where.written, mismatch.got);
+    return new errors/* ActionError */.lZ('Fixed-output hash mismatch', `${file}:${where.line}: the fixed-output derivation${drv} produced ${mismatch.got}, not ${mismatch.specified}. Replace "${where.written}" with "${replacement}" on that line (after checking that the new content is the one you want: a changed upstream file changes its hash).`, { file, line: where.line });
+}
+/** Nix's own words when its disk filled up, or when the daemon died building (it does when its disk is full). */
+const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded/;
+const DAEMON_GONE = /cannot connect to socket at '[^']*daemon-socket[^']*'|error: unexpected end-of-file|daemon disconnected unexpectedly|error: writing to file: Broken pipe|error: reading from file: Connection reset by peer/;
+/** "No space left on device" or a daemon gone mid-build: the disk is full, with the free space measured. */
+function explainDiskFull(stderr, tail, space) {
+    const full = DISK_FULL.test(stderr);
+    if (!full && !DAEMON_GONE.test(stderr))
+        return undefined;
+    const measured = describeSpace(space());
+    return new errors/* ActionError */.lZ('Disk full during the build', `${tail}\n${full ? 'The build ran out of disk space' : 'The Nix daemon went away during the build, which it does when its disk fills up'}. Free space now: ${measured} (Nix removes a failed build's folder, so what it filled may be free again). Free some space (on GitHub-hosted runners, remove preinstalled toolchains you do not need, or use a larger runner), build less at once, or build on remote builders (input \`builders\`).`);
+}
 /** Turns Nix's failure into an error that says what to do. */
-function explainBuildFailure(err, target, tail) {
+function explainBuildFailure(err, target, tail, space = () => []) {
     const stderr = err.stderr;
+    const hash = explainHashMismatch(stderr, target);
+    if (hash)
+        return hash;
+    const disk = explainDiskFull(stderr, tail, space);
+    if (disk)
+        return disk;
     const loc = nixErrorLocation(stderr, target.flakeDir, target.workspace);
     const locOpts = loc ? { file: loc.file, line: loc.line } : {};
     const attr = /does not provide attribute ([^\n]+)/.exec(stderr);
@@ -30279,6 +30625,9 @@ function explainBuildFailure(err, target, tail) {
 
 
 
+
+
+
 /**
  * Stage 3: `nix build <flake> --json --no-link`, with the build log streamed
  * into the log group, then the runtime closure and the program inside the output.
@@ -30288,6 +30637,8 @@ async function build(ctx) {
     const inputs = ctx.inputs.build;
     log.info(`nix build ${inputs.installable}`);
     const nix = await jobNix(ctx);
+    if (inputs.builders)
+        configureBuilders(ctx);
     const buildLog = new BuildLog(log);
     let result;
     try {
@@ -30300,7 +30651,7 @@ async function build(ctx) {
     }
     catch (err) {
         if (err instanceof exec/* CommandError */.Qd)
-            throw explainBuildFailure(err, { ...inputs, workspace: ctx.runner.workspace }, buildLog.tail());
+            throw explainBuildFailure(err, { ...inputs, workspace: ctx.runner.workspace }, buildLog.tail(), () => measureSpace(['/nix/store', process.env['TMPDIR'] || '/tmp']));
         throw err;
     }
     const outputs = result.outputs;
@@ -30325,6 +30676,31 @@ async function build(ctx) {
     };
     ctx.setOutputs((0,action_outputs/* programOutputs */.Hk)(ctx.build));
     log.info(`Program: ${choice.rel}`);
+}
+/**
+ * Remote builders: the SSH key in a 0600 file of the job's private folder (the post step removes
+ * it), builder-known-hosts in a known_hosts file beside it, and `builders` completed with both
+ * (nix/builders.ts) in NIX_CONFIG. NIX_SSHOPTS points the ssh Nix runs itself at the known_hosts
+ * file; a nix-daemon reads the key file and the host keys from the builders string.
+ */
+function configureBuilders(ctx) {
+    const { log } = ctx;
+    const b = ctx.inputs.build.builders;
+    if (!ctx.nix?.daemon && !(0,fs/* findOnPath */.aY)(['ssh']))
+        throw new errors/* ActionError */.lZ('ssh not found', 'Input `builders`: Nix reaches remote builders with `ssh`, which is not on PATH: install the OpenSSH client (apt-get install openssh-client) in an earlier step.');
+    const keyFile = b.sshKey ? writeSecretFile(ctx, 'builder-ssh-key', b.sshKey) : undefined;
+    const knownHostsFile = b.knownHostsText
+        ? writeSecretFile(ctx, 'builder-known-hosts', b.knownHostsText)
+        : undefined;
+    const builders = completeBuilders(b.parsed, { keyFile, knownHosts: b.knownHosts });
+    applyNixConfig(ctx, [`builders = ${builders}`]);
+    if (knownHostsFile)
+        exportVar(ctx, 'NIX_SSHOPTS', sshOptions(process.env['NIX_SSHOPTS'] ?? '', knownHostsFile));
+    log.info(`Remote builders: ${builders}`);
+    if (keyFile)
+        log.info(`The builders' SSH key is in ${keyFile} (mode 0600); the post step removes it.`);
+    if (knownHostsFile)
+        log.info(`Their host keys are in ${knownHostsFile}, checked strictly (NIX_SSHOPTS).`);
 }
 
 // EXTERNAL MODULE: external "node:url"
@@ -32509,6 +32885,185 @@ function findInClosure(soname, closure) {
     return out.slice(0, 10);
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: ./src/bundle/runtime-api.ts
+
+
+/**
+ * A local Lambda Runtime API (version 2018-06-01) on 127.0.0.1 that hands one event to a custom
+ * runtime and reports what the runtime did with it, as Lambda's own endpoint behaves:
+ *
+ *   GET  /2018-06-01/runtime/invocation/next          the event, with Lambda-Runtime-Aws-Request-Id,
+ *                                                     -Deadline-Ms, -Invoked-Function-Arn, -Trace-Id;
+ *                                                     no timeout (a later GET waits until close())
+ *   POST /2018-06-01/runtime/invocation/{id}/response 202; over 6 MB: 413 and an invocation error
+ *   POST /2018-06-01/runtime/invocation/{id}/error    202; an invocation error
+ *   POST /2018-06-01/runtime/init/error               202; an init error (403 once the event is out)
+ *
+ * A request ID that is not the event's answers 400 InvalidRequestID; any other route 404.
+ */
+const RUNTIME_API_PREFIX = '/2018-06-01/runtime';
+/** Lambda's limit on a synchronous response. */
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+function reply(res, status, body) {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+}
+/** The body, or undefined when it is over limit bytes (the rest is read and dropped). */
+function readBody(req, limit) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        req.on('data', (c) => {
+            size += c.length;
+            if (size <= limit)
+                chunks.push(c);
+        });
+        req.on('end', () => {
+            resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8'));
+        });
+        req.on('error', reject);
+    });
+}
+function errorType(req) {
+    const h = req.headers['lambda-runtime-function-error-type'];
+    return typeof h === 'string' ? h : undefined;
+}
+/** The event, with the headers Lambda sends along. */
+function sendEvent(res, opts, requestId) {
+    const traceTime = Math.floor(Date.now() / 1000).toString(16);
+    res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(opts.payload),
+        'Lambda-Runtime-Aws-Request-Id': requestId,
+        'Lambda-Runtime-Deadline-Ms': String(opts.deadlineMs),
+        'Lambda-Runtime-Invoked-Function-Arn': opts.functionArn,
+        'Lambda-Runtime-Trace-Id': `Root=1-${traceTime}-${(0,external_node_crypto_.randomBytes)(12).toString('hex')};Parent=${(0,external_node_crypto_.randomBytes)(8).toString('hex')};Sampled=0`,
+    });
+    res.end(opts.payload);
+}
+/** Listens on 127.0.0.1 (a free port); GET .../next has no timeout on Lambda. */
+async function listen(handler) {
+    const server = external_node_http_.createServer(handler);
+    server.requestTimeout = 0;
+    server.headersTimeout = 0;
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            resolve();
+        });
+    });
+    return { server, port: server.address().port };
+}
+/** Starts the server; close() ends it (and every GET still waiting). */
+async function startRuntimeApi(opts) {
+    const requestId = (0,external_node_crypto_.randomUUID)();
+    const requests = [];
+    let firstNext;
+    let handedOut = false;
+    let settled = false;
+    let settle;
+    const outcome = new Promise((resolve) => {
+        settle = (o) => {
+            if (settled)
+                return;
+            settled = true;
+            resolve(o);
+        };
+    });
+    const deliver = (res) => {
+        handedOut = true;
+        sendEvent(res, opts, requestId);
+    };
+    const handle = async (req, res) => {
+        const url = (req.url ?? '').split('?')[0] ?? '';
+        const method = req.method ?? '';
+        const log = (status) => {
+            requests.push(`${method} ${url} ${status}`);
+        };
+        if (method === 'GET' && url === `${RUNTIME_API_PREFIX}/invocation/next`) {
+            firstNext ??= performance.now();
+            log(handedOut ? 0 : 200);
+            // One event: later GETs wait, as Lambda's do between invocations, until close().
+            if (!handedOut && !settled)
+                deliver(res);
+            return;
+        }
+        const body = method === 'POST' ? await readBody(req, MAX_RESPONSE_BYTES) : '';
+        const at = performance.now();
+        const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+        if (method === 'POST' && m) {
+            if (decodeURIComponent(m[1]) !== requestId || !handedOut) {
+                log(400);
+                reply(res, 400, { errorMessage: `Invalid request ID: ${m[1]}`, errorType: 'InvalidRequestID' });
+                return;
+            }
+            if (body === undefined) {
+                log(413);
+                reply(res, 413, {
+                    errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+                    errorType: 'RequestEntityTooLarge',
+                });
+                settle({
+                    kind: 'invocation-error',
+                    errorType: 'Function.ResponseSizeTooLarge',
+                    body: `the response is over Lambda's ${MAX_RESPONSE_BYTES} bytes`,
+                    at,
+                });
+                return;
+            }
+            log(202);
+            reply(res, 202, { status: 'OK' });
+            if (m[2] === 'response')
+                settle({ kind: 'response', body, at });
+            else
+                settle({ kind: 'invocation-error', errorType: errorType(req), body, at });
+            return;
+        }
+        if (method === 'POST' && url === `${RUNTIME_API_PREFIX}/init/error`) {
+            if (handedOut) {
+                log(403);
+                reply(res, 403, {
+                    errorMessage: 'init/error after the first invocation',
+                    errorType: 'InvalidStateTransition',
+                });
+                return;
+            }
+            log(202);
+            reply(res, 202, { status: 'OK' });
+            settle({ kind: 'init-error', errorType: errorType(req), body: body ?? '', at });
+            return;
+        }
+        log(404);
+        reply(res, 404, { errorMessage: `no route ${method} ${url}`, errorType: 'NotFound' });
+    };
+    const { server, port } = await listen((req, res) => {
+        handle(req, res).catch((e) => {
+            if (!res.headersSent)
+                reply(res, 500, { errorMessage: String(e), errorType: 'ServerError' });
+        });
+    });
+    return {
+        address: `127.0.0.1:${port}`,
+        requestId,
+        firstNextAt: () => firstNext,
+        outcome,
+        requests,
+        close: () => new Promise((resolve) => {
+            server.close(() => {
+                resolve();
+            });
+            server.closeAllConnections();
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/bundle/decoy.ts
 /**
  * Decoy libraries for the loader check (a pure module): the smallest ELF64 shared object a loader
@@ -32653,27 +33208,14 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         listed: [],
         output: '',
     });
-    if (!(0,fs/* findOnPath */.aY)(['unshare']))
-        return notRun('unshare (util-linux) is not installed');
-    let prefix = [];
-    if (bundleArch !== hostArch) {
-        if (bundleArch !== 'arm64')
-            return notRun(`cannot run ${bundleArch} code on this ${hostArch} machine`);
-        const qemu = findQemu();
-        if (!qemu)
-            return notRun(`cannot run arm64 code on this ${hostArch} machine without a static qemu-aarch64 (apt-get install qemu-user-static)`);
-        await promises_.copyFile(qemu, external_node_path_.join(root, 'qemu-aarch64'));
-        await promises_.chmod(external_node_path_.join(root, 'qemu-aarch64'), 0o755);
-        prefix = ['/qemu-aarch64'];
-    }
-    for (const d of ['proc', 'tmp', 'dev'])
-        await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
-    const machine = lambda/* ELF_MACHINE */.aC[bundleArch];
-    for (const d of ['lib64', 'usr/lib64']) {
-        await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
-        for (const name of new Set([...(opts.decoys ?? []), loaderName]))
-            await promises_.writeFile(external_node_path_.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
-    }
+    const prepared = await prepareRoot(root, {
+        arch: bundleArch,
+        hostArch,
+        decoys: [...(opts.decoys ?? []), loaderName],
+    });
+    if ('reason' in prepared)
+        return notRun(prepared.reason);
+    const prefix = prepared.prefix;
     const preload = opts.preload ?? [];
     const inner = [
         '--mount',
@@ -32693,14 +33235,8 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         PATH: lambda/* LAMBDA_PATH */.c5,
         LAMBDA_TASK_ROOT: taskRoot,
     };
-    const attempts = process.getuid?.() === 0
-        ? [['unshare', inner]]
-        : [
-            ['unshare', ['--user', '--map-root-user', ...inner]],
-            ['sudo', ['-n', 'unshare', ...inner]],
-        ];
     const failures = [];
-    for (const [cmd, args] of attempts) {
+    for (const [cmd, args] of unshareAttempts(inner)) {
         let r;
         try {
             r = await (0,exec/* run */.eF)(cmd, args, { allowFailure: true, cleanEnv: true, env });
@@ -32717,6 +33253,61 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         return { ran: true, ...parseLoaderList(r.stdout, r.stderr, taskRoot), output: `${r.stdout}${r.stderr}` };
     }
     return notRun(`cannot create an isolated root here (${failures.join('; ')})`);
+}
+/**
+ * The isolated root's fixed parts: /proc, /tmp (1777), /dev, /etc, a decoy under each name in
+ * /lib64 and /usr/lib64 (for the bundle's machine), and for arm64 on another machine a static
+ * qemu-aarch64 at /qemu-aarch64, which `prefix` runs the program through. Can be called again.
+ * Returns the reason instead when this machine cannot run the bundle's code.
+ */
+async function prepareRoot(root, o) {
+    if (!(0,fs/* findOnPath */.aY)(['unshare']))
+        return { reason: 'unshare (util-linux) is not installed' };
+    let prefix = [];
+    if (o.arch !== o.hostArch) {
+        if (o.arch !== 'arm64')
+            return { reason: `cannot run ${o.arch} code on this ${o.hostArch} machine` };
+        const qemu = findQemu();
+        if (!qemu)
+            return {
+                reason: `cannot run arm64 code on this ${o.hostArch} machine without a static qemu-aarch64 (apt-get install qemu-user-static)`,
+            };
+        await promises_.copyFile(qemu, external_node_path_.join(root, 'qemu-aarch64'));
+        await promises_.chmod(external_node_path_.join(root, 'qemu-aarch64'), 0o755);
+        prefix = ['/qemu-aarch64'];
+    }
+    await promises_.chmod(root, 0o755);
+    for (const d of ['proc', 'tmp', 'dev', 'etc'])
+        await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
+    await promises_.chmod(external_node_path_.join(root, 'tmp'), 0o1777);
+    const machine = lambda/* ELF_MACHINE */.aC[o.arch];
+    for (const d of ['lib64', 'usr/lib64']) {
+        await promises_.mkdir(external_node_path_.join(root, d), { recursive: true });
+        for (const name of new Set(o.decoys))
+            await promises_.writeFile(external_node_path_.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
+    }
+    return { prefix };
+}
+/**
+ * How to run `unshare ARGS` here: as root directly; otherwise in a user namespace (uid 0 inside
+ * it), else through passwordless sudo. `asSandboxUser` (root only) adds Lambda's sandbox user and
+ * group (--setuid/--setgid, util-linux 2.38 on), with a plain attempt after it for older ones.
+ */
+function unshareAttempts(inner, o = {}) {
+    const user = o.asSandboxUser ?? [];
+    const root = (extra) => [...extra, ...inner];
+    if (process.getuid?.() === 0)
+        return user.length > 0
+            ? [
+                ['unshare', root(user)],
+                ['unshare', root([])],
+            ]
+            : [['unshare', root([])]];
+    return [
+        ['unshare', ['--user', '--map-root-user', ...inner]],
+        ...(user.length > 0 ? [['sudo', ['-n', 'unshare', ...root(user)]]] : []),
+        ['sudo', ['-n', 'unshare', ...inner]],
+    ];
 }
 /** A predicate: does the object load with every dependency it names (transitively) in the bundle? */
 function completeObjects(closure) {
@@ -32791,8 +33382,157 @@ async function checkLoader(closure, entries, at, opts, log) {
     return 'loader';
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/bundle/smoke.ts
+
+
+
+
+
+
+
+const TAIL_LINES = 30;
+/** Setup failures of unshare or sudo (as opposed to the program failing to start inside the root). */
+function isSetupFailure(stderr) {
+    return /^(unshare|sudo): (?!failed to execute)/m.test(stderr);
+}
+/** Best-effort character devices in the root's /dev, as Lambda has them (mknod needs root). */
+async function makeDevices(dev) {
+    if (process.getuid?.() !== 0)
+        return;
+    for (const [name, major, minor] of [
+        ['null', 1, 3],
+        ['zero', 1, 5],
+        ['random', 1, 8],
+        ['urandom', 1, 9],
+    ]) {
+        if (external_node_fs_.existsSync(external_node_path_.join(dev, name)))
+            continue;
+        const ok = await new Promise((resolve) => {
+            (0,external_node_child_process_.execFile)('mknod', ['-m', '666', external_node_path_.join(dev, name), 'c', String(major), String(minor)], (e) => {
+                resolve(e === null);
+            });
+        });
+        if (!ok)
+            return; // not allowed here (a container without CAP_MKNOD)
+    }
+}
+function outputTail(p) {
+    const err = p.stderr().trim();
+    return (0,exec/* tailOf */.Cj)(err === '' ? p.stdout() : err, TAIL_LINES);
+}
+/** What the runtime did, as a verdict. */
+function judge(o, expectText) {
+    if (o.kind === 'init-error')
+        return {
+            ok: false,
+            reason: `the program reported an init error (${o.errorType ?? 'no error type'}): ${o.body.slice(0, 1000)}`,
+        };
+    if (o.kind === 'invocation-error')
+        return {
+            ok: false,
+            reason: `the program answered the event with an invocation error (${o.errorType ?? 'no error type'}): ${o.body.slice(0, 1000)}`,
+        };
+    if (expectText !== undefined && !o.body.includes(expectText))
+        return {
+            ok: false,
+            reason: `the response does not contain the expected text "${expectText}" (smoke-test-expect)`,
+        };
+    return { ok: true };
+}
+/** Runs the smoke test (see the file comment). Never throws for the program's failures: they are the verdict. */
+async function runLocalSmokeTest(o) {
+    const prepared = await prepareRoot(o.root, { arch: o.arch, hostArch: o.hostArch, decoys: o.decoys });
+    if ('reason' in prepared)
+        return { result: 'skipped', reason: prepared.reason };
+    await makeDevices(external_node_path_.join(o.root, 'dev'));
+    // No PID namespace: Lambda's bootstrap is not PID 1 (init is Lambda's own), and a PID 1 ignores
+    // the signals it sends itself (a qemu-aarch64 re-raising a guest's SIGSEGV would hang).
+    const inner = [
+        '--mount',
+        '--fork',
+        '--kill-child',
+        '--mount-proc=/proc',
+        `--root=${o.root}`,
+        `--wd=${o.function.taskRoot}`,
+        ...prepared.prefix,
+        `${o.function.taskRoot}/bootstrap`,
+    ];
+    const failures = [];
+    const attempts = unshareAttempts(inner, {
+        asSandboxUser: [`--setgid=${lambda/* LAMBDA_SANDBOX_GID */.pC}`, `--setuid=${lambda/* LAMBDA_SANDBOX_UID */.bG}`],
+    });
+    for (const [cmd, args] of attempts) {
+        const r = await attempt(cmd, args, o);
+        if (typeof r === 'string') {
+            failures.push(r);
+            continue;
+        }
+        return { ...r, ...(prepared.prefix.length > 0 ? { emulated: true } : {}) };
+    }
+    return { result: 'skipped', reason: `cannot create an isolated root here (${failures.join('; ')})` };
+}
+/** One way of entering the root; a string when that way cannot set it up (the next is tried). */
+async function attempt(cmd, args, o) {
+    const arn = `arn:aws:lambda:${o.function.region}:000000000000:function:${o.function.functionName}`;
+    const t0 = performance.now();
+    const api = await startRuntimeApi({
+        payload: o.payload,
+        functionArn: arn,
+        deadlineMs: Date.now() + o.timeoutMs,
+    });
+    const env = { ...o.variables, ...(0,lambda/* lambdaEnvironment */.b2)({ ...o.function, runtimeApi: api.address }) };
+    const proc = (0,exec/* start */.ni)(cmd, args, { cleanEnv: true, env });
+    let timer;
+    try {
+        const timeout = new Promise((resolve) => {
+            timer = setTimeout(() => {
+                resolve('timeout');
+            }, o.timeoutMs);
+        });
+        const first = await Promise.race([api.outcome, proc.done, timeout]);
+        const firstNext = api.firstNextAt();
+        const times = {
+            ...(firstNext !== undefined ? { initMs: Math.round(firstNext - t0) } : {}),
+        };
+        if (first === 'timeout') {
+            const where = firstNext === undefined ? 'before asking for the event (init)' : 'after it was handed the event';
+            return {
+                result: 'failed',
+                reason: `no answer within ${o.timeoutMs / 1000} s (smoke-test-timeout-seconds): the program was still running ${where}`,
+                ...times,
+                outputTail: outputTail(proc),
+            };
+        }
+        if ('kind' in first) {
+            const verdict = judge(first, o.expect);
+            return {
+                result: verdict.ok ? 'passed' : 'failed',
+                ...(verdict.reason !== undefined ? { reason: verdict.reason } : {}),
+                ...times,
+                ...(firstNext !== undefined ? { firstResponseMs: Math.round(first.at - firstNext) } : {}),
+                response: first.body.slice(0, 4096),
+                outputTail: outputTail(proc),
+            };
+        }
+        // The process ended before answering.
+        if (api.requests.length === 0 && (first.error !== undefined || isSetupFailure(proc.stderr())))
+            return first.error ?? (proc.stderr().trim().split('\n')[0] || `${cmd} could not set up the root`);
+        const how = first.signal ? `was killed by ${first.signal}` : `exited with code ${first.code ?? '?'}`;
+        return {
+            result: 'failed',
+            reason: `the program ${how} ${firstNext === undefined ? 'during init, before asking for an event' : 'before answering the event'} (Runtime.ExitError)`,
+            ...times,
+            outputTail: outputTail(proc),
+        };
+    }
+    finally {
+        clearTimeout(timer);
+        proc.kill();
+        await proc.done;
+        await api.close();
+    }
+}
+
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
 ;// CONCATENATED MODULE: ./node_modules/libdeflate/package.json
@@ -33544,6 +34284,7 @@ async function writeEntries(entries, out, feed) {
 
 
 
+
 /**
  * Stage 4: de-nixify the program. Resolve its library closure in the store (DT_NEEDED, what it
  * loads with dlopen, the `include`d ELF objects' own), bundle the data its files name by store path,
@@ -33574,6 +34315,8 @@ async function packageBuild(ctx) {
     phase('wrote the bundle folder');
     const verified = await checkLoader(bundle.closure, bundle.entries, { root, arch: bundle.arch }, { verify: inputs.verify, taskRoot: inputs.taskRoot, hostArch: ctx.runner.arch }, log);
     phase('checked the bundle');
+    await smokeBeforeShipping(ctx, bundle, root);
+    phase('ran the local smoke test');
     const viaS3 = ctx.inputs.deploy?.s3 !== undefined;
     const zip = await writePackageZip(bundle, inputs.zipPath, { home: ctx.runner.home, viaS3 }, log);
     phase('wrote the zip');
@@ -33663,6 +34406,67 @@ function packageResult(bundle, zip, o, log) {
         verified: o.verified,
         references: o.references,
     };
+}
+/**
+ * The local smoke test (input local-smoke-test, with smoke-test-payload): the bundle answers the
+ * event in the Lambda-like root before the zip is written, so a failure ships nothing.
+ */
+async function smokeBeforeShipping(ctx, bundle, root) {
+    const { log } = ctx;
+    const mode = ctx.inputs.package.localSmokeTest;
+    const st = ctx.inputs.smokeTest;
+    let result;
+    if (mode === 'false')
+        result = { result: 'skipped', reason: 'local-smoke-test is false' };
+    else if (st.payload === undefined)
+        result = { result: 'skipped', reason: 'no smoke-test-payload' };
+    else {
+        const deploy = ctx.inputs.deploy;
+        const name = deploy?.functionNames[0].replace(/^.*:function:/, '') ?? 'local-smoke-test';
+        log.info(`Local smoke test: starting bootstrap in the isolated root with the event of smoke-test-payload`);
+        result = await runLocalSmokeTest({
+            root,
+            arch: bundle.arch,
+            hostArch: ctx.runner.arch,
+            decoys: [
+                ...bundle.entries.filter((e) => e.kind === 'library').map((e) => external_node_path_.posix.basename(e.name)),
+                ...(bundle.closure.interpreter ? [bundle.closure.interpreter.name] : []),
+            ],
+            payload: st.payload,
+            expect: st.expect,
+            timeoutMs: st.timeoutSeconds * 1000,
+            function: {
+                functionName: name,
+                region: deploy?.awsRegion || process.env['AWS_REGION'] || 'us-east-1',
+                memoryMb: deploy?.configuration.memorySize ?? 128,
+                taskRoot: ctx.inputs.package.taskRoot,
+            },
+            variables: {
+                ...(0,runtime_env/* runtimeEnvFor */.p)(bundle.entries.map((e) => e.name), ctx.inputs.package.taskRoot),
+                ...deploy?.configuration.environment,
+            },
+        });
+    }
+    if (mode !== 'false' && st.payload !== undefined)
+        ctx.localSmokeTest = result;
+    ctx.setOutputs((0,action_outputs/* localSmokeTestOutputs */.F6)(result));
+    reportSmokeTest(result, { mode, payload: st.payload !== undefined }, log);
+}
+/** Says how the smoke test went; throws when it failed, or could not run and was required. */
+function reportSmokeTest(r, o, log) {
+    if (r.result === 'skipped') {
+        if (o.mode === 'true')
+            throw new errors/* ActionError */.lZ('Could not run the local smoke test', `local-smoke-test: true, but ${r.reason ?? 'it cannot run here'}. Set local-smoke-test: auto to skip it where the machine cannot run it. Nothing was uploaded.`);
+        if (o.payload && o.mode === 'auto')
+            log.notice(`Local smoke test skipped: ${r.reason ?? 'not possible here'}.`, 'Local smoke test');
+        else
+            log.debug(`local smoke test skipped: ${r.reason ?? ''}`);
+        return;
+    }
+    const times = `init ${r.initMs === undefined ? '-' : (0,format/* formatDuration */.a3)(r.initMs)}, first response ${r.firstResponseMs === undefined ? '-' : (0,format/* formatDuration */.a3)(r.firstResponseMs)}${r.emulated ? ' (under qemu-aarch64)' : ''}`;
+    if (r.result === 'failed')
+        throw new errors/* ActionError */.lZ('Local smoke test failed', `${r.reason ?? 'the program did not answer'} (${times}).\nThe program's output (last lines):\n${r.outputTail || '(nothing)'}\nThe bundle was run in a Lambda-like root against a local Runtime API with the event of smoke-test-payload; nothing was uploaded. Fix the program, or set local-smoke-test: false to skip this check.`);
+    log.info(`Local smoke test passed: ${times}. Response: ${(r.response ?? '').slice(0, 300)}`);
 }
 /** A reader's or the file system's error, said as what it means for the user. */
 function explainFailure(err, ctx) {
@@ -33794,6 +34598,10 @@ function collectSummary(ctx, error) {
             program: ctx.build.programRel,
             closurePaths: ctx.build.closure.length,
         };
+    if (ctx.localSmokeTest) {
+        const { outputTail: _tail, ...smoke } = ctx.localSmokeTest;
+        data.localSmokeTest = smoke;
+    }
     const p = ctx.package;
     if (p)
         data.bundle = {
@@ -33874,6 +34682,8 @@ function renderSummary(d) {
     }
     if (d.bundle)
         out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
+    if (d.localSmokeTest)
+        out.push(...localSmokeSection(d.localSmokeTest));
     if (d.smokeTests && d.smokeTests.length > 0)
         out.push(...smokeSection(d.smokeTests));
     if (d.deployments.length > 0)
@@ -33964,6 +34774,25 @@ function limitsSection(b) {
     out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
     return out;
 }
+const SMOKE_ICON = {
+    passed: '✅ passed',
+    failed: '❌ failed',
+    skipped: '⏭️ skipped',
+};
+/** The bundle run against a local Runtime API: the verdict, the init and first-response times. */
+function localSmokeSection(s) {
+    const ms = (v) => (v === undefined ? '' : (0,format/* formatDuration */.a3)(v));
+    const rows = [
+        ['Result', `${SMOKE_ICON[s.result] ?? s.result}${s.emulated ? ' (under qemu-aarch64)' : ''}`],
+        ['Init (start to the first GET next)', ms(s.initMs)],
+        ['First response (event to answer)', ms(s.firstResponseMs)],
+    ];
+    if (s.reason)
+        rows.push([s.result === 'skipped' ? 'Why' : 'What failed', cell(s.reason)]);
+    if (s.response !== undefined)
+        rows.push(['Response', code(s.response.slice(0, 300).replace(/\s+/g, ' '))]);
+    return ['### Local smoke test', table(['', ''], rows)];
+}
 /** One row per function deployed. */
 function deploySection(deployments) {
     const out = [];
@@ -34024,13 +34853,11 @@ function smokeSection(reports) {
 
 /** Masks every secret input before anything else can print or pass it on. */
 function maskSecrets(read, log) {
-    for (const name of inputs_read/* SECRET_INPUTS */.pH) {
-        const v = read(name).trim();
-        if (v) {
-            log.setSecret(v);
-            (0,secrets/* registerSecret */.cl)(v);
+    for (const name of inputs_read/* SECRET_INPUTS */.pH)
+        for (const part of (0,secrets/* secretParts */.Bm)(read(name))) {
+            log.setSecret(part);
+            (0,secrets/* registerSecret */.cl)(part);
         }
-    }
 }
 /** Reports a failure: an annotation with a title (and a .nix location when known). */
 function reportFailure(log, err) {
@@ -34137,6 +34964,7 @@ async function run() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F6: () => (/* binding */ localSmokeTestOutputs),
 /* harmony export */   HE: () => (/* binding */ summaryOutputs),
 /* harmony export */   Hk: () => (/* binding */ programOutputs),
 /* harmony export */   M9: () => (/* binding */ smokeTestOutputs),
@@ -34164,6 +34992,7 @@ const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
     'libraries',
     'bundle-dir',
     'runtime-environment',
+    'local-smoke-test-result',
     'function-arn',
     'function-version',
     'code-sha256',
@@ -34202,6 +35031,10 @@ function packageOutputs(pkg) {
 /** The variables the bundle needs: the package stage's, or the deploy stage's for a zip it did not make. */
 function runtimeEnvOutputs(runtimeEnv) {
     return { 'runtime-environment': JSON.stringify(runtimeEnv) };
+}
+/** The package stage's local smoke test. */
+function localSmokeTestOutputs(r) {
+    return { 'local-smoke-test-result': r.result };
 }
 /** The deploy stage's: one line per function. */
 function deployOutputs(deployments) {
@@ -34434,11 +35267,9 @@ async function pushAndCache(state, log, read) {
  */
 async function runPost(state, log, read = host/* readInput */.R5) {
     try {
-        for (const name of inputs_read/* SECRET_INPUTS */.pH) {
-            const v = read(name).trim();
-            if (v)
-                (0,secrets/* registerSecret */.cl)(v);
-        }
+        for (const name of inputs_read/* SECRET_INPUTS */.pH)
+            for (const part of (0,secrets/* secretParts */.Bm)(read(name)))
+                (0,secrets/* registerSecret */.cl)(part);
         (0,exec/* logCommandsTo */.Ee)((line) => {
             log.debug(line);
         });
@@ -34969,7 +35800,7 @@ function readInput(name) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3231);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(125);
 
 // A runner starts `node dist/index.js` with no arguments (main and post step); the local command
 // (`nix-lambda package ...`) has some, or comes through dist/cli.js (package.json bin), which sets
@@ -35011,6 +35842,7 @@ const SECRET_INPUTS = [
     'cachix-auth-token',
     'cachix-signing-key',
     'push-signing-key',
+    'builder-ssh-key',
 ];
 /** Defaults used when an input is absent (the local command, tests). They equal action.yml's. */
 const DEFAULTS = {
@@ -35033,6 +35865,9 @@ const DEFAULTS = {
     cache: 'true',
     flake: '.',
     program: '',
+    builders: '',
+    'builder-ssh-key': '',
+    'builder-known-hosts': '',
     'task-root': _lambda_js__WEBPACK_IMPORTED_MODULE_0__/* .LAMBDA_TASK_ROOT */ .zs,
     include: '',
     'bundle-certificates': 'false',
@@ -35041,6 +35876,10 @@ const DEFAULTS = {
     'exclude-libraries': '',
     'zip-path': '',
     verify: 'auto',
+    'local-smoke-test': 'auto',
+    'smoke-test-payload': '',
+    'smoke-test-expect': '',
+    'smoke-test-timeout-seconds': '30',
     'function-name': '',
     'aws-region': '',
     publish: 'false',
@@ -35055,9 +35894,6 @@ const DEFAULTS = {
     'allowed-account-ids': '',
     'architecture-change': 'refuse',
     'keep-versions': '',
-    'smoke-test-payload': '',
-    'smoke-test-timeout-seconds': '30',
-    'smoke-test-expect': '',
     create: 'false',
     runtime: 'provided.al2023',
     role: '',
@@ -35142,12 +35978,15 @@ class InputSource {
 /* harmony export */   _9: () => (/* binding */ LAMBDA_RUNTIMES),
 /* harmony export */   aC: () => (/* binding */ ELF_MACHINE),
 /* harmony export */   as: () => (/* binding */ MEMORY_SIZE_MB),
+/* harmony export */   b2: () => (/* binding */ lambdaEnvironment),
+/* harmony export */   bG: () => (/* binding */ LAMBDA_SANDBOX_UID),
 /* harmony export */   c5: () => (/* binding */ LAMBDA_PATH),
 /* harmony export */   gH: () => (/* binding */ EPHEMERAL_STORAGE_MB),
 /* harmony export */   hd: () => (/* binding */ lambdaArchOfNode),
 /* harmony export */   kN: () => (/* binding */ DEPRECATED_RUNTIMES),
 /* harmony export */   mX: () => (/* binding */ LAMBDA_ZIP_LIMIT),
 /* harmony export */   nD: () => (/* binding */ BOOTSTRAP),
+/* harmony export */   pC: () => (/* binding */ LAMBDA_SANDBOX_GID),
 /* harmony export */   yj: () => (/* binding */ TIMEOUT_SECONDS),
 /* harmony export */   zs: () => (/* binding */ LAMBDA_TASK_ROOT)
 /* harmony export */ });
@@ -35216,6 +36055,33 @@ const RESERVED_ENVIRONMENT = new Set([
     'LAMBDA_TASK_ROOT',
     'LAMBDA_RUNTIME_DIR',
 ]);
+/** Lambda's sandbox user and group on provided runtimes (sbx_user1051): files must be world-readable. */
+const LAMBDA_SANDBOX_UID = 993;
+const LAMBDA_SANDBOX_GID = 990;
+/**
+ * The environment Lambda starts a provided.al2023 bootstrap with (the runtime's reserved variables;
+ * the function's own variables and the execution role's credentials are added by Lambda besides).
+ */
+function lambdaEnvironment(f) {
+    return {
+        LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
+        PATH: LAMBDA_PATH,
+        LAMBDA_TASK_ROOT: f.taskRoot,
+        LAMBDA_RUNTIME_DIR: '/var/runtime',
+        LANG: 'en_US.UTF-8',
+        TZ: ':UTC',
+        _HANDLER: BOOTSTRAP,
+        AWS_REGION: f.region,
+        AWS_DEFAULT_REGION: f.region,
+        AWS_LAMBDA_FUNCTION_NAME: f.functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memoryMb),
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${f.functionName}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: 'local/[$LATEST]00000000000000000000000000000000',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        AWS_LAMBDA_RUNTIME_API: f.runtimeApi,
+    };
+}
 
 
 /***/ }),
@@ -35432,14 +36298,18 @@ function errorMessage(err) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cj: () => (/* binding */ tailOf),
 /* harmony export */   Ee: () => (/* binding */ logCommandsTo),
 /* harmony export */   Qd: () => (/* binding */ CommandError),
-/* harmony export */   eF: () => (/* binding */ run)
+/* harmony export */   eF: () => (/* binding */ run),
+/* harmony export */   ni: () => (/* binding */ start)
 /* harmony export */ });
-/* unused harmony export tailOf */
 /* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7187);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(17);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4537);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(17);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4537);
+
 
 
 
@@ -35454,17 +36324,17 @@ let commandLog;
 function logCommandsTo(sink) {
     commandLog = sink;
 }
-class CommandError extends _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ {
+class CommandError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
     command;
     code;
     stderr;
     constructor(title, command, code, stderr, tailLines) {
-        const tail = tailOf((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(stderr), tailLines);
+        const tail = tailOf((0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(stderr), tailLines);
         super(title, `\`${command}\` exited with code ${code}${tail ? `:\n${tail}` : ''}`);
         this.name = 'CommandError';
         this.command = command;
         this.code = code;
-        this.stderr = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(stderr);
+        this.stderr = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(stderr);
     }
 }
 function tailOf(text, lines) {
@@ -35472,8 +36342,8 @@ function tailOf(text, lines) {
     return all.slice(Math.max(0, all.length - lines)).join('\n');
 }
 async function run(command, args, opts = {}) {
-    if ([command, ...args].some(_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .holdsSecret */ .hK))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ('Refused to run a command', `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`);
+    if ([command, ...args].some(_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .holdsSecret */ .hK))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Refused to run a command', `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`);
     const overrides = opts.env ?? {};
     const env = {};
     const base = opts.cleanEnv ? {} : process.env;
@@ -35481,7 +36351,7 @@ async function run(command, args, opts = {}) {
         if (v !== undefined && !(k in overrides && overrides[k] === undefined))
             env[k] = v;
     const shown = [command, ...args].map(quoteArg).join(' ');
-    commandLog?.((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(`exec: ${shown}${opts.cwd !== undefined ? ` (in ${opts.cwd})` : ''}`));
+    commandLog?.((0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(`exec: ${shown}${opts.cwd !== undefined ? ` (in ${opts.cwd})` : ''}`));
     let result;
     try {
         const listeners = opts.onLine
@@ -35499,12 +36369,62 @@ async function run(command, args, opts = {}) {
     }
     catch (err) {
         // Spawning failed: the program does not exist or is not executable.
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .lZ(opts.errorTitle ?? 'Command failed', `could not run \`${shown}\`: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrubSecrets */ .Zg)(err instanceof Error ? err.message : String(err))}`, { cause: err });
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ(opts.errorTitle ?? 'Command failed', `could not run \`${shown}\`: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(err instanceof Error ? err.message : String(err))}`, { cause: err });
     }
     if (result.code !== 0 && !opts.allowFailure) {
         throw new CommandError(opts.errorTitle ?? 'Command failed', shown, result.code, result.stderr || result.stdout, opts.tailLines ?? 25);
     }
     return result;
+}
+/**
+ * Starts a command that runs until it is ended (a program under test), under the same contract as
+ * run(): no secret in argv, the command line at debug, the environment built the same way. It runs
+ * in a process group of its own, so kill() ends it with every process it started.
+ */
+function start(command, args, opts = {}) {
+    if ([command, ...args].some(_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .holdsSecret */ .hK))
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Refused to run a command', `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`);
+    const overrides = opts.env ?? {};
+    const env = {};
+    for (const [k, v] of Object.entries({ ...(opts.cleanEnv ? {} : process.env), ...overrides }))
+        if (v !== undefined && !(k in overrides && overrides[k] === undefined))
+            env[k] = v;
+    commandLog?.((0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(`exec: ${[command, ...args].map(quoteArg).join(' ')}`));
+    const limit = opts.tailBytes ?? 64 * 1024;
+    const out = { stdout: '', stderr: '' };
+    const keep = (which) => (d) => {
+        out[which] = (out[which] + d.toString('utf8')).slice(-limit);
+    };
+    const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_1__.spawn)(command, [...args], {
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    });
+    child.stdout.on('data', keep('stdout'));
+    child.stderr.on('data', keep('stderr'));
+    const done = new Promise((resolve) => {
+        child.on('error', (e) => {
+            resolve({ code: null, signal: null, error: e.message });
+        });
+        child.on('close', (code, signal) => {
+            resolve({ code, signal });
+        });
+    });
+    return {
+        stdout: () => (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(out.stdout),
+        stderr: () => (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(out.stderr),
+        done,
+        kill: () => {
+            try {
+                if (child.pid !== undefined)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                // already gone
+            }
+        },
+    };
 }
 function quoteArg(a) {
     return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
@@ -35633,6 +36553,7 @@ function codeSha256Hex(codeSha256Value) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bm: () => (/* binding */ secretParts),
 /* harmony export */   Ci: () => (/* binding */ removeSecretFiles),
 /* harmony export */   Di: () => (/* binding */ secretDirFor),
 /* harmony export */   LR: () => (/* binding */ removeAtProcessExit),
@@ -35667,6 +36588,21 @@ const secrets = new Set();
 function registerSecret(value) {
     if (value.length >= 4)
         secrets.add(value);
+}
+/**
+ * What to mask of a secret: the whole value and, for a multi-line one (an SSH key), each line of
+ * it (a log shows a multi-line value line by line), but not PEM armour lines such as
+ * "-----BEGIN OPENSSH PRIVATE KEY-----", which are no secret.
+ */
+function secretParts(value) {
+    const v = value.trim();
+    if (v === '')
+        return [];
+    const lines = v
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= 8 && !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l));
+    return [...new Set([v, ...(lines.length > 1 ? lines : [])])];
 }
 /** Replaces every registered secret in s with ***. */
 function scrubSecrets(s) {

@@ -43,6 +43,8 @@ const TESTS = {
   zip: 'zip', // independent zip readers and writers
   unzip: 'unzip',
   python3: 'python3',
+  'openssh-client': 'ssh', // Nix reaches remote builders with ssh...
+  'openssh-server': '/usr/sbin/sshd', // ...and the loopback builder is an sshd (test/support/ssh-builder.ts)
 };
 
 function has(cmd) {

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import type { BundledFile } from './bundle/bundle.js';
 import type { StoreReferenceNote } from './bundle/references.js';
+import type { LocalSmokeTest } from './bundle/smoke.js';
 import type { DeployResult, SmokeTestReport } from './deploy/types.js';
 import type { Log } from './host.js';
 import type { Inputs } from './inputs/parse.js';
@@ -130,6 +131,8 @@ export interface JobContext {
   nix?: NixInfo;
   build?: BuildResult;
   package?: PackageResult;
+  /** The package stage's local smoke test (set when the package stage reaches it). */
+  localSmokeTest?: LocalSmokeTest;
   /** Results of the deploy stage, one per function, in input order. */
   deployments?: DeployResult[];
   /** The smoke tests the deploy stage ran (failed ones too), in input order. */

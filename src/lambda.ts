@@ -75,3 +75,42 @@ export const RESERVED_ENVIRONMENT: ReadonlySet<string> = new Set([
   'LAMBDA_TASK_ROOT',
   'LAMBDA_RUNTIME_DIR',
 ]);
+
+/** Lambda's sandbox user and group on provided runtimes (sbx_user1051): files must be world-readable. */
+export const LAMBDA_SANDBOX_UID = 993;
+export const LAMBDA_SANDBOX_GID = 990;
+
+/** What the environment of a function names: the function, its Region and memory, where it runs. */
+export interface LambdaFunctionFacts {
+  functionName: string;
+  region: string;
+  memoryMb: number;
+  taskRoot: string;
+  /** "HOST:PORT" of the Runtime API. */
+  runtimeApi: string;
+}
+
+/**
+ * The environment Lambda starts a provided.al2023 bootstrap with (the runtime's reserved variables;
+ * the function's own variables and the execution role's credentials are added by Lambda besides).
+ */
+export function lambdaEnvironment(f: LambdaFunctionFacts): Record<string, string> {
+  return {
+    LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
+    PATH: LAMBDA_PATH,
+    LAMBDA_TASK_ROOT: f.taskRoot,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    _HANDLER: BOOTSTRAP,
+    AWS_REGION: f.region,
+    AWS_DEFAULT_REGION: f.region,
+    AWS_LAMBDA_FUNCTION_NAME: f.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(f.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${f.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: 'local/[$LATEST]00000000000000000000000000000000',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_RUNTIME_API: f.runtimeApi,
+  };
+}

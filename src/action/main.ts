@@ -1,7 +1,7 @@
 import { createContext, emptyPostState, runnerInfo, type JobContext } from '../context.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { logCommandsTo } from '../util/exec.js';
-import { registerSecret, scrubSecrets } from '../util/secrets.js';
+import { registerSecret, scrubSecrets, secretParts } from '../util/secrets.js';
 import { parseInputs } from '../inputs/parse.js';
 import { SECRET_INPUTS, type InputReader } from '../inputs/read.js';
 import { actionsLog, readInput, type Log } from '../host.js';
@@ -14,13 +14,11 @@ import { collectSummary, renderSummary } from './summary.js';
 
 /** Masks every secret input before anything else can print or pass it on. */
 export function maskSecrets(read: InputReader, log: Log): void {
-  for (const name of SECRET_INPUTS) {
-    const v = read(name).trim();
-    if (v) {
-      log.setSecret(v);
-      registerSecret(v);
+  for (const name of SECRET_INPUTS)
+    for (const part of secretParts(read(name))) {
+      log.setSecret(part);
+      registerSecret(part);
     }
-  }
 }
 
 /** Reports a failure: an annotation with a title (and a .nix location when known). */

@@ -1,3 +1,4 @@
+import type { LocalSmokeTest } from '../bundle/smoke.js';
 import type { BuildResult, PackageResult } from '../context.js';
 import type { DeployResult, SmokeTestReport } from '../deploy/types.js';
 import type { NixInfo } from '../nix/cli.js';
@@ -21,6 +22,7 @@ export const OUTPUT_NAMES = [
   'libraries',
   'bundle-dir',
   'runtime-environment',
+  'local-smoke-test-result',
   'function-arn',
   'function-version',
   'code-sha256',
@@ -66,6 +68,11 @@ export function packageOutputs(pkg: PackageResult): Outputs {
 /** The variables the bundle needs: the package stage's, or the deploy stage's for a zip it did not make. */
 export function runtimeEnvOutputs(runtimeEnv: Readonly<Record<string, string>>): Outputs {
   return { 'runtime-environment': JSON.stringify(runtimeEnv) };
+}
+
+/** The package stage's local smoke test. */
+export function localSmokeTestOutputs(r: Pick<LocalSmokeTest, 'result'>): Outputs {
+  return { 'local-smoke-test-result': r.result };
 }
 
 /** The deploy stage's: one line per function. */

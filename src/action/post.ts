@@ -7,7 +7,7 @@ import { readInput, type Log } from '../host.js';
 import { NixCli } from '../nix/cli.js';
 import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from '../caches/push.js';
 import { logCommandsTo } from '../util/exec.js';
-import { registerSecret, removeSecretFiles, scrubSecrets } from '../util/secrets.js';
+import { registerSecret, removeSecretFiles, scrubSecrets, secretParts } from '../util/secrets.js';
 import type { PostState } from '../context.js';
 
 /** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */
@@ -67,10 +67,7 @@ async function pushAndCache(state: PostState, log: Log, read: InputReader): Prom
  */
 export async function runPost(state: PostState, log: Log, read: InputReader = readInput): Promise<void> {
   try {
-    for (const name of SECRET_INPUTS) {
-      const v = read(name).trim();
-      if (v) registerSecret(v);
-    }
+    for (const name of SECRET_INPUTS) for (const part of secretParts(read(name))) registerSecret(part);
     logCommandsTo((line) => {
       log.debug(line);
     });

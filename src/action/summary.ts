@@ -1,5 +1,6 @@
 import type { BundledFile } from '../bundle/bundle.js';
 import type { StoreReferenceNote } from '../bundle/references.js';
+import type { LocalSmokeTest } from '../bundle/smoke.js';
 import type { JobContext, StageRecord } from '../context.js';
 import type { DeployResult, SmokeTestReport } from '../deploy/types.js';
 import { LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
@@ -27,6 +28,8 @@ export interface SummaryData {
     files: Omit<BundledFile, 'mode'>[];
     references: StoreReferenceNote[];
   };
+  /** The package stage's local smoke test, when a payload asked for one. */
+  localSmokeTest?: Omit<LocalSmokeTest, 'outputTail'>;
   deployments: DeployResult[];
   /** The smoke tests the deploy stage ran, failed ones included. */
   smokeTests?: SmokeTestReport[];
@@ -48,6 +51,10 @@ export function collectSummary(ctx: JobContext, error?: { title: string; message
       program: ctx.build.programRel,
       closurePaths: ctx.build.closure.length,
     };
+  if (ctx.localSmokeTest) {
+    const { outputTail: _tail, ...smoke } = ctx.localSmokeTest;
+    data.localSmokeTest = smoke;
+  }
   const p = ctx.package;
   if (p)
     data.bundle = {
@@ -143,6 +150,7 @@ export function renderSummary(d: SummaryData): string {
 
   if (d.bundle)
     out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
+  if (d.localSmokeTest) out.push(...localSmokeSection(d.localSmokeTest));
   if (d.smokeTests && d.smokeTests.length > 0) out.push(...smokeSection(d.smokeTests));
   if (d.deployments.length > 0) out.push(...deploySection(d.deployments));
   return `${out.join('\n\n')}\n`;
@@ -247,6 +255,25 @@ function limitsSection(b: BundleSummary): string[] {
   );
   out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
   return out;
+}
+
+const SMOKE_ICON: Record<string, string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+};
+
+/** The bundle run against a local Runtime API: the verdict, the init and first-response times. */
+function localSmokeSection(s: NonNullable<SummaryData['localSmokeTest']>): string[] {
+  const ms = (v: number | undefined): string => (v === undefined ? '' : formatDuration(v));
+  const rows = [
+    ['Result', `${SMOKE_ICON[s.result] ?? s.result}${s.emulated ? ' (under qemu-aarch64)' : ''}`],
+    ['Init (start to the first GET next)', ms(s.initMs)],
+    ['First response (event to answer)', ms(s.firstResponseMs)],
+  ];
+  if (s.reason) rows.push([s.result === 'skipped' ? 'Why' : 'What failed', cell(s.reason)]);
+  if (s.response !== undefined) rows.push(['Response', code(s.response.slice(0, 300).replace(/\s+/g, ' '))]);
+  return ['### Local smoke test', table(['', ''], rows)];
 }
 
 /** One row per function deployed. */

@@ -111,26 +111,13 @@ export async function loaderCheck(
     listed: [],
     output: '',
   });
-  if (!findOnPath(['unshare'])) return notRun('unshare (util-linux) is not installed');
-  let prefix: string[] = [];
-  if (bundleArch !== hostArch) {
-    if (bundleArch !== 'arm64') return notRun(`cannot run ${bundleArch} code on this ${hostArch} machine`);
-    const qemu = findQemu();
-    if (!qemu)
-      return notRun(
-        `cannot run arm64 code on this ${hostArch} machine without a static qemu-aarch64 (apt-get install qemu-user-static)`,
-      );
-    await fsp.copyFile(qemu, path.join(root, 'qemu-aarch64'));
-    await fsp.chmod(path.join(root, 'qemu-aarch64'), 0o755);
-    prefix = ['/qemu-aarch64'];
-  }
-  for (const d of ['proc', 'tmp', 'dev']) await fsp.mkdir(path.join(root, d), { recursive: true });
-  const machine = ELF_MACHINE[bundleArch];
-  for (const d of ['lib64', 'usr/lib64']) {
-    await fsp.mkdir(path.join(root, d), { recursive: true });
-    for (const name of new Set([...(opts.decoys ?? []), loaderName]))
-      await fsp.writeFile(path.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
-  }
+  const prepared = await prepareRoot(root, {
+    arch: bundleArch,
+    hostArch,
+    decoys: [...(opts.decoys ?? []), loaderName],
+  });
+  if ('reason' in prepared) return notRun(prepared.reason);
+  const prefix = prepared.prefix;
   const preload = opts.preload ?? [];
   const inner = [
     '--mount',
@@ -150,15 +137,8 @@ export async function loaderCheck(
     PATH: LAMBDA_PATH,
     LAMBDA_TASK_ROOT: taskRoot,
   };
-  const attempts: [string, string[]][] =
-    process.getuid?.() === 0
-      ? [['unshare', inner]]
-      : [
-          ['unshare', ['--user', '--map-root-user', ...inner]],
-          ['sudo', ['-n', 'unshare', ...inner]],
-        ];
   const failures: string[] = [];
-  for (const [cmd, args] of attempts) {
+  for (const [cmd, args] of unshareAttempts(inner)) {
     let r: ExecResult;
     try {
       r = await run(cmd, args, { allowFailure: true, cleanEnv: true, env });
@@ -174,6 +154,66 @@ export async function loaderCheck(
     return { ran: true, ...parseLoaderList(r.stdout, r.stderr, taskRoot), output: `${r.stdout}${r.stderr}` };
   }
   return notRun(`cannot create an isolated root here (${failures.join('; ')})`);
+}
+
+/**
+ * The isolated root's fixed parts: /proc, /tmp (1777), /dev, /etc, a decoy under each name in
+ * /lib64 and /usr/lib64 (for the bundle's machine), and for arm64 on another machine a static
+ * qemu-aarch64 at /qemu-aarch64, which `prefix` runs the program through. Can be called again.
+ * Returns the reason instead when this machine cannot run the bundle's code.
+ */
+export async function prepareRoot(
+  root: string,
+  o: { arch: LambdaArch; hostArch: LambdaArch | 'other'; decoys: readonly string[] },
+): Promise<{ prefix: string[] } | { reason: string }> {
+  if (!findOnPath(['unshare'])) return { reason: 'unshare (util-linux) is not installed' };
+  let prefix: string[] = [];
+  if (o.arch !== o.hostArch) {
+    if (o.arch !== 'arm64') return { reason: `cannot run ${o.arch} code on this ${o.hostArch} machine` };
+    const qemu = findQemu();
+    if (!qemu)
+      return {
+        reason: `cannot run arm64 code on this ${o.hostArch} machine without a static qemu-aarch64 (apt-get install qemu-user-static)`,
+      };
+    await fsp.copyFile(qemu, path.join(root, 'qemu-aarch64'));
+    await fsp.chmod(path.join(root, 'qemu-aarch64'), 0o755);
+    prefix = ['/qemu-aarch64'];
+  }
+  await fsp.chmod(root, 0o755);
+  for (const d of ['proc', 'tmp', 'dev', 'etc']) await fsp.mkdir(path.join(root, d), { recursive: true });
+  await fsp.chmod(path.join(root, 'tmp'), 0o1777);
+  const machine = ELF_MACHINE[o.arch];
+  for (const d of ['lib64', 'usr/lib64']) {
+    await fsp.mkdir(path.join(root, d), { recursive: true });
+    for (const name of new Set(o.decoys))
+      await fsp.writeFile(path.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
+  }
+  return { prefix };
+}
+
+/**
+ * How to run `unshare ARGS` here: as root directly; otherwise in a user namespace (uid 0 inside
+ * it), else through passwordless sudo. `asSandboxUser` (root only) adds Lambda's sandbox user and
+ * group (--setuid/--setgid, util-linux 2.38 on), with a plain attempt after it for older ones.
+ */
+export function unshareAttempts(
+  inner: readonly string[],
+  o: { asSandboxUser?: readonly string[] } = {},
+): [string, string[]][] {
+  const user = o.asSandboxUser ?? [];
+  const root = (extra: readonly string[]): string[] => [...extra, ...inner];
+  if (process.getuid?.() === 0)
+    return user.length > 0
+      ? [
+          ['unshare', root(user)],
+          ['unshare', root([])],
+        ]
+      : [['unshare', root([])]];
+  return [
+    ['unshare', ['--user', '--map-root-user', ...inner]],
+    ...(user.length > 0 ? [['sudo', ['-n', 'unshare', ...root(user)]] as [string, string[]]] : []),
+    ['sudo', ['-n', 'unshare', ...inner]],
+  ];
 }
 
 /** A predicate: does the object load with every dependency it names (transitively) in the bundle? */

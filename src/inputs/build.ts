@@ -1,5 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  looksLikePrivateKey,
+  parseBuilders,
+  parseKnownHosts,
+  type ParsedBuilders,
+  type KnownHost,
+} from '../nix/builders.js';
 import type { InputSource } from './read.js';
 
 /** The build stage's inputs. */
@@ -12,6 +19,18 @@ export interface BuildInputs {
   flakeDir: string | undefined;
   /** The program inside the output (normalised), or '' for the default rules. */
   program: string;
+  /** Remote builders (Nix's distributed builds); undefined when the input builders is empty. */
+  builders: RemoteBuilders | undefined;
+}
+
+/** The inputs builders, builder-ssh-key (a secret) and builder-known-hosts. */
+export interface RemoteBuilders {
+  parsed: ParsedBuilders;
+  /** The private key, normalised (LF line ends, one final newline); '' when not given. */
+  sshKey: string;
+  /** builder-known-hosts as written (LF line ends), and its lines parsed. */
+  knownHostsText: string;
+  knownHosts: KnownHost[];
 }
 
 /** checkDisk: look for the flake.nix of a path flake (when the build stage runs: other jobs have no checkout). */
@@ -28,7 +47,41 @@ export function parseBuildInputs(
     if (program.startsWith('/') || norm === '..' || norm.startsWith('../'))
       src.bad('program', `"${program}" must be a path inside the build output, such as bin/bootstrap.`);
   }
-  return { flake, installable, flakeDir, program: program ? path.posix.normalize(program) : '' };
+  const builders = parseRemoteBuilders(src);
+  return { flake, installable, flakeDir, program: program ? path.posix.normalize(program) : '', builders };
+}
+
+/** builders, builder-ssh-key and builder-known-hosts; the key's text never appears in a problem. */
+function parseRemoteBuilders(src: InputSource): RemoteBuilders | undefined {
+  const text = src.get('builders');
+  const sshKey = src.raw('builder-ssh-key').replace(/\r\n/g, '\n').trim();
+  const knownHostsText = src.raw('builder-known-hosts').replace(/\r\n/g, '\n').trim();
+  if (text === '') {
+    for (const name of ['builder-ssh-key', 'builder-known-hosts'] as const)
+      if ((name === 'builder-ssh-key' ? sshKey : knownHostsText) !== '')
+        src.bad(name, "needs `builders`: the remote builders (Nix's builders string) it is for.");
+    return undefined;
+  }
+  const parsed = parseBuilders(text);
+  for (const p of parsed.problems) src.bad('builders', p);
+  if (/PRIVATE KEY/.test(text))
+    src.bad(
+      'builders',
+      'holds a private key: give the key in `builder-ssh-key` (from a secret), never in builders.',
+    );
+  if (sshKey !== '' && !looksLikePrivateKey(sshKey))
+    src.bad(
+      'builder-ssh-key',
+      'is not an SSH private key (-----BEGIN OPENSSH PRIVATE KEY----- ... -----END OPENSSH PRIVATE KEY-----); pass the whole key from a secret.',
+    );
+  const known = parseKnownHosts(knownHostsText);
+  for (const p of known.problems) src.bad('builder-known-hosts', p);
+  return {
+    parsed,
+    sshKey: sshKey === '' ? '' : `${sshKey}\n`,
+    knownHostsText: knownHostsText === '' ? '' : `${knownHostsText}\n`,
+    knownHosts: known.hosts,
+  };
 }
 
 /** The installable of a flake reference: a path flake resolved against the workspace (it must hold a flake.nix). */

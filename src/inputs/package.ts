@@ -20,6 +20,8 @@ export interface PackageInputs {
   /** Where the zip is written (absolute). */
   zipPath: string;
   verify: 'auto' | 'true' | 'false';
+  /** Run the bundle against a local Runtime API before it ships (with smoke-test-payload). */
+  localSmokeTest: 'auto' | 'true' | 'false';
 }
 
 const LIBRARY_NAME = /^[A-Za-z0-9_+.*?-]+$/;
@@ -50,6 +52,7 @@ export function parsePackageInputs(
       src.bad('exclude-libraries', `"${lib}" is not a library name or a pattern such as libGL*.so*.`);
   const zipPath = parseZipPath(src, where);
   const verify = src.oneOf('verify', ['auto', 'true', 'false'] as const);
+  const localSmokeTest = src.oneOf('local-smoke-test', ['auto', 'true', 'false'] as const);
   return {
     taskRoot,
     include,
@@ -59,6 +62,7 @@ export function parsePackageInputs(
     excludeLibraries,
     zipPath,
     verify,
+    localSmokeTest,
   };
 }
 

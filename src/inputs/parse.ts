@@ -51,6 +51,8 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
     env: penv.env,
     smokeTest,
   });
+  if (pkg.localSmokeTest === 'true' && src.get('smoke-test-payload') === '')
+    src.bad('local-smoke-test', 'true needs `smoke-test-payload`: the event the bundle is asked to answer.');
   if (has('package') && !has('build'))
     src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
   if (has('deploy') && !has('package') && !(src.get('zip-path') && fs.existsSync(pkg.zipPath)))

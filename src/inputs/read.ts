@@ -15,6 +15,7 @@ export const SECRET_INPUTS = [
   'cachix-auth-token',
   'cachix-signing-key',
   'push-signing-key',
+  'builder-ssh-key',
 ] as const;
 
 /** Defaults used when an input is absent (the local command, tests). They equal action.yml's. */
@@ -38,6 +39,9 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   cache: 'true',
   flake: '.',
   program: '',
+  builders: '',
+  'builder-ssh-key': '',
+  'builder-known-hosts': '',
   'task-root': LAMBDA_TASK_ROOT,
   include: '',
   'bundle-certificates': 'false',
@@ -46,6 +50,10 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   'exclude-libraries': '',
   'zip-path': '',
   verify: 'auto',
+  'local-smoke-test': 'auto',
+  'smoke-test-payload': '',
+  'smoke-test-expect': '',
+  'smoke-test-timeout-seconds': '30',
   'function-name': '',
   'aws-region': '',
   publish: 'false',
@@ -60,9 +68,6 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   'allowed-account-ids': '',
   'architecture-change': 'refuse',
   'keep-versions': '',
-  'smoke-test-payload': '',
-  'smoke-test-timeout-seconds': '30',
-  'smoke-test-expect': '',
   create: 'false',
   runtime: 'provided.al2023',
   role: '',

@@ -1,14 +1,15 @@
 import type { InputSource } from './read.js';
 
 /**
- * The smoke test's inputs, one section that every stage running a smoke test reads: the deploy
- * stage invokes the published version with the payload before the alias moves. Self-contained
- * (it reads three inputs and nothing else), so another stage can take the same section.
+ * The smoke test's inputs: the event a new program is asked to answer before it ships. The package
+ * stage hands it to the bundle in a Lambda-like root (input local-smoke-test); the deploy stage
+ * invokes the published version with it before the alias moves. Self-contained (it reads three
+ * inputs and nothing else), so each stage takes the same section.
  */
 export interface SmokeTestInputs {
   /** smoke-test-payload: the event, a JSON document as written (trimmed); undefined when not set (no smoke test). */
   payload: string | undefined;
-  /** smoke-test-expect: text the response must contain; undefined when not set. */
+  /** smoke-test-expect: text the response must contain, as written; undefined when not set. */
   expect: string | undefined;
   /** smoke-test-timeout-seconds: how long one smoke test may take, in seconds. */
   timeoutSeconds: number;
@@ -35,7 +36,7 @@ export function parseSmokeTestInputs(src: InputSource): SmokeTestInputs {
     if (Buffer.byteLength(raw) > MAX_SMOKE_PAYLOAD_BYTES)
       src.bad('smoke-test-payload', 'larger than the 6 MB Lambda takes in a synchronous invocation.');
   }
-  const expectText = src.get('smoke-test-expect');
+  const expectText = src.raw('smoke-test-expect');
   if (expectText !== '' && raw === '')
     src.bad(
       'smoke-test-expect',

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { ActionError } from '../util/errors.js';
 import type { CommandError } from '../util/exec.js';
 import type { Logger } from '../util/log.js';
+import { describeSpace, type SpaceReport } from './disk.js';
+import { findHashInFiles, parseHashMismatch, sameSpelling } from './hash-mismatch.js';
 
 /**
  * What `nix build`'s log says: the lines kept for an error message, a binary cache whose signature
@@ -63,9 +65,64 @@ export interface BuildTarget {
   workspace: string;
 }
 
+/** A path as an annotation names it: relative to the workspace when inside it. */
+function workspacePath(abs: string, workspace: string): string {
+  const rel = path.relative(workspace, abs);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+}
+
+/** A fixed-output hash that changed: an error on the .nix line holding the old hash, giving the new one. */
+export function explainHashMismatch(stderr: string, target: BuildTarget): ActionError | undefined {
+  const mismatch = parseHashMismatch(stderr);
+  if (!mismatch) return undefined;
+  const where = target.flakeDir ? findHashInFiles(target.flakeDir, mismatch.specified) : undefined;
+  const drv = mismatch.drv ? ` of ${mismatch.drv}` : '';
+  if (!where)
+    return new ActionError(
+      'Fixed-output hash mismatch',
+      `the fixed-output derivation${drv} produced ${mismatch.got}, not the hash written in the flake (${mismatch.specified}); no .nix file of ${target.flakeDir ?? 'the flake'} holds that hash, so replace it where it is written (an input or another flake) with ${mismatch.got}.`,
+    );
+  const file = workspacePath(where.file, target.workspace);
+  const replacement = sameSpelling(where.written, mismatch.got);
+  return new ActionError(
+    'Fixed-output hash mismatch',
+    `${file}:${where.line}: the fixed-output derivation${drv} produced ${mismatch.got}, not ${mismatch.specified}. Replace "${where.written}" with "${replacement}" on that line (after checking that the new content is the one you want: a changed upstream file changes its hash).`,
+    { file, line: where.line },
+  );
+}
+
+/** Nix's own words when its disk filled up, or when the daemon died building (it does when its disk is full). */
+const DISK_FULL = /No space left on device|ENOSPC|Disk quota exceeded/;
+const DAEMON_GONE =
+  /cannot connect to socket at '[^']*daemon-socket[^']*'|error: unexpected end-of-file|daemon disconnected unexpectedly|error: writing to file: Broken pipe|error: reading from file: Connection reset by peer/;
+
+/** "No space left on device" or a daemon gone mid-build: the disk is full, with the free space measured. */
+export function explainDiskFull(
+  stderr: string,
+  tail: string,
+  space: () => readonly SpaceReport[],
+): ActionError | undefined {
+  const full = DISK_FULL.test(stderr);
+  if (!full && !DAEMON_GONE.test(stderr)) return undefined;
+  const measured = describeSpace(space());
+  return new ActionError(
+    'Disk full during the build',
+    `${tail}\n${full ? 'The build ran out of disk space' : 'The Nix daemon went away during the build, which it does when its disk fills up'}. Free space now: ${measured} (Nix removes a failed build's folder, so what it filled may be free again). Free some space (on GitHub-hosted runners, remove preinstalled toolchains you do not need, or use a larger runner), build less at once, or build on remote builders (input \`builders\`).`,
+  );
+}
+
 /** Turns Nix's failure into an error that says what to do. */
-export function explainBuildFailure(err: CommandError, target: BuildTarget, tail: string): ActionError {
+export function explainBuildFailure(
+  err: CommandError,
+  target: BuildTarget,
+  tail: string,
+  space: () => readonly SpaceReport[] = () => [],
+): ActionError {
   const stderr = err.stderr;
+  const hash = explainHashMismatch(stderr, target);
+  if (hash) return hash;
+  const disk = explainDiskFull(stderr, tail, space);
+  if (disk) return disk;
   const loc = nixErrorLocation(stderr, target.flakeDir, target.workspace);
   const locOpts = loc ? { file: loc.file, line: loc.line } : {};
   const attr = /does not provide attribute ([^\n]+)/.exec(stderr);

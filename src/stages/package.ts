@@ -1,7 +1,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { packageOutputs } from '../action/outputs.js';
+import { localSmokeTestOutputs, packageOutputs } from '../action/outputs.js';
 import {
   bundleClosure,
   checkBundleSize,
@@ -21,13 +21,14 @@ import { staticCheck } from '../bundle/patch.js';
 import { reportReferences } from '../bundle/references.js';
 import { addExtraLibraries, checkResolution } from '../bundle/resolution.js';
 import { runtimeEnvFor } from '../bundle/runtime-env.js';
+import { runLocalSmokeTest, type LocalSmokeTest } from '../bundle/smoke.js';
 import { checkLoader } from '../bundle/verify.js';
 import type { BuildResult, JobContext, PackageResult } from '../context.js';
 import type { Log } from '../host.js';
 import type { PackageInputs } from '../inputs/package.js';
 import type { LambdaArch } from '../lambda.js';
 import { ActionError, errorMessage } from '../util/errors.js';
-import { formatBytes, plural } from '../util/format.js';
+import { formatBytes, formatDuration, plural } from '../util/format.js';
 import { errnoCode } from '../util/fs.js';
 import { defaultCacheDir } from '../zip/deflate.js';
 import { writeZip, type ZipResult } from '../zip/write.js';
@@ -79,6 +80,8 @@ async function packageBuild(ctx: JobContext): Promise<void> {
     log,
   );
   phase('checked the bundle');
+  await smokeBeforeShipping(ctx, bundle, root);
+  phase('ran the local smoke test');
   const viaS3 = ctx.inputs.deploy?.s3 !== undefined;
   const zip = await writePackageZip(bundle, inputs.zipPath, { home: ctx.runner.home, viaS3 }, log);
   phase('wrote the zip');
@@ -224,6 +227,76 @@ function packageResult(
     verified: o.verified,
     references: o.references,
   };
+}
+
+/**
+ * The local smoke test (input local-smoke-test, with smoke-test-payload): the bundle answers the
+ * event in the Lambda-like root before the zip is written, so a failure ships nothing.
+ */
+async function smokeBeforeShipping(ctx: JobContext, bundle: Bundle, root: string): Promise<void> {
+  const { log } = ctx;
+  const mode = ctx.inputs.package.localSmokeTest;
+  const st = ctx.inputs.smokeTest;
+  let result: LocalSmokeTest;
+  if (mode === 'false') result = { result: 'skipped', reason: 'local-smoke-test is false' };
+  else if (st.payload === undefined) result = { result: 'skipped', reason: 'no smoke-test-payload' };
+  else {
+    const deploy = ctx.inputs.deploy;
+    const name = deploy?.functionNames[0].replace(/^.*:function:/, '') ?? 'local-smoke-test';
+    log.info(
+      `Local smoke test: starting bootstrap in the isolated root with the event of smoke-test-payload`,
+    );
+    result = await runLocalSmokeTest({
+      root,
+      arch: bundle.arch,
+      hostArch: ctx.runner.arch,
+      decoys: [
+        ...bundle.entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name)),
+        ...(bundle.closure.interpreter ? [bundle.closure.interpreter.name] : []),
+      ],
+      payload: st.payload,
+      expect: st.expect,
+      timeoutMs: st.timeoutSeconds * 1000,
+      function: {
+        functionName: name,
+        region: deploy?.awsRegion || process.env['AWS_REGION'] || 'us-east-1',
+        memoryMb: deploy?.configuration.memorySize ?? 128,
+        taskRoot: ctx.inputs.package.taskRoot,
+      },
+      variables: {
+        ...runtimeEnvFor(
+          bundle.entries.map((e) => e.name),
+          ctx.inputs.package.taskRoot,
+        ),
+        ...deploy?.configuration.environment,
+      },
+    });
+  }
+  if (mode !== 'false' && st.payload !== undefined) ctx.localSmokeTest = result;
+  ctx.setOutputs(localSmokeTestOutputs(result));
+  reportSmokeTest(result, { mode, payload: st.payload !== undefined }, log);
+}
+
+/** Says how the smoke test went; throws when it failed, or could not run and was required. */
+function reportSmokeTest(r: LocalSmokeTest, o: { mode: string; payload: boolean }, log: Log): void {
+  if (r.result === 'skipped') {
+    if (o.mode === 'true')
+      throw new ActionError(
+        'Could not run the local smoke test',
+        `local-smoke-test: true, but ${r.reason ?? 'it cannot run here'}. Set local-smoke-test: auto to skip it where the machine cannot run it. Nothing was uploaded.`,
+      );
+    if (o.payload && o.mode === 'auto')
+      log.notice(`Local smoke test skipped: ${r.reason ?? 'not possible here'}.`, 'Local smoke test');
+    else log.debug(`local smoke test skipped: ${r.reason ?? ''}`);
+    return;
+  }
+  const times = `init ${r.initMs === undefined ? '-' : formatDuration(r.initMs)}, first response ${r.firstResponseMs === undefined ? '-' : formatDuration(r.firstResponseMs)}${r.emulated ? ' (under qemu-aarch64)' : ''}`;
+  if (r.result === 'failed')
+    throw new ActionError(
+      'Local smoke test failed',
+      `${r.reason ?? 'the program did not answer'} (${times}).\nThe program's output (last lines):\n${r.outputTail || '(nothing)'}\nThe bundle was run in a Lambda-like root against a local Runtime API with the event of smoke-test-payload; nothing was uploaded. Fix the program, or set local-smoke-test: false to skip this check.`,
+    );
+  log.info(`Local smoke test passed: ${times}. Response: ${(r.response ?? '').slice(0, 300)}`);
 }
 
 /** A reader's or the file system's error, said as what it means for the user. */

@@ -1,4 +1,5 @@
 import { getExecOutput } from '@actions/exec';
+import { spawn } from 'node:child_process';
 import { ActionError } from './errors.js';
 import { holdsSecret, scrubSecrets } from './secrets.js';
 
@@ -109,6 +110,74 @@ export async function run(
     );
   }
   return result;
+}
+
+/** A process started with start(): its output so far, its end, and a way to end it. */
+export interface StartedProcess {
+  /** The last bytes of stdout and of stderr (at most tailBytes each), secrets removed. */
+  stdout(): string;
+  stderr(): string;
+  /** Settles when the process has exited (never rejects). */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>;
+  /** SIGKILL to the process and everything in its process group. */
+  kill(): void;
+}
+
+/**
+ * Starts a command that runs until it is ended (a program under test), under the same contract as
+ * run(): no secret in argv, the command line at debug, the environment built the same way. It runs
+ * in a process group of its own, so kill() ends it with every process it started.
+ */
+export function start(
+  command: string,
+  args: readonly string[],
+  opts: Pick<ExecOptions, 'env' | 'cleanEnv' | 'cwd'> & { tailBytes?: number } = {},
+): StartedProcess {
+  if ([command, ...args].some(holdsSecret))
+    throw new ActionError(
+      'Refused to run a command',
+      `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`,
+    );
+  const overrides = opts.env ?? {};
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...(opts.cleanEnv ? {} : process.env), ...overrides }))
+    if (v !== undefined && !(k in overrides && overrides[k] === undefined)) env[k] = v;
+  commandLog?.(scrubSecrets(`exec: ${[command, ...args].map(quoteArg).join(' ')}`));
+  const limit = opts.tailBytes ?? 64 * 1024;
+  const out = { stdout: '', stderr: '' };
+  const keep = (which: 'stdout' | 'stderr') => (d: Buffer) => {
+    out[which] = (out[which] + d.toString('utf8')).slice(-limit);
+  };
+  const child = spawn(command, [...args], {
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+  });
+  child.stdout.on('data', keep('stdout'));
+  child.stderr.on('data', keep('stderr'));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>(
+    (resolve) => {
+      child.on('error', (e) => {
+        resolve({ code: null, signal: null, error: e.message });
+      });
+      child.on('close', (code, signal) => {
+        resolve({ code, signal });
+      });
+    },
+  );
+  return {
+    stdout: () => scrubSecrets(out.stdout),
+    stderr: () => scrubSecrets(out.stderr),
+    done,
+    kill: () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
 }
 
 function quoteArg(a: string): string {

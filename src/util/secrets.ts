@@ -23,6 +23,21 @@ export function registerSecret(value: string): void {
   if (value.length >= 4) secrets.add(value);
 }
 
+/**
+ * What to mask of a secret: the whole value and, for a multi-line one (an SSH key), each line of
+ * it (a log shows a multi-line value line by line), but not PEM armour lines such as
+ * "-----BEGIN OPENSSH PRIVATE KEY-----", which are no secret.
+ */
+export function secretParts(value: string): string[] {
+  const v = value.trim();
+  if (v === '') return [];
+  const lines = v
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length >= 8 && !/^-----(BEGIN|END) [A-Z0-9 ]+-----$/.test(l));
+  return [...new Set([v, ...(lines.length > 1 ? lines : [])])];
+}
+
 /** Replaces every registered secret in s with ***. */
 export function scrubSecrets(s: string): string {
   let out = s;

@@ -25,6 +25,7 @@ export const WRAPPED_COMMANDS = [
   'bash',
   'sh',
   'systemctl',
+  'ssh',
 ] as const;
 
 export interface Spawned {

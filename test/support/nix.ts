@@ -31,6 +31,8 @@ export const FIXTURE_NAMES = [
   'baked',
   'musl',
   'include',
+  // programs that fail the local smoke test (shapes.nix, smoke)
+  'smoke',
 ] as const;
 
 /**

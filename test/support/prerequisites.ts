@@ -18,6 +18,9 @@ export const TOOLS: readonly (readonly [command: string, debianPackage: string])
   ['zip', 'zip'],
   ['unzip', 'unzip'],
   ['python3', 'python3'],
+  ['ssh', 'openssh-client'],
+  ['ssh-keygen', 'openssh-client'],
+  ['/usr/sbin/sshd', 'openssh-server'],
 ];
 
 export function missingTools(tools: readonly (readonly [string, string])[] = TOOLS): [string, string][] {

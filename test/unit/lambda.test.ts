@@ -7,6 +7,8 @@ import {
   LAMBDA_TASK_ROOT,
   lambdaArchOf,
   lambdaArchOfNode,
+  lambdaEnvironment,
+  RESERVED_ENVIRONMENT,
 } from '../../src/lambda.js';
 
 describe("Lambda's facts", () => {
@@ -27,5 +29,27 @@ describe("Lambda's facts", () => {
   it('create functions with the first runtime, which is not deprecated', () => {
     expect(LAMBDA_RUNTIMES[0]).toBe('provided.al2023');
     expect(DEPRECATED_RUNTIMES).not.toContain(LAMBDA_RUNTIMES[0]);
+  });
+
+  it("give a bootstrap Lambda's environment: the function, its Region, the Runtime API, LD_LIBRARY_PATH", () => {
+    const env = lambdaEnvironment({
+      functionName: 'api',
+      region: 'eu-west-1',
+      memoryMb: 256,
+      taskRoot: '/var/task',
+      runtimeApi: '127.0.0.1:9001',
+    });
+    expect(env).toMatchObject({
+      LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
+      LAMBDA_TASK_ROOT: '/var/task',
+      _HANDLER: 'bootstrap',
+      AWS_REGION: 'eu-west-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'api',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
+    });
+    // Every variable it sets is one Lambda reserves: a function cannot set them itself.
+    for (const k of Object.keys(env).filter((k) => !['PATH', 'LD_LIBRARY_PATH', 'LANG', 'TZ'].includes(k)))
+      expect(RESERVED_ENVIRONMENT.has(k), k).toBe(true);
   });
 });

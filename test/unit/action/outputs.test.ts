@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import {
   builtOutputs,
   deployOutputs,
+  localSmokeTestOutputs,
   nixOutputs,
   OUTPUT_NAMES,
   packageOutputs,
@@ -62,6 +63,7 @@ describe('the outputs', () => {
       builtOutputs('/nix/store/x-out'),
       programOutputs({ programPath: '/nix/store/x-out/bin/bootstrap' }),
       packageOutputs(pkg),
+      localSmokeTestOutputs({ result: 'passed' }),
       deployOutputs([deployment('a')]),
       smokeTestOutputs(['a'], new Map()),
       summaryOutputs({ ok: true, stages: [], deployments: [] }),

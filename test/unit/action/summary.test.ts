@@ -206,6 +206,36 @@ describe('renderSummary', () => {
   });
 });
 
+describe('the local smoke test in the summary', () => {
+  it('shows the verdict, the init and first-response times, and the response', () => {
+    const md = renderSummary({
+      ...data(),
+      localSmokeTest: {
+        result: 'passed',
+        initMs: 12,
+        firstResponseMs: 1500,
+        response: '{"ok":\n true}',
+        emulated: true,
+      },
+    });
+    expect(md).toContain('### Local smoke test');
+    expect(md).toContain('| Result | ✅ passed (under qemu-aarch64) |');
+    expect(md).toContain('| Init (start to the first GET next) | 12 ms |');
+    expect(md).toContain('| First response (event to answer) | 1.5 s |');
+    expect(md).toContain('| Response | <code>{"ok": true}</code> |');
+  });
+
+  it('says what failed', () => {
+    const md = renderSummary({
+      ...data(),
+      ok: false,
+      localSmokeTest: { result: 'failed', reason: 'the program was killed by SIGSEGV during init' },
+    });
+    expect(md).toContain('| What failed | the program was killed by SIGSEGV during init |');
+    expect(md).toContain('| Init (start to the first GET next) |  |');
+  });
+});
+
 describe('helpers', () => {
   it('escapes table cells', () => {
     expect(cell('a|b\nc')).toBe('a\\|b<br>c');

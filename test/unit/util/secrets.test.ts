@@ -9,6 +9,7 @@ import {
   removeSecretFiles,
   scrubSecrets,
   secretDirFor,
+  secretParts,
   writePrivateFile,
 } from '../../../src/util/secrets.js';
 
@@ -47,5 +48,15 @@ describe('secret files', () => {
     expect(secretDirFor([f], base)).toBe(dir);
     expect(secretDirFor(['/elsewhere/file'], base)).not.toBe(dir);
     fs.rmSync(base, { recursive: true });
+  });
+});
+
+describe('what to mask of a secret', () => {
+  it('masks a multi-line secret whole and line by line, but not its PEM armour', () => {
+    const key =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQyNTUxOQAAACDjKqp5\n-----END OPENSSH PRIVATE KEY-----\n';
+    expect(secretParts(key)).toEqual([key.trim(), 'b3BlbnNzaC1rZXktdjEAAAAA', 'QyNTUxOQAAACDjKqp5']);
+    expect(secretParts('  token-1234  ')).toEqual(['token-1234']);
+    expect(secretParts('')).toEqual([]);
   });
 });

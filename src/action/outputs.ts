@@ -1,5 +1,5 @@
 import type { BuildResult, PackageResult } from '../context.js';
-import type { DeployResult } from '../deploy/types.js';
+import type { DeployResult, LayerDeployResult } from '../deploy/types.js';
 import type { NixInfo } from '../nix/cli.js';
 import type { SummaryData } from './summary.js';
 
@@ -27,6 +27,9 @@ export const OUTPUT_NAMES = [
   'revision-id',
   'deploy-status',
   'config-changes',
+  'layer-arn',
+  'layer-version',
+  'layer-status',
   'summary-json',
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -72,6 +75,11 @@ export function deployOutputs(deployments: readonly DeployResult[]): Outputs {
     'deploy-status': lines((d) => d.status),
     'config-changes': JSON.stringify(deployments.flatMap((d) => d.configChanges)),
   };
+}
+
+/** The deploy stage's, with library-layer: the layer version every function got. */
+export function layerOutputs(layer: LayerDeployResult): Outputs {
+  return { 'layer-arn': layer.arn, 'layer-version': layer.version, 'layer-status': layer.status };
 }
 
 /** The main step's, at the end of every run. */

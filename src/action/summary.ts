@@ -1,7 +1,7 @@
 import type { BundledFile } from '../bundle/bundle.js';
 import type { StoreReferenceNote } from '../bundle/references.js';
 import type { JobContext, StageRecord } from '../context.js';
-import type { DeployResult } from '../deploy/types.js';
+import type { DeployResult, LayerDeployResult } from '../deploy/types.js';
 import { LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
 import { formatBytes, formatDuration } from '../util/format.js';
 
@@ -26,8 +26,12 @@ export interface SummaryData {
     zipSha256: string;
     files: Omit<BundledFile, 'mode'>[];
     references: StoreReferenceNote[];
+    /** The library layer (library-layer): its files are among `files`, marked `layer`. */
+    layer?: { sha256: string; unzippedBytes: number; zipPath: string; zipBytes?: number };
   };
   deployments: DeployResult[];
+  /** The library layer version the functions got. */
+  layer?: LayerDeployResult;
 }
 
 export function collectSummary(ctx: JobContext, error?: { title: string; message: string }): SummaryData {
@@ -57,6 +61,14 @@ export function collectSummary(ctx: JobContext, error?: { title: string; message
       files: p.files.map(({ mode: _mode, ...f }) => f),
       references: p.references,
     };
+  if (p?.layer && data.bundle)
+    data.bundle.layer = {
+      sha256: p.layer.sha256,
+      unzippedBytes: p.layer.unzippedBytes,
+      zipPath: p.layer.zipPath,
+      ...(p.layer.zip ? { zipBytes: p.layer.zip.bytes } : {}),
+    };
+  if (ctx.layer) data.layer = ctx.layer;
   return data;
 }
 
@@ -141,6 +153,7 @@ export function renderSummary(d: SummaryData): string {
   if (d.bundle)
     out.push(...bundleSection(d.bundle), ...referencesSection(d.bundle), ...limitsSection(d.bundle));
   if (d.deployments.length > 0) out.push(...deploySection(d.deployments));
+  if (d.layer) out.push(layerLine(d.layer));
   return `${out.join('\n\n')}\n`;
 }
 
@@ -163,7 +176,7 @@ function bundleSection(b: BundleSummary): string[] {
   const why = (f: Omit<BundledFile, 'mode'>): string =>
     f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
   const row = (f: Omit<BundledFile, 'mode'>): string[] => [
-    code(f.name),
+    code(f.layer ? `/opt/${f.name}` : f.name),
     f.kind,
     code(shortStorePath(f.storePath)),
     formatBytes(f.bytes),
@@ -188,9 +201,10 @@ function bundleSection(b: BundleSummary): string[] {
     .sort((x, y) => y[0] - x[0])
     .map(([, r]) => r);
   const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
-  rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`, '']);
+  const total = b.unzippedBytes + (b.layer?.unzippedBytes ?? 0);
+  rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(total)}**`, '']);
   out.push(
-    `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`,
+    `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'}${b.layer ? ' in the library layer (/opt/lib)' : ''} · checked by ${b.verified === 'loader' ? `running the bundled loader in an isolated root${b.layer ? ' with the layer at /opt' : ''}` : 'reading the ELF headers'}`,
   );
   out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
   return out;
@@ -220,28 +234,30 @@ function referencesSection(b: BundleSummary): string[] {
 function limitsSection(b: BundleSummary): string[] {
   const out: string[] = [];
   out.push('### Zip and Lambda limits');
-  const zipOk = b.zipBytes <= LAMBDA_ZIP_LIMIT;
-  const unzOk = b.unzippedBytes <= LAMBDA_UNZIPPED_LIMIT;
-  out.push(
-    table(
-      ['', 'Size', 'Limit', 'Used'],
-      [
-        [
-          'Zip (direct upload)',
-          formatBytes(b.zipBytes),
-          formatBytes(LAMBDA_ZIP_LIMIT),
-          `${percent(b.zipBytes, LAMBDA_ZIP_LIMIT)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
-        ],
-        [
-          'Unzipped (with layers)',
-          formatBytes(b.unzippedBytes),
-          formatBytes(LAMBDA_UNZIPPED_LIMIT),
-          `${percent(b.unzippedBytes, LAMBDA_UNZIPPED_LIMIT)}${unzOk ? '' : ' ❌'}`,
-        ],
-      ],
-    ),
-  );
+  const zipRow = (label: string, bytes: number): string[] => [
+    label,
+    formatBytes(bytes),
+    formatBytes(LAMBDA_ZIP_LIMIT),
+    `${percent(bytes, LAMBDA_ZIP_LIMIT)}${bytes <= LAMBDA_ZIP_LIMIT ? '' : ' ⚠️ use s3-bucket'}`,
+  ];
+  const unzipped = b.unzippedBytes + (b.layer?.unzippedBytes ?? 0);
+  const rows = [zipRow(b.layer ? 'Function zip (direct upload)' : 'Zip (direct upload)', b.zipBytes)];
+  if (b.layer)
+    rows.push(
+      b.layer.zipBytes !== undefined
+        ? zipRow('Layer zip (direct upload)', b.layer.zipBytes)
+        : ['Layer zip', 'not written', '', 'a version with this content hash exists, or no deploy ran'],
+    );
+  rows.push([
+    b.layer ? 'Unzipped (function + library layer)' : 'Unzipped (with layers)',
+    formatBytes(unzipped),
+    formatBytes(LAMBDA_UNZIPPED_LIMIT),
+    `${percent(unzipped, LAMBDA_UNZIPPED_LIMIT)}${unzipped <= LAMBDA_UNZIPPED_LIMIT ? '' : ' ❌'}`,
+  ]);
+  out.push(table(['', 'Size', 'Limit', 'Used'], rows));
   out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
+  if (b.layer)
+    out.push(`Library layer content hash ${code(`sha256:${b.layer.sha256}`)} · ${code(b.layer.zipPath)}`);
   return out;
 }
 
@@ -264,4 +280,15 @@ function deploySection(deployments: readonly DeployResult[]): string[] {
     ),
   );
   return out;
+}
+
+/** The library layer version the functions got, and whether it was reused. */
+function layerLine(l: LayerDeployResult): string {
+  const what =
+    l.status === 'reused'
+      ? 'reused: a version with the same content hash existed, nothing compressed or uploaded'
+      : l.status === 'published'
+        ? `published: ${formatBytes(l.bytesUploaded)} uploaded (${l.upload})`
+        : `dry run: a new version would be published (${formatBytes(l.zipBytes)} zipped)`;
+  return `Library layer ${code(l.name)}${l.version ? ` version ${l.version}` : ''}: ${what}.`;
 }

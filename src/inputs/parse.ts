@@ -4,6 +4,7 @@ import { parseBuildInputs, type BuildInputs } from './build.js';
 import { parseCachixInputs, type CachixInputs } from './cachix.js';
 import { parseDeployInputs, type DeployInputs } from './deploy.js';
 import { parseInstallInputs, type InstallInputs } from './install.js';
+import { parseLayerInputs, type LayerInputs } from './layer.js';
 import { parsePackageInputs, type PackageInputs } from './package.js';
 import { InputSource, splitList, STAGES, type InputReader, type Stage } from './read.js';
 
@@ -21,6 +22,8 @@ export interface Inputs {
   package: PackageInputs;
   /** Present when the deploy stage runs: its checks (a function, a Region, a role to create) depend on it. */
   deploy: DeployInputs | undefined;
+  /** library-layer: read by the package stage (the split) and the deploy stage (the layer version). */
+  layer: LayerInputs | undefined;
 }
 
 export interface ParseEnv {
@@ -40,6 +43,7 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
   const build = parseBuildInputs(src, penv.workspace);
   const pkg = parsePackageInputs(src, penv);
   const deploy = parseDeployInputs(src, { deploying: has('deploy'), zipPath: pkg.zipPath, env: penv.env });
+  const layer = parseLayerInputs(src, { stages, layers: deploy?.configuration.layers });
   if (has('package') && !has('build'))
     src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
   if (has('deploy') && !has('package') && !(src.get('zip-path') && fs.existsSync(pkg.zipPath)))
@@ -48,7 +52,7 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
       'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.',
     );
   if (src.problems.length > 0) throw new InputError(src.problems);
-  return { stages, install, cachix, build, package: pkg, deploy };
+  return { stages, install, cachix, build, package: pkg, deploy, layer };
 }
 
 /** The stages, in their order, each once. */

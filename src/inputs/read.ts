@@ -46,6 +46,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   'exclude-libraries': '',
   'zip-path': '',
   verify: 'auto',
+  'library-layer': '',
   'function-name': '',
   'aws-region': '',
   publish: 'false',

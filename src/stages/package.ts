@@ -15,13 +15,22 @@ import { ClosureResolver } from '../bundle/closure.js';
 import { chooseDataSets, type DataSetChoice } from '../bundle/data-sets.js';
 import { ElfError, isElf } from '../bundle/elf.js';
 import { bundleIncludes } from '../bundle/include.js';
+import {
+  LAYER_LIB_DIR,
+  layerHash,
+  layerZipPathOf,
+  layerZipSources,
+  splitBundle,
+  writeLayerFolder,
+  type SplitBundle,
+} from '../bundle/layer.js';
 import { nameMatcher, type ClosureResult } from '../bundle/loaded.js';
 import { staticCheck } from '../bundle/patch.js';
 import { reportReferences } from '../bundle/references.js';
 import { addExtraLibraries, checkResolution } from '../bundle/resolution.js';
 import { runtimeEnvFor } from '../bundle/runtime-env.js';
 import { checkLoader } from '../bundle/verify.js';
-import type { BuildResult, JobContext, PackageResult } from '../context.js';
+import type { BuildResult, JobContext, LayerPackage, PackageResult } from '../context.js';
 import type { Log } from '../host.js';
 import type { PackageInputs } from '../inputs/package.js';
 import { LAMBDA_ZIP_LIMIT, type LambdaArch } from '../lambda.js';
@@ -65,20 +74,35 @@ async function packageBuild(ctx: JobContext): Promise<void> {
   const work = path.join(ctx.runner.tempDir, 'nix-lambda');
   await fsp.mkdir(work, { recursive: true });
   const phase = phaseTimer(log);
-  const bundle = await resolveBundle(build, inputs, work, log, phase);
+  const libDir = ctx.inputs.layer ? LAYER_LIB_DIR : undefined;
+  const bundle = await resolveBundle(build, inputs, work, log, phase, libDir);
+  const split = libDir !== undefined ? splitBundle(bundle.entries) : undefined;
+  const layerSha256 = split ? layerHash(split.layer) : undefined;
+  if (split) phase('hashed the layer');
   const references = reportReferences(bundle.entries, bundle.closure, bundle.data, inputs.taskRoot, log);
   phase('checked the references');
-  const { bundleDir, root } = await writeBundleFolder(work, inputs.taskRoot, bundle.entries);
+  const { bundleDir, root } = await writeBundleFolder(
+    work,
+    inputs.taskRoot,
+    split?.function ?? bundle.entries,
+  );
+  const layerDir = split ? await writeLayerFolder(root, bundleDir, split.layer) : undefined;
   phase('wrote the bundle folder');
   const verified = await checkLoader(
     bundle.closure,
     bundle.entries,
     { root, arch: bundle.arch },
-    { verify: inputs.verify, taskRoot: inputs.taskRoot, hostArch: ctx.runner.arch },
+    {
+      verify: inputs.verify,
+      taskRoot: inputs.taskRoot,
+      hostArch: ctx.runner.arch,
+      ...(libDir !== undefined ? { libDir } : {}),
+    },
     log,
   );
   phase('checked the bundle');
-  const zip = await writePackageZip(bundle, inputs.zipPath, ctx.runner.home, log);
+  const zipped = split ? { ...bundle, entries: split.function } : bundle;
+  const zip = await writePackageZip(zipped, inputs.zipPath, ctx.runner.home, log);
   phase('wrote the zip');
   const result = packageResult(
     bundle,
@@ -86,6 +110,8 @@ async function packageBuild(ctx: JobContext): Promise<void> {
     { bundleDir, verified, references, taskRoot: inputs.taskRoot },
     log,
   );
+  if (split && layerDir !== undefined && layerSha256 !== undefined)
+    result.layer = await packageLayer(ctx, split, { dir: layerDir, sha256: layerSha256 }, result);
   ctx.package = result;
   ctx.setOutputs(packageOutputs(result));
 }
@@ -97,6 +123,7 @@ async function resolveBundle(
   work: string,
   log: Log,
   phase: (what: string) => void,
+  libDir?: string,
 ): Promise<Bundle> {
   const resolver = await ClosureResolver.open(build.programPath, { closure: build.closure });
   const elf = resolver.program.elf;
@@ -143,6 +170,7 @@ async function resolveBundle(
     log: (m: string) => {
       log.info(m);
     },
+    ...(libDir !== undefined ? { libDir } : {}),
   };
   const entries: BundleEntry[] = [
     ...(await bundleClosure(closure, patchOpts)),
@@ -183,10 +211,49 @@ async function writePackageZip(bundle: Bundle, zipPath: string, home: string, lo
     );
   const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
   const includedCount = entries.filter((e) => e.kind === 'include').length;
+  const what = [
+    'the program',
+    ...(libraryCount > 0 ? [plural(libraryCount, 'library', 'libraries')] : []),
+    ...(includedCount > 0 ? [plural(includedCount, 'included file')] : []),
+  ];
   log.info(
-    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(bundle.unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: the program, ${plural(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${plural(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.codeSha256}`,
+    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(zip.unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: ${what.join(', ')}), CodeSha256 ${zip.codeSha256}`,
   );
   return zip;
+}
+
+/**
+ * The library layer: its folder and content hash for the deploy stage, which compresses it only when
+ * no version holds that hash; a run without the deploy stage writes its zip here (an artifact).
+ */
+async function packageLayer(
+  ctx: JobContext,
+  split: SplitBundle,
+  at: { dir: string; sha256: string },
+  pkg: PackageResult,
+): Promise<LayerPackage> {
+  const files = split.layer.map((e) => ({ name: e.name, mode: e.mode, bytes: e.bytes }));
+  const layer: LayerPackage = {
+    ...at,
+    files,
+    unzippedBytes: files.reduce((n, f) => n + f.bytes, 0),
+    zipPath: layerZipPathOf(pkg.zipPath),
+  };
+  const { log } = ctx;
+  log.info(
+    `Library layer ${ctx.inputs.layer?.name ?? ''}: ${plural(files.length, 'file')} under ${LAYER_LIB_DIR}, ${formatBytes(layer.unzippedBytes)} unzipped, content hash sha256:${at.sha256}; its folder is ${at.dir}.`,
+  );
+  if (ctx.inputs.stages.includes('deploy')) {
+    log.info(
+      'The layer zip is written by the deploy stage, and only when no version of the layer holds this hash.',
+    );
+    return layer;
+  }
+  const zip = await writeZip(layerZipSources(at.dir, files), layer.zipPath, {
+    cacheDir: defaultCacheDir(process.env, ctx.runner.home),
+  });
+  log.info(`Wrote ${zip.path}: ${formatBytes(zip.bytes)} (the library layer), CodeSha256 ${zip.codeSha256}`);
+  return { ...layer, zip: { bytes: zip.bytes, codeSha256: zip.codeSha256 } };
 }
 
 /** What the deploy stage and the summary get, with the variables the bundle needs on the function. */
@@ -210,7 +277,7 @@ function packageResult(
     zipPath: zip.path,
     codeSha256: zip.codeSha256,
     zipBytes: zip.bytes,
-    unzippedBytes: bundle.unzippedBytes,
+    unzippedBytes: zip.unzippedBytes,
     architecture: bundle.arch,
     bundleDir: o.bundleDir,
     files: entries.map(({ data: _data, ...f }) => f),

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import {
   builtOutputs,
   deployOutputs,
+  layerOutputs,
   nixOutputs,
   OUTPUT_NAMES,
   packageOutputs,
@@ -59,6 +60,16 @@ describe('the outputs', () => {
       programOutputs({ programPath: '/nix/store/x-out/bin/bootstrap' }),
       packageOutputs(pkg),
       deployOutputs([deployment('a')]),
+      layerOutputs({
+        name: 'libs',
+        arn: 'arn:aws:lambda:us-east-1:123456789012:layer:libs:4',
+        version: '4',
+        status: 'reused',
+        sha256: 'a'.repeat(64),
+        zipBytes: 0,
+        bytesUploaded: 0,
+        upload: '',
+      }),
       summaryOutputs({ ok: true, stages: [], deployments: [] }),
     ];
     const names = sets.flatMap((s) => Object.keys(s));

@@ -120,6 +120,9 @@ describe('the zip pair: the function at /var/task, the library layer at /opt', (
         /Library layer fixture-libs: \d+ files under \/opt\/lib, .* content hash sha256:[0-9a-f]{64}/,
       );
       expect(await serve(zip, layerZip, arch, runtimeEnv(step))).toEqual(answer);
+      // Without the layer the function zip alone cannot start: its loader is the layer's.
+      const alone = await runInLambdaRoot(zip, { arch, timeoutMs: 60_000 });
+      expect(alone.code).not.toBe(0);
     },
   );
 

@@ -61,6 +61,8 @@ export interface PlanOptions {
    * search path, and a musl bundle names its libraries there; the libraries keep `$ORIGIN`.
    */
   libDir?: string;
+  /** Called with each file once its bytes are final (patched), largest libraries first: the zip can start on it. */
+  onEntry?: (e: BundleEntry) => void;
 }
 
 /** The folder holding the loader and the libraries at run time. */
@@ -89,6 +91,7 @@ export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promis
       patched = r.outcome.changes;
       if (r.outcome.patchelf) opts.log(`${names[0]!}: patched with patchelf because ${r.outcome.patchelf}`);
     }
+    const first = entries.length;
     for (const name of names)
       entries.push({
         name,
@@ -101,6 +104,7 @@ export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promis
         reason: name === names[0] ? obj.reason : `${obj.reason}; also named ${name} in the strings`,
         data,
       });
+    opts.onEntry?.(entries[first]!);
   };
 
   const interpFor = (obj: LoadedObject): string | undefined =>
@@ -114,7 +118,8 @@ export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promis
   if (withPath(prog)) progReq.rpath = opts.libDir ?? PROGRAM_RPATH;
   const jobs: Promise<void>[] = [add(prog, ['bootstrap'], 'program', progReq)];
   if (c.interpreter) jobs.push(add(c.interpreter, [`lib/${c.interpreter.name}`], 'interpreter', {}));
-  for (const lib of c.libraries) {
+  // Largest first: the zip's longest deflate jobs start while the others are patched.
+  for (const lib of [...c.libraries].sort((a, b) => b.data.length - a.data.length)) {
     const hasPath = lib.elf.rpath !== undefined || lib.elf.runpath !== undefined;
     jobs.push(
       add(
@@ -145,7 +150,10 @@ export async function patchIncludes(
   return Promise.all(
     entries.map(async (e) => {
       const obj = byName.get(e.name);
-      if (!obj) return e;
+      if (!obj) {
+        opts.onEntry?.(e);
+        return e;
+      }
       const req: PatchRequest = {};
       if (obj.elf.interp && c.interpreter) req.interp = `${libDirOf(opts)}/${c.interpreter.name}`;
       // As for the program and the libraries: a program always gets a search path (else its libraries
@@ -157,10 +165,15 @@ export async function patchIncludes(
         const needed = muslNeeded(obj, c, opts.taskRoot, libDirOf(opts));
         if (Object.keys(needed).length > 0) req.needed = needed;
       }
-      if (req.interp === undefined && req.rpath === undefined && req.needed === undefined) return e;
+      if (req.interp === undefined && req.rpath === undefined && req.needed === undefined) {
+        opts.onEntry?.(e);
+        return e;
+      }
       const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
       if (r.outcome.patchelf) opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
-      return { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
+      const patched = { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
+      opts.onEntry?.(patched);
+      return patched;
     }),
   );
 }

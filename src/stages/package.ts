@@ -37,7 +37,12 @@ import { LAMBDA_ZIP_LIMIT, type LambdaArch } from '../lambda.js';
 import { ActionError, errorMessage } from '../util/errors.js';
 import { formatBytes, plural } from '../util/format.js';
 import { errnoCode } from '../util/fs.js';
-import { defaultCacheDir } from '../zip/deflate.js';
+import {
+  defaultCacheDir,
+  defaultWorkers,
+  prefetchingDeflater,
+  type PrefetchingDeflater,
+} from '../zip/deflate.js';
 import { writeZip, type ZipResult } from '../zip/write.js';
 
 /**
@@ -67,7 +72,6 @@ interface Bundle {
 
 async function packageBuild(ctx: JobContext): Promise<void> {
   const { log } = ctx;
-  const inputs = ctx.inputs.package;
   const build = ctx.build;
   if (!build)
     throw new ActionError('Nothing to package', 'the package stage needs the build stage in the same run.');
@@ -75,7 +79,40 @@ async function packageBuild(ctx: JobContext): Promise<void> {
   await fsp.mkdir(work, { recursive: true });
   const phase = phaseTimer(log);
   const libDir = ctx.inputs.layer ? LAYER_LIB_DIR : undefined;
-  const bundle = await resolveBundle(build, inputs, work, log, phase, libDir);
+  // The zip's deflating starts with each file as soon as it is patched (the libraries in a layer
+  // wait: the deploy stage compresses them only for a new hash), beside the checks that follow.
+  const deflater = prefetchingDeflater({
+    level: 6,
+    workers: defaultWorkers(),
+    cacheDir: defaultCacheDir(process.env, ctx.runner.home),
+  });
+  try {
+    const onEntry = (e: BundleEntry): void => {
+      if (libDir === undefined || (e.kind !== 'library' && e.kind !== 'interpreter'))
+        deflater.prefetch(e.data);
+    };
+    await packageWith(ctx, { build, work, phase, libDir, deflater, onEntry });
+  } finally {
+    await deflater.close();
+  }
+}
+
+/** The package stage's work, with the deflater that the patched files are fed to as they come. */
+async function packageWith(
+  ctx: JobContext,
+  o: {
+    build: BuildResult;
+    work: string;
+    phase: (what: string) => void;
+    libDir: string | undefined;
+    deflater: PrefetchingDeflater;
+    onEntry: (e: BundleEntry) => void;
+  },
+): Promise<void> {
+  const { log } = ctx;
+  const inputs = ctx.inputs.package;
+  const { build, work, phase, libDir } = o;
+  const bundle = await resolveBundle(build, inputs, work, log, phase, { libDir, onEntry: o.onEntry });
   const split = libDir !== undefined ? splitBundle(bundle.entries) : undefined;
   const layerSha256 = split ? layerHash(split.layer) : undefined;
   if (split) phase('hashed the layer');
@@ -102,7 +139,7 @@ async function packageBuild(ctx: JobContext): Promise<void> {
   );
   phase('checked the bundle');
   const zipped = split ? { ...bundle, entries: split.function } : bundle;
-  const zip = await writePackageZip(zipped, inputs.zipPath, ctx.runner.home, log);
+  const zip = await writePackageZip(zipped, inputs.zipPath, o.deflater, log);
   phase('wrote the zip');
   const result = packageResult(
     bundle,
@@ -123,7 +160,7 @@ async function resolveBundle(
   work: string,
   log: Log,
   phase: (what: string) => void,
-  libDir?: string,
+  o: { libDir: string | undefined; onEntry: (e: BundleEntry) => void },
 ): Promise<Bundle> {
   const resolver = await ClosureResolver.open(build.programPath, { closure: build.closure });
   const elf = resolver.program.elf;
@@ -170,7 +207,8 @@ async function resolveBundle(
     log: (m: string) => {
       log.info(m);
     },
-    ...(libDir !== undefined ? { libDir } : {}),
+    ...(o.libDir !== undefined ? { libDir: o.libDir } : {}),
+    onEntry: o.onEntry,
   };
   const entries: BundleEntry[] = [
     ...(await bundleClosure(closure, patchOpts)),
@@ -192,13 +230,18 @@ async function resolveBundle(
 }
 
 /** The zip, through the deflate cache; warns when it is over the direct-upload limit. */
-async function writePackageZip(bundle: Bundle, zipPath: string, home: string, log: Log): Promise<ZipResult> {
+async function writePackageZip(
+  bundle: Bundle,
+  zipPath: string,
+  deflater: PrefetchingDeflater,
+  log: Log,
+): Promise<ZipResult> {
   const { entries } = bundle;
   const zip = await writeZip(
     entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })),
     zipPath,
-    // The bundle folder is written and checked: the zip writer may take the buffers' memory.
-    { cacheDir: defaultCacheDir(process.env, home), transferSources: true },
+    // Most files are being deflated already (prefetched as they were patched).
+    { deflater },
   );
   if (zip.cached.entries > 0)
     log.info(

@@ -23,7 +23,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _util_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4537);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4245);
 /* harmony import */ var _host_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2237);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(125);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(2864);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5809);
 
 
@@ -189,10 +189,10 @@ async function runCli(argv, out = process.stdout) {
     env['RUNNER_TEMP'] = work;
     let error;
     try {
-        const r = await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_7__/* .runMain */ .VN)({ read: (n) => args.inputs[n] ?? '', log, env });
+        const r = await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_7__.runMain)({ read: (n) => args.inputs[n] ?? '', log, env });
         error = r.error;
         if (r.ctx)
-            await (0,_action_post_js__WEBPACK_IMPORTED_MODULE_8__/* .runPost */ .a)(r.ctx.post, log);
+            await (0,_action_post_js__WEBPACK_IMPORTED_MODULE_8__.runPost)(r.ctx.post, log);
     }
     finally {
         if (args.keep)

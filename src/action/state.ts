@@ -1,27 +1,33 @@
-import * as core from '@actions/core';
 import { emptyPostState, type PostState } from '../context.js';
+import { fileCommand, issue, keyValueMessage } from '../util/workflow.js';
+import { POST_MARK } from './step.js';
 
 /**
- * The runner's state between the main step and the post step (core.saveState): which step this
- * is, and the PostState the main step leaves (context.ts).
+ * The runner's state between the main step and the post step (GITHUB_STATE, read back as
+ * STATE_<name>, as @actions/core's saveState and getState do): which step this is, and the
+ * PostState the main step leaves (context.ts).
  */
+
+function getState(name: string): string {
+  return process.env[`STATE_${name}`] ?? '';
+}
+
+function saveState(name: string, value: string): void {
+  if (!fileCommand('STATE', keyValueMessage(name, value))) issue('save-state', { name }, value);
+}
 
 const KEY = 'nix-lambda';
 
-export function isPostStep(): boolean {
-  return core.getState('isPost') === 'true';
-}
-
 export function markMainStep(): void {
-  core.saveState('isPost', 'true');
+  saveState(POST_MARK, 'true');
 }
 
 export function savePostState(state: PostState): void {
-  core.saveState(KEY, JSON.stringify(state));
+  saveState(KEY, JSON.stringify(state));
 }
 
 export function loadPostState(): PostState {
-  const raw = core.getState(KEY);
+  const raw = getState(KEY);
   if (!raw) return emptyPostState();
   try {
     return { ...emptyPostState(), ...(JSON.parse(raw) as Partial<PostState>) };

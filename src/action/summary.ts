@@ -2,7 +2,7 @@ import type { BundledFile } from '../bundle/bundle.js';
 import type { StoreReferenceNote } from '../bundle/references.js';
 import type { LocalSmokeTest } from '../bundle/smoke.js';
 import type { JobContext, StageRecord } from '../context.js';
-import type { DeployResult, SmokeTestReport } from '../deploy/types.js';
+import type { DeployResult, LayerDeployResult, SmokeTestReport } from '../deploy/types.js';
 import { LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT } from '../lambda.js';
 import { formatBytes, formatDuration } from '../util/format.js';
 
@@ -27,12 +27,16 @@ export interface SummaryData {
     zipSha256: string;
     files: Omit<BundledFile, 'mode'>[];
     references: StoreReferenceNote[];
+    /** The library layer (library-layer): its files are among `files`, marked `layer`. */
+    layer?: { sha256: string; unzippedBytes: number; zipPath: string; zipBytes?: number };
   };
   /** The package stage's local smoke test, when a payload asked for one. */
   localSmokeTest?: Omit<LocalSmokeTest, 'outputTail'>;
   deployments: DeployResult[];
   /** The smoke tests the deploy stage ran, failed ones included. */
   smokeTests?: SmokeTestReport[];
+  /** The library layer version the functions got. */
+  layer?: LayerDeployResult;
 }
 
 export function collectSummary(ctx: JobContext, error?: { title: string; message: string }): SummaryData {
@@ -67,6 +71,14 @@ export function collectSummary(ctx: JobContext, error?: { title: string; message
       files: p.files.map(({ mode: _mode, ...f }) => f),
       references: p.references,
     };
+  if (p?.layer && data.bundle)
+    data.bundle.layer = {
+      sha256: p.layer.sha256,
+      unzippedBytes: p.layer.unzippedBytes,
+      zipPath: p.layer.zipPath,
+      ...(p.layer.zip ? { zipBytes: p.layer.zip.bytes } : {}),
+    };
+  if (ctx.layer) data.layer = ctx.layer;
   return data;
 }
 
@@ -153,6 +165,7 @@ export function renderSummary(d: SummaryData): string {
   if (d.localSmokeTest) out.push(...localSmokeSection(d.localSmokeTest));
   if (d.smokeTests && d.smokeTests.length > 0) out.push(...smokeSection(d.smokeTests));
   if (d.deployments.length > 0) out.push(...deploySection(d.deployments));
+  if (d.layer) out.push(layerLine(d.layer));
   return `${out.join('\n\n')}\n`;
 }
 
@@ -175,7 +188,7 @@ function bundleSection(b: BundleSummary): string[] {
   const why = (f: Omit<BundledFile, 'mode'>): string =>
     f.reason && !f.reason.startsWith('DT_NEEDED') && f.kind !== 'program' ? cell(f.reason) : '';
   const row = (f: Omit<BundledFile, 'mode'>): string[] => [
-    code(f.name),
+    code(f.layer ? `/opt/${f.name}` : f.name),
     f.kind,
     code(shortStorePath(f.storePath)),
     formatBytes(f.bytes),
@@ -200,9 +213,10 @@ function bundleSection(b: BundleSummary): string[] {
     .sort((x, y) => y[0] - x[0])
     .map(([, r]) => r);
   const rows = [...programs.map(row), ...includeRows, ...libs.map(row)];
-  rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(b.unzippedBytes)}**`, '']);
+  const total = b.unzippedBytes + (b.layer?.unzippedBytes ?? 0);
+  rows.push(['**Total**', `${b.files.length} files`, '', `**${formatBytes(total)}**`, '']);
   out.push(
-    `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} · checked by ${b.verified === 'loader' ? 'running the bundled loader in an isolated root' : 'reading the ELF headers'}`,
+    `${b.architecture} · ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'}${b.layer ? ' in the library layer (/opt/lib)' : ''} · checked by ${b.verified === 'loader' ? `running the bundled loader in an isolated root${b.layer ? ' with the layer at /opt' : ''}` : 'reading the ELF headers'}`,
   );
   out.push(table(['File', 'Kind', 'From', 'Size', 'Why'], rows));
   return out;
@@ -232,28 +246,30 @@ function referencesSection(b: BundleSummary): string[] {
 function limitsSection(b: BundleSummary): string[] {
   const out: string[] = [];
   out.push('### Zip and Lambda limits');
-  const zipOk = b.zipBytes <= LAMBDA_ZIP_LIMIT;
-  const unzOk = b.unzippedBytes <= LAMBDA_UNZIPPED_LIMIT;
-  out.push(
-    table(
-      ['', 'Size', 'Limit', 'Used'],
-      [
-        [
-          'Zip (direct upload)',
-          formatBytes(b.zipBytes),
-          formatBytes(LAMBDA_ZIP_LIMIT),
-          `${percent(b.zipBytes, LAMBDA_ZIP_LIMIT)}${zipOk ? '' : ' ⚠️ use s3-bucket'}`,
-        ],
-        [
-          'Unzipped (with layers)',
-          formatBytes(b.unzippedBytes),
-          formatBytes(LAMBDA_UNZIPPED_LIMIT),
-          `${percent(b.unzippedBytes, LAMBDA_UNZIPPED_LIMIT)}${unzOk ? '' : ' ❌'}`,
-        ],
-      ],
-    ),
-  );
+  const zipRow = (label: string, bytes: number): string[] => [
+    label,
+    formatBytes(bytes),
+    formatBytes(LAMBDA_ZIP_LIMIT),
+    `${percent(bytes, LAMBDA_ZIP_LIMIT)}${bytes <= LAMBDA_ZIP_LIMIT ? '' : ' ⚠️ use s3-bucket'}`,
+  ];
+  const unzipped = b.unzippedBytes + (b.layer?.unzippedBytes ?? 0);
+  const rows = [zipRow(b.layer ? 'Function zip (direct upload)' : 'Zip (direct upload)', b.zipBytes)];
+  if (b.layer)
+    rows.push(
+      b.layer.zipBytes !== undefined
+        ? zipRow('Layer zip (direct upload)', b.layer.zipBytes)
+        : ['Layer zip', 'not written', '', 'a version with this content hash exists, or no deploy ran'],
+    );
+  rows.push([
+    b.layer ? 'Unzipped (function + library layer)' : 'Unzipped (with layers)',
+    formatBytes(unzipped),
+    formatBytes(LAMBDA_UNZIPPED_LIMIT),
+    `${percent(unzipped, LAMBDA_UNZIPPED_LIMIT)}${unzipped <= LAMBDA_UNZIPPED_LIMIT ? '' : ' ❌'}`,
+  ]);
+  out.push(table(['', 'Size', 'Limit', 'Used'], rows));
   out.push(`CodeSha256 ${code(b.zipSha256)} · ${code(b.zipPath)}`);
+  if (b.layer)
+    out.push(`Library layer content hash ${code(`sha256:${b.layer.sha256}`)} · ${code(b.layer.zipPath)}`);
   return out;
 }
 
@@ -338,4 +354,15 @@ function smokeSection(reports: readonly SmokeTestReport[]): string[] {
       );
   }
   return out;
+}
+
+/** The library layer version the functions got, and whether it was reused. */
+function layerLine(l: LayerDeployResult): string {
+  const what =
+    l.status === 'reused'
+      ? 'reused: a version with the same content hash existed, nothing compressed or uploaded'
+      : l.status === 'published'
+        ? `published: ${formatBytes(l.bytesUploaded)} uploaded (${l.upload})`
+        : `dry run: a new version would be published (${formatBytes(l.zipBytes)} zipped)`;
+  return `Library layer ${code(l.name)}${l.version ? ` version ${l.version}` : ''}: ${what}.`;
 }

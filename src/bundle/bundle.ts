@@ -34,6 +34,8 @@ export interface BundledFile {
   patched: string[];
   /** Why it is in the bundle (DT_NEEDED of X, a dlopen folder, a data set, include). */
   reason?: string;
+  /** In the library layer's zip (its name is then under /opt), not in the function zip. */
+  layer?: boolean;
 }
 
 /** A file of the bundle with its (patched) bytes. */
@@ -53,6 +55,19 @@ export interface PlanOptions {
   taskRoot: string;
   tempDir: string;
   log: (msg: string) => void;
+  /**
+   * Where the loader and the libraries are at run time when they are not in the task root's lib/:
+   * a layer's /opt/lib (layer.ts). The program then gets that PT_INTERP and RPATH, an include that
+   * search path, and a musl bundle names its libraries there; the libraries keep `$ORIGIN`.
+   */
+  libDir?: string;
+  /** Called with each file once its bytes are final (patched), largest libraries first: the zip can start on it. */
+  onEntry?: (e: BundleEntry) => void;
+}
+
+/** The folder holding the loader and the libraries at run time. */
+function libDirOf(opts: PlanOptions): string {
+  return opts.libDir ?? `${opts.taskRoot}/lib`;
 }
 
 export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promise<BundleEntry[]> {
@@ -67,7 +82,7 @@ export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promis
     let data = obj.data;
     let patched: string[] = [];
     if (musl && obj !== c.interpreter) {
-      const needed = muslNeeded(obj, c, opts.taskRoot);
+      const needed = muslNeeded(obj, c, opts.taskRoot, libDirOf(opts));
       if (Object.keys(needed).length > 0) req = { ...req, needed };
     }
     if (req.interp !== undefined || req.rpath !== undefined || req.needed !== undefined) {
@@ -76,6 +91,7 @@ export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promis
       patched = r.outcome.changes;
       if (r.outcome.patchelf) opts.log(`${names[0]!}: patched with patchelf because ${r.outcome.patchelf}`);
     }
+    const first = entries.length;
     for (const name of names)
       entries.push({
         name,
@@ -88,20 +104,22 @@ export async function bundleClosure(c: ClosureResult, opts: PlanOptions): Promis
         reason: name === names[0] ? obj.reason : `${obj.reason}; also named ${name} in the strings`,
         data,
       });
+    opts.onEntry?.(entries[first]!);
   };
 
   const interpFor = (obj: LoadedObject): string | undefined =>
-    obj.elf.interp && c.interpreter ? `${opts.taskRoot}/lib/${c.interpreter.name}` : undefined;
+    obj.elf.interp && c.interpreter ? `${libDirOf(opts)}/${c.interpreter.name}` : undefined;
   const withPath = (obj: LoadedObject): boolean =>
     obj.elf.needed.length > 0 || obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
   const prog = c.program;
   const progReq: PatchRequest = {};
   const progInterp = interpFor(prog);
   if (progInterp !== undefined) progReq.interp = progInterp;
-  if (withPath(prog)) progReq.rpath = PROGRAM_RPATH;
+  if (withPath(prog)) progReq.rpath = opts.libDir ?? PROGRAM_RPATH;
   const jobs: Promise<void>[] = [add(prog, ['bootstrap'], 'program', progReq)];
   if (c.interpreter) jobs.push(add(c.interpreter, [`lib/${c.interpreter.name}`], 'interpreter', {}));
-  for (const lib of c.libraries) {
+  // Largest first: the zip's longest deflate jobs start while the others are patched.
+  for (const lib of [...c.libraries].sort((a, b) => b.data.length - a.data.length)) {
     const hasPath = lib.elf.rpath !== undefined || lib.elf.runpath !== undefined;
     jobs.push(
       add(
@@ -132,22 +150,30 @@ export async function patchIncludes(
   return Promise.all(
     entries.map(async (e) => {
       const obj = byName.get(e.name);
-      if (!obj) return e;
+      if (!obj) {
+        opts.onEntry?.(e);
+        return e;
+      }
       const req: PatchRequest = {};
-      if (obj.elf.interp && c.interpreter) req.interp = `${opts.taskRoot}/lib/${c.interpreter.name}`;
+      if (obj.elf.interp && c.interpreter) req.interp = `${libDirOf(opts)}/${c.interpreter.name}`;
       // As for the program and the libraries: a program always gets a search path (else its libraries
       // come from LD_LIBRARY_PATH), a library only when it had one (else it inherits its loader's).
       const hasPath = obj.elf.rpath !== undefined || obj.elf.runpath !== undefined;
       if (hasPath || (obj.elf.interp !== undefined && obj.elf.needed.length > 0))
-        req.rpath = rpathFor(e.name);
+        req.rpath = rpathFor(e.name, opts.libDir);
       if (musl) {
-        const needed = muslNeeded(obj, c, opts.taskRoot);
+        const needed = muslNeeded(obj, c, opts.taskRoot, libDirOf(opts));
         if (Object.keys(needed).length > 0) req.needed = needed;
       }
-      if (req.interp === undefined && req.rpath === undefined && req.needed === undefined) return e;
+      if (req.interp === undefined && req.rpath === undefined && req.needed === undefined) {
+        opts.onEntry?.(e);
+        return e;
+      }
       const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
       if (r.outcome.patchelf) opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
-      return { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
+      const patched = { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
+      opts.onEntry?.(patched);
+      return patched;
     }),
   );
 }

@@ -413,11 +413,13 @@ function findStrtab(p: Parsed, r: Reader): StrTab | undefined {
  */
 function nulEnds(buf: Buffer, tab: StrTab, sorted: readonly number[]): number[] {
   const out: number[] = [];
+  const end = tab.off + tab.size;
   let cur = -1;
   for (const rel of sorted) {
     if (rel > cur) {
-      const idx = buf.subarray(tab.off + rel, tab.off + tab.size).indexOf(0);
-      cur = idx < 0 ? tab.size : rel + idx;
+      // Searched in place (no subarray per string: a table can hold tens of thousands of names).
+      const idx = buf.indexOf(0, tab.off + rel);
+      cur = idx < 0 || idx >= end ? tab.size : idx - tab.off;
     }
     out.push(cur >= tab.size ? -1 : cur);
   }
@@ -425,8 +427,10 @@ function nulEnds(buf: Buffer, tab: StrTab, sorted: readonly number[]): number[] 
 }
 
 function sortedUnique(values: readonly number[]): number[] {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]);
+  const sorted = Float64Array.from(values).sort();
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);
+  return out;
 }
 
 /** Reads the strings of string-valued dynamic entries; throws ElfError on bad offsets or a missing NUL. */

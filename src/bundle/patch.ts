@@ -74,9 +74,13 @@ export async function patchCopy(
 /** Names musl's loader takes as itself (ldso/dynlink.c): libc, libpthread, librt, libm, libdl, libutil, libxnet. */
 export const MUSL_RESERVED = /^lib(c|pthread|rt|m|dl|util|xnet)\./;
 
-/** The search path a bundled file at `name` (a path in the zip) gets: its folder, then lib/. */
-export function rpathFor(name: string): string {
+/**
+ * The search path a bundled file at `name` (a path in the zip) gets: its folder, then lib/; with
+ * the libraries in a layer (libDir, /opt/lib), its folder then that folder.
+ */
+export function rpathFor(name: string, libDir?: string): string {
   const dir = path.posix.dirname(name);
+  if (libDir !== undefined) return dir === '.' ? libDir : `${LIBRARY_RPATH}:${libDir}`;
   if (dir === 'lib') return LIBRARY_RPATH;
   const rel = path.posix.relative(dir, 'lib');
   return dir === '.' ? PROGRAM_RPATH : `${LIBRARY_RPATH}:$ORIGIN/${rel}`;
@@ -84,16 +88,22 @@ export function rpathFor(name: string): string {
 
 /**
  * musl's loader searches LD_LIBRARY_PATH (Lambda's /lib64 first) before any RPATH, so a musl bundle
- * names its libraries by absolute path: DT_NEEDED libfoo.so.1 becomes <task-root>/lib/libfoo.so.1,
- * which both musl and glibc open directly. musl's own names (libc.so...) stay.
+ * names its libraries by absolute path: DT_NEEDED libfoo.so.1 becomes <task-root>/lib/libfoo.so.1
+ * (with a library layer, /opt/lib/libfoo.so.1), which both musl and glibc open directly. musl's own
+ * names (libc.so...) stay.
  */
-export function muslNeeded(obj: LoadedObject, c: ClosureResult, taskRoot: string): Record<string, string> {
+export function muslNeeded(
+  obj: LoadedObject,
+  c: ClosureResult,
+  taskRoot: string,
+  libDir = `${taskRoot}/lib`,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of obj.elf.needed) {
     if (n.includes('/') || MUSL_RESERVED.test(n)) continue;
     const lib = c.byName.get(n);
     if (lib && lib !== c.interpreter && lib.via !== 'include' && lib !== c.program)
-      out[n] = `${taskRoot}/lib/${lib.name}`;
+      out[n] = `${libDir}/${lib.name}`;
     else if (obj.via === 'include') out[n] = `${taskRoot}/${path.posix.dirname(obj.name)}/${n}`;
   }
   return out;

@@ -8,7 +8,10 @@ import {
   type LambdaArch,
   type LambdaFunctionFacts,
 } from '../lambda.js';
+import { ActionError } from '../util/errors.js';
 import { start, tailOf } from '../util/exec.js';
+import { formatDuration } from '../util/format.js';
+import type { Logger } from '../util/log.js';
 import { startRuntimeApi, type RuntimeOutcome } from './runtime-api.js';
 import { prepareRoot, unshareAttempts } from './verify.js';
 
@@ -198,4 +201,41 @@ async function attempt(cmd: string, args: string[], o: SmokeOptions): Promise<Lo
     await proc.done;
     await api.close();
   }
+}
+
+/** The decoys of the smoke test's root: every bundled library's name, and the loader's. */
+export function smokeDecoys(
+  entries: readonly { kind: string; name: string }[],
+  interpreter: { name: string } | undefined,
+): string[] {
+  return [
+    ...entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name)),
+    ...(interpreter ? [interpreter.name] : []),
+  ];
+}
+
+/** Says how the smoke test went; throws when it failed, or could not run and was required. */
+export function reportLocalSmokeTest(
+  r: LocalSmokeTest,
+  o: { mode: string; payload: boolean },
+  log: Logger,
+): void {
+  if (r.result === 'skipped') {
+    if (o.mode === 'true')
+      throw new ActionError(
+        'Could not run the local smoke test',
+        `local-smoke-test: true, but ${r.reason ?? 'it cannot run here'}. Set local-smoke-test: auto to skip it where the machine cannot run it. Nothing was uploaded.`,
+      );
+    if (o.payload && o.mode === 'auto')
+      log.notice(`Local smoke test skipped: ${r.reason ?? 'not possible here'}.`, 'Local smoke test');
+    else log.debug(`local smoke test skipped: ${r.reason ?? ''}`);
+    return;
+  }
+  const times = `init ${r.initMs === undefined ? '-' : formatDuration(r.initMs)}, first response ${r.firstResponseMs === undefined ? '-' : formatDuration(r.firstResponseMs)}${r.emulated ? ' (under qemu-aarch64)' : ''}`;
+  if (r.result === 'failed')
+    throw new ActionError(
+      'Local smoke test failed',
+      `${r.reason ?? 'the program did not answer'} (${times}).\nThe program's output (last lines):\n${r.outputTail || '(nothing)'}\nThe bundle was run in a Lambda-like root against a local Runtime API with the event of smoke-test-payload; nothing was uploaded. Fix the program, or set local-smoke-test: false to skip this check.`,
+    );
+  log.info(`Local smoke test passed: ${times}. Response: ${(r.response ?? '').slice(0, 300)}`);
 }

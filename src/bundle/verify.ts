@@ -40,7 +40,11 @@ export function parseLoaderList(
   stdout: string,
   stderr: string,
   taskRoot: string,
+  /** Another folder the bundle's objects are loaded from: a library layer's /opt/lib. */
+  libDir?: string,
 ): Pick<LoaderCheck, 'problems' | 'outside' | 'listed'> {
+  const inside = (p: string): boolean =>
+    p.startsWith(`${taskRoot}/`) || (libDir !== undefined && p.startsWith(`${libDir}/`));
   const problems: string[] = [];
   const outside: string[] = [];
   const listed: string[] = [];
@@ -55,7 +59,7 @@ export function parseLoaderList(
     const m = /^(?:(\S+) => )?(\/\S+) \(0x[0-9a-f]+\)$/.exec(line);
     if (m) {
       listed.push(m[2]!);
-      if (!m[2]!.startsWith(`${taskRoot}/`)) outside.push(m[2]!);
+      if (!inside(m[2]!)) outside.push(m[2]!);
     }
   }
   for (const raw of stderr.split('\n')) {
@@ -93,6 +97,8 @@ export interface LoaderCheckOptions {
   decoys?: readonly string[];
   /** The executable to list, relative to the task root (default bootstrap). */
   program?: string;
+  /** Where the loader and the libraries are, when not in the task root's lib/: a library layer's /opt/lib. */
+  libDir?: string;
 }
 
 export async function loaderCheck(
@@ -127,7 +133,7 @@ export async function loaderCheck(
     `--root=${root}`,
     `--wd=${taskRoot}`,
     ...prefix,
-    `${taskRoot}/lib/${loaderName}`,
+    `${opts.libDir ?? `${taskRoot}/lib`}/${loaderName}`,
     '--list',
     ...(preload.length > 0 ? ['--preload', preload.join(':')] : []),
     `${taskRoot}/${opts.program ?? 'bootstrap'}`,
@@ -151,7 +157,11 @@ export async function loaderCheck(
       failures.push(r.stderr.trim().split('\n')[0] ?? `${cmd} failed`);
       continue;
     }
-    return { ran: true, ...parseLoaderList(r.stdout, r.stderr, taskRoot), output: `${r.stdout}${r.stderr}` };
+    return {
+      ran: true,
+      ...parseLoaderList(r.stdout, r.stderr, taskRoot, opts.libDir),
+      output: `${r.stdout}${r.stderr}`,
+    };
   }
   return notRun(`cannot create an isolated root here (${failures.join('; ')})`);
 }
@@ -247,6 +257,8 @@ export async function checkLoader(
     taskRoot: string;
     /** The machine this runs on. */
     hostArch: LambdaArch | 'other';
+    /** The libraries' folder at run time when they are in a layer (/opt/lib; the root holds the layer at /opt). */
+    libDir?: string;
   },
   log: Logger,
 ): Promise<'loader' | 'static'> {
@@ -257,7 +269,7 @@ export async function checkLoader(
   const preload = [
     ...closure.libraries
       .filter((l) => l.optional && complete(l))
-      .map((l) => `${opts.taskRoot}/lib/${l.name}`),
+      .map((l) => `${opts.libDir ?? `${opts.taskRoot}/lib`}/${l.name}`),
     ...closure.included.filter((o) => !o.elf.interp && complete(o)).map((o) => `${opts.taskRoot}/${o.name}`),
   ];
   const decoys = entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name));
@@ -272,6 +284,7 @@ export async function checkLoader(
         preload: program === 'bootstrap' ? preload : [],
         decoys,
         program,
+        ...(opts.libDir !== undefined ? { libDir: opts.libDir } : {}),
       }),
     );
   const check = {
@@ -306,7 +319,7 @@ export async function checkLoader(
     ...(programs.length > 1 ? [plural(programs.length - 1, 'included program')] : []),
   ];
   log.info(
-    `Loader check passed: ${check.listed.length} objects${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''}, all from ${opts.taskRoot}, none from the decoys in /lib64.`,
+    `Loader check passed: ${check.listed.length} objects${extra.length > 0 ? ` (with ${extra.join(', ')})` : ''}, all from ${opts.taskRoot}${opts.libDir !== undefined ? ` and the layer's ${opts.libDir}` : ''}, none from the decoys in /lib64.`,
   );
   return 'loader';
 }

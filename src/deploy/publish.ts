@@ -17,9 +17,10 @@ import type { DeployEnv } from './types.js';
  * sent, reuse a version that already holds it, and move the alias only to such a version.
  */
 
-/** The newest published version holding the zip's code (and architecture), if any. */
+/** The newest published version holding the zip's code (and architecture, and the library layer's version), if any. */
 export async function findVersion(env: DeployEnv, fn: string): Promise<string | undefined> {
   let best: number | undefined;
+  const layer = env.layer?.current?.arn;
   try {
     for await (const page of paginateListVersionsByFunction(
       { client: env.clients.lambda },
@@ -28,6 +29,7 @@ export async function findVersion(env: DeployEnv, fn: string): Promise<string | 
       for (const v of page.Versions ?? []) {
         if (!v.Version || v.Version === '$LATEST') continue;
         if (v.CodeSha256 !== env.zip.codeSha256 || functionArch(v) !== env.zip.architecture) continue;
+        if (layer !== undefined && !(v.Layers ?? []).some((l) => l.Arn === layer)) continue;
         const n = Number(v.Version);
         if (best === undefined || n > best) best = n;
       }

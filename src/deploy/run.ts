@@ -2,6 +2,7 @@ import { ActionError, errorMessage } from '../util/errors.js';
 import { pool } from '../util/pool.js';
 import { createFunction } from './create.js';
 import { preflight, type Preflight } from './function.js';
+import { deployWithLayer, prepareLayer } from './layer-apply.js';
 import type { DeployEnv, DeployResult } from './types.js';
 import { updateFunction } from './update.js';
 
@@ -19,8 +20,28 @@ export async function deployFunctions(
   const checkFailure = failure('Deploy check', names, checks, 'Checked', 'No function was changed.');
   if (checkFailure) return { deployments: [], error: checkFailure };
   const pre = checks.map((r) => (r as PromiseFulfilledResult<Preflight>).value);
+  const layer = env.layer;
+  if (layer) {
+    // Limits for every function, then the layer version (found, or published): before any function changes.
+    const err = await prepareLayer(env, layer, pre).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (err !== undefined)
+      return {
+        deployments: [],
+        error:
+          err instanceof ActionError
+            ? err
+            : new ActionError('Deploy failed', `${errorMessage(err)}\nNo function was changed.`, {
+                cause: err,
+              }),
+      };
+  }
+  const deployOne = (e: DeployEnv, p: Preflight): Promise<DeployResult> =>
+    p.config ? updateFunction(e, { fn: p.fn, config: p.config }) : createFunction(e, p.fn, p.create);
   const outcomes = await pool(pre, env.opts.concurrency, (p) =>
-    p.config ? updateFunction(env, { fn: p.fn, config: p.config }) : createFunction(env, p.fn, p.create),
+    layer ? deployWithLayer(env, layer, p, deployOne) : deployOne(env, p),
   );
   const deployments = outcomes.flatMap((r) => (r?.status === 'fulfilled' ? [r.value] : []));
   return { deployments, error: failure('Deploy', names, outcomes, 'Deployed', '') };

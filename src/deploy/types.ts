@@ -69,6 +69,25 @@ export interface SmokeTestReport {
   durationMs: number;
 }
 
+/** The library layer version the functions of a run get (library-layer). */
+export interface LayerDeployResult {
+  name: string;
+  /** LayerVersionArn ('' in a dry run that would publish). */
+  arn: string;
+  /** Version number ('' in a dry run that would publish). */
+  version: string;
+  /** published: a new version; reused: a version with the same content hash; dry-run: one would be published. */
+  status: 'published' | 'reused' | 'dry-run';
+  /** Content hash (hex SHA-256) of its files. */
+  sha256: string;
+  /** The layer zip's size, when it was written in this run. */
+  zipBytes: number;
+  /** Bytes sent to Lambda or S3 for it (0 when reused). */
+  bytesUploaded: number;
+  /** 'direct', 's3://bucket/key', or '' when nothing was sent. */
+  upload: string;
+}
+
 /** The zip the stage deploys: from the package stage, or read from zip-path in deploy-only runs. */
 export interface ZipInfo {
   path: string;
@@ -127,6 +146,19 @@ export interface Clients {
   sts: STSClient;
 }
 
+/** The run's library layer (deploy/layer.ts): its version, found or published once for every function. */
+export interface LayerVersionSource {
+  readonly name: string;
+  /** Unzipped bytes of the function zip and of the layer (the 250 MB limit counts both). */
+  readonly sizes: { functionBytes: number; layerBytes: number };
+  /** The version this run uses (looked up, and published when new, on the first call). */
+  resolve(env: DeployEnv): Promise<LayerDeployResult>;
+  /** The version `arn` was deleted meanwhile: another one, found or published. */
+  replace(env: DeployEnv, arn: string): Promise<LayerDeployResult>;
+  /** The version settled on so far, if any. */
+  readonly current: LayerDeployResult | undefined;
+}
+
 /** What every call of one deploy works with. */
 export interface DeployEnv {
   clients: Clients;
@@ -138,4 +170,6 @@ export interface DeployEnv {
   uploads: Map<string, Promise<void>>;
   /** The smoke tests of this run, by function (failed ones too: the stage reports them). */
   smokeTests: Map<string, SmokeTestReport>;
+  /** With library-layer: the layer version every function gets (with the code, under the same guard). */
+  layer?: LayerVersionSource;
 }

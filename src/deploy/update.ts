@@ -4,7 +4,7 @@ import { formatBytes } from '../util/format.js';
 import { explainAwsError } from './aws-errors.js';
 import { checkSha, codeSource, logChanges, updateCode, updateConfiguration } from './code.js';
 import { planConfiguration, type ConfigPlan } from './configuration.js';
-import { functionArch, waitUpdated } from './function.js';
+import { changedMeanwhile, functionArch, waitUpdated } from './function.js';
 import { findVersion, pointAlias, publish } from './publish.js';
 import { smokeTest } from './smoke.js';
 import type { DeployEnv, DeployResult } from './types.js';
@@ -27,7 +27,38 @@ interface Update {
   sameCode: boolean;
   /** The architecture changes with the code (architecture-change: update). */
   archChange: { from: string; to: string } | undefined;
+  /** The code went in (UpdateFunctionCode answered). */
+  codeSent: boolean;
   t0: number;
+}
+
+/**
+ * With a library layer whose version changes along with the code, the configuration (the new
+ * Layers) goes first and the code second: UpdateFunctionCode cannot take Layers. The old program
+ * keeps running with its own libraries meanwhile (a program that was in one zip has them under
+ * /var/task; a layer program takes a newer layer's libraries, which keep their old symbols), and
+ * no version is published, nor the alias moved, until both are in (PublishVersion checks the code).
+ */
+function layersFirst(env: DeployEnv, u: Update): boolean {
+  return env.layer !== undefined && u.plan.update.Layers !== undefined && !u.sameCode;
+}
+
+/** The code after the new Layers; a failure says that the layer is in place and the code is not. */
+async function sendCodeAfterLayers(
+  env: DeployEnv,
+  u: Update,
+): Promise<{ bytesUploaded: number; upload: string }> {
+  try {
+    return await sendCode(env, u);
+  } catch (err) {
+    const e = err instanceof ActionError ? err : explainAwsError(err, 'UpdateFunctionCode', u.fn);
+    if (u.codeSent) throw e;
+    throw new ActionError(
+      e.title,
+      `${e.message}\n${u.fn}: its Layers are updated on $LATEST but its code is not (no version was published, no alias moved); re-run to finish.`,
+      { cause: err },
+    );
+  }
 }
 
 /** Deploys the zip to an existing function (after preflight). */
@@ -37,8 +68,12 @@ export async function updateFunction(
 ): Promise<DeployResult> {
   const u = planUpdate(env, pre.fn, pre.config);
   if (env.inputs.dryRun) return dryRun(env, u);
-  const sent = await sendCode(env, u);
-  await applyConfiguration(env, u);
+  const sent = layersFirst(env, u)
+    ? await applyConfiguration(env, u, true).then(() => sendCodeAfterLayers(env, u))
+    : await sendCode(env, u).then(async (r) => {
+        await applyConfiguration(env, u);
+        return r;
+      });
   const { version, smoke, deletedVersions } = await publishUpdate(env, u);
   const changed = !u.sameCode || u.plan.changes.length > 0;
   return result(u, {
@@ -70,7 +105,7 @@ function planUpdate(env: DeployEnv, fn: string, cfg: FunctionConfiguration): Upd
     log.info(
       `${fn}: architecture ${archChange.from} -> ${archChange.to} (architecture-change: update), in the same UpdateFunctionCode as the code.`,
     );
-  return { fn, cfg, plan, sameCode, archChange, t0 };
+  return { fn, cfg, plan, sameCode, archChange, codeSent: false, t0 };
 }
 
 /** The result as the function stands now (its last configuration read), with what this deploy did. */
@@ -144,6 +179,7 @@ async function sendCode(env: DeployEnv, u: Update): Promise<{ bytesUploaded: num
       `${fn}: UpdateFunctionCode (${zip.architecture}, ${formatBytes(zip.bytes.length)}, ${src.upload === 'direct' ? 'direct upload' : src.upload})`,
     );
     const out = await updateCode(env, fn, src.code, u.cfg.RevisionId, false);
+    u.codeSent = true;
     checkSha(fn, zip, out.CodeSha256, 'UpdateFunctionCode');
     u.cfg = { ...u.cfg, ...out };
   }
@@ -158,7 +194,7 @@ async function sendCode(env: DeployEnv, u: Update): Promise<{ bytesUploaded: num
 /** A failure after the code went in: the message says what is in place and what is not. */
 function partly(env: DeployEnv, u: Update, err: unknown, call: string, notDone: string): ActionError {
   const e = err instanceof ActionError ? err : explainAwsError(err, call, u.fn);
-  if (u.sameCode || /new code is in place/.test(e.message)) return e;
+  if (!u.codeSent || /new code is in place/.test(e.message)) return e;
   return new ActionError(
     e.title,
     `${e.message}\n${u.fn}: the new code is in place on $LATEST (CodeSha256 ${env.zip.codeSha256}), but ${notDone}; re-run to finish.`,
@@ -166,15 +202,25 @@ function partly(env: DeployEnv, u: Update, err: unknown, call: string, notDone: 
   );
 }
 
-/** The settings that differ, then the wait when a version follows or the workflow waits. */
-async function applyConfiguration(env: DeployEnv, u: Update): Promise<void> {
+/**
+ * The settings that differ, then the wait when a version follows or the workflow waits (always
+ * before the code: `beforeCode`, and the function must still hold the code it was read with).
+ */
+async function applyConfiguration(env: DeployEnv, u: Update, beforeCode = false): Promise<void> {
   const { inputs } = env;
   if (u.plan.changes.length === 0) return;
   logChanges(env, u.fn, u.plan.changes, false);
+  const readSha = u.cfg.CodeSha256;
   try {
     const out = await updateConfiguration(env, u.fn, u.plan, u.cfg.RevisionId);
     u.cfg = { ...u.cfg, ...out };
-    if (inputs.wait || inputs.publish) u.cfg = await waitUpdated(env, u.fn);
+    if (inputs.wait || inputs.publish || beforeCode) u.cfg = await waitUpdated(env, u.fn);
+    if (beforeCode && u.cfg.CodeSha256 !== readSha)
+      throw changedMeanwhile(
+        u.fn,
+        'its code changed while its Layers were updated; its code was not sent',
+        null,
+      );
   } catch (err) {
     throw partly(
       env,

@@ -4,6 +4,7 @@ import { parseBuildInputs, type BuildInputs } from './build.js';
 import { parseCachixInputs, type CachixInputs } from './cachix.js';
 import { parseDeployInputs, type DeployInputs } from './deploy.js';
 import { parseInstallInputs, type InstallInputs } from './install.js';
+import { parseLayerInputs, type LayerInputs } from './layer.js';
 import { parsePackageInputs, type PackageInputs } from './package.js';
 import { InputSource, splitList, STAGES, type InputReader, type Stage } from './read.js';
 import { parseSmokeTestInputs, type SmokeTestInputs } from './smoke-test.js';
@@ -24,6 +25,8 @@ export interface Inputs {
   smokeTest: SmokeTestInputs;
   /** Present when the deploy stage runs: its checks (a function, a Region, a role to create) depend on it. */
   deploy: DeployInputs | undefined;
+  /** library-layer: read by the package stage (the split) and the deploy stage (the layer version). */
+  layer: LayerInputs | undefined;
 }
 
 export interface ParseEnv {
@@ -53,6 +56,7 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
   });
   if (pkg.localSmokeTest === 'true' && src.get('smoke-test-payload') === '')
     src.bad('local-smoke-test', 'true needs `smoke-test-payload`: the event the bundle is asked to answer.');
+  const layer = parseLayerInputs(src, { stages, layers: deploy?.configuration.layers });
   if (has('package') && !has('build'))
     src.bad('stages', 'the package stage needs the build stage: add build to `stages`.');
   if (has('deploy') && !has('package') && !(src.get('zip-path') && fs.existsSync(pkg.zipPath)))
@@ -61,7 +65,7 @@ export function parseInputs(read: InputReader, penv: ParseEnv): Inputs {
       'deploy without the package stage deploys an existing zip: set `zip-path` to it, or add package to `stages`.',
     );
   if (src.problems.length > 0) throw new InputError(src.problems);
-  return { stages, install, cachix, build, package: pkg, smokeTest, deploy };
+  return { stages, install, cachix, build, package: pkg, smokeTest, deploy, layer };
 }
 
 /** The stages, in their order, each once. */

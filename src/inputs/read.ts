@@ -54,6 +54,7 @@ export const DEFAULTS: Readonly<Record<string, string>> = {
   'smoke-test-payload': '',
   'smoke-test-expect': '',
   'smoke-test-timeout-seconds': '30',
+  'library-layer': '',
   'function-name': '',
   'aws-region': '',
   publish: 'false',

@@ -1,10 +1,13 @@
-import { deployOutputs, runtimeEnvOutputs, smokeTestOutputs } from '../action/outputs.js';
+import * as fsp from 'node:fs/promises';
+import { deployOutputs, layerOutputs, runtimeEnvOutputs, smokeTestOutputs } from '../action/outputs.js';
+import { layerZipSources } from '../bundle/layer.js';
 import { sizeWarnings } from '../bundle/limits.js';
 import type { JobContext } from '../context.js';
 import { checkAccount } from '../deploy/account.js';
 import { destroyClients, makeClients } from '../deploy/clients.js';
 import { assumeRoleWithOidc } from '../deploy/credentials.js';
 import { deployOptions } from '../deploy/options.js';
+import { LibraryLayer } from '../deploy/layer.js';
 import { deployFunctions } from '../deploy/run.js';
 import type { DeployEnv, DeployOptions, DeployResult, ZipInfo } from '../deploy/types.js';
 import { existingZip, packagedZip } from '../deploy/zipinfo.js';
@@ -13,6 +16,8 @@ import type { DeployInputs } from '../inputs/deploy.js';
 import { DEPRECATED_RUNTIMES, LAMBDA_UNZIPPED_LIMIT } from '../lambda.js';
 import { ActionError } from '../util/errors.js';
 import { formatBytes } from '../util/format.js';
+import { defaultCacheDir } from '../zip/deflate.js';
+import { writeZip } from '../zip/write.js';
 
 /**
  * Stage 5: deploy the zip to every function of function-name (deploy/run.ts): the account is
@@ -44,6 +49,8 @@ export async function runDeploy(ctx: JobContext, opts: DeployOptions): Promise<D
     invokeTimeoutMs ? { invokeTimeoutMs } : {},
   );
   const env: DeployEnv = { clients, inputs, log, zip, opts, uploads: new Map(), smokeTests: new Map() };
+  const layer = libraryLayer(ctx);
+  if (layer) env.layer = layer;
   const names = inputs.functionNames;
   try {
     await checkAccount(clients.sts, inputs.allowedAccountIds, log);
@@ -56,6 +63,10 @@ export async function runDeploy(ctx: JobContext, opts: DeployOptions): Promise<D
     ctx.smokeTests = names.flatMap((n) => env.smokeTests.get(n) ?? []);
     // Set on failure too: a later step (if: failure()) can tell a failed smoke test apart.
     ctx.setOutputs(smokeTestOutputs(names, env.smokeTests));
+    if (layer?.current) {
+      ctx.layer = layer.current;
+      ctx.setOutputs(layerOutputs(layer.current));
+    }
     if (error) throw error;
     for (const d of deployments)
       log.info(
@@ -67,6 +78,30 @@ export async function runDeploy(ctx: JobContext, opts: DeployOptions): Promise<D
   } finally {
     destroyClients(clients);
   }
+}
+
+/** The library layer of the package stage (library-layer): its zip is written here, and only for a new hash. */
+function libraryLayer(ctx: JobContext): LibraryLayer | undefined {
+  const name = ctx.inputs.layer?.name;
+  const pkg = ctx.package;
+  const made = pkg?.layer;
+  if (name === undefined || !pkg || !made) return undefined;
+  return new LibraryLayer({
+    name,
+    sha256: made.sha256,
+    functionBytes: pkg.unzippedBytes,
+    layerBytes: made.unzippedBytes,
+    zip: async () => {
+      const z = await writeZip(layerZipSources(made.dir, made.files), made.zipPath, {
+        cacheDir: defaultCacheDir(process.env, ctx.runner.home),
+      });
+      made.zip = { bytes: z.bytes, codeSha256: z.codeSha256 };
+      ctx.log.info(
+        `Wrote ${z.path}: ${formatBytes(z.bytes)} (the library layer), CodeSha256 ${z.codeSha256}`,
+      );
+      return { bytes: await fsp.readFile(z.path), codeSha256: z.codeSha256, path: z.path };
+    },
+  });
 }
 
 /** The package stage's zip, else the zip of zip-path; refused before any call when Lambda cannot take it. */

@@ -1,6 +1,5 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { localSmokeTestOutputs, packageOutputs } from '../action/outputs.js';
 import {
   bundleClosure,
@@ -14,23 +13,43 @@ import {
 import { ClosureResolver } from '../bundle/closure.js';
 import { chooseDataSets, type DataSetChoice } from '../bundle/data-sets.js';
 import { sizeWarnings } from '../bundle/limits.js';
-import { ElfError, isElf } from '../bundle/elf.js';
+import { isElf } from '../bundle/elf.js';
 import { bundleIncludes } from '../bundle/include.js';
+import {
+  LAYER_LIB_DIR,
+  layerHash,
+  layerZipPathOf,
+  layerZipSources,
+  splitBundle,
+  writeLayerFolder,
+  type SplitBundle,
+} from '../bundle/layer.js';
 import { nameMatcher, type ClosureResult } from '../bundle/loaded.js';
 import { staticCheck } from '../bundle/patch.js';
 import { reportReferences } from '../bundle/references.js';
 import { addExtraLibraries, checkResolution } from '../bundle/resolution.js';
 import { runtimeEnvFor } from '../bundle/runtime-env.js';
-import { runLocalSmokeTest, type LocalSmokeTest } from '../bundle/smoke.js';
+import {
+  reportLocalSmokeTest,
+  runLocalSmokeTest,
+  smokeDecoys,
+  type LocalSmokeTest,
+} from '../bundle/smoke.js';
 import { checkLoader } from '../bundle/verify.js';
-import type { BuildResult, JobContext, PackageResult } from '../context.js';
+import { explainPackageFailure } from '../bundle/failure.js';
+import type { BuildResult, JobContext, LayerPackage, PackageResult } from '../context.js';
 import type { Log } from '../host.js';
 import type { PackageInputs } from '../inputs/package.js';
 import type { LambdaArch } from '../lambda.js';
-import { ActionError, errorMessage } from '../util/errors.js';
-import { formatBytes, formatDuration, plural } from '../util/format.js';
-import { errnoCode } from '../util/fs.js';
-import { defaultCacheDir } from '../zip/deflate.js';
+import { ActionError } from '../util/errors.js';
+import { formatBytes, plural } from '../util/format.js';
+import { phaseTimer } from '../util/log.js';
+import {
+  defaultCacheDir,
+  defaultWorkers,
+  prefetchingDeflater,
+  type PrefetchingDeflater,
+} from '../zip/deflate.js';
 import { writeZip, type ZipResult } from '../zip/write.js';
 
 /**
@@ -43,7 +62,10 @@ export async function packageStage(ctx: JobContext): Promise<void> {
   try {
     await packageBuild(ctx);
   } catch (err) {
-    throw explainFailure(err, ctx);
+    throw explainPackageFailure(err, {
+      workDir: path.join(ctx.runner.tempDir, 'nix-lambda'),
+      zipPath: ctx.inputs.package.zipPath,
+    });
   }
 }
 
@@ -60,30 +82,77 @@ interface Bundle {
 
 async function packageBuild(ctx: JobContext): Promise<void> {
   const { log } = ctx;
-  const inputs = ctx.inputs.package;
   const build = ctx.build;
   if (!build)
     throw new ActionError('Nothing to package', 'the package stage needs the build stage in the same run.');
   const work = path.join(ctx.runner.tempDir, 'nix-lambda');
   await fsp.mkdir(work, { recursive: true });
   const phase = phaseTimer(log);
-  const bundle = await resolveBundle(build, inputs, work, log, phase);
+  const libDir = ctx.inputs.layer ? LAYER_LIB_DIR : undefined;
+  // The zip's deflating starts with each file as soon as it is patched (the libraries in a layer
+  // wait: the deploy stage compresses them only for a new hash), beside the checks that follow.
+  const deflater = prefetchingDeflater({
+    level: 6,
+    workers: defaultWorkers(),
+    cacheDir: defaultCacheDir(process.env, ctx.runner.home),
+  });
+  try {
+    const onEntry = (e: BundleEntry): void => {
+      if (libDir === undefined || (e.kind !== 'library' && e.kind !== 'interpreter'))
+        deflater.prefetch(e.data);
+    };
+    await packageWith(ctx, { build, work, phase, libDir, deflater, onEntry });
+  } finally {
+    await deflater.close();
+  }
+}
+
+/** The package stage's work, with the deflater that the patched files are fed to as they come. */
+async function packageWith(
+  ctx: JobContext,
+  o: {
+    build: BuildResult;
+    work: string;
+    phase: (what: string) => void;
+    libDir: string | undefined;
+    deflater: PrefetchingDeflater;
+    onEntry: (e: BundleEntry) => void;
+  },
+): Promise<void> {
+  const { log } = ctx;
+  const inputs = ctx.inputs.package;
+  const { build, work, phase, libDir } = o;
+  const bundle = await resolveBundle(build, inputs, work, log, phase, { libDir, onEntry: o.onEntry });
+  const split = libDir !== undefined ? splitBundle(bundle.entries) : undefined;
+  const layerSha256 = split ? layerHash(split.layer) : undefined;
+  if (split) phase('hashed the layer');
   const references = reportReferences(bundle.entries, bundle.closure, bundle.data, inputs.taskRoot, log);
   phase('checked the references');
-  const { bundleDir, root } = await writeBundleFolder(work, inputs.taskRoot, bundle.entries);
+  const { bundleDir, root } = await writeBundleFolder(
+    work,
+    inputs.taskRoot,
+    split?.function ?? bundle.entries,
+  );
+  const layerDir = split ? await writeLayerFolder(root, bundleDir, split.layer) : undefined;
   phase('wrote the bundle folder');
   const verified = await checkLoader(
     bundle.closure,
     bundle.entries,
     { root, arch: bundle.arch },
-    { verify: inputs.verify, taskRoot: inputs.taskRoot, hostArch: ctx.runner.arch },
+    {
+      verify: inputs.verify,
+      taskRoot: inputs.taskRoot,
+      hostArch: ctx.runner.arch,
+      ...(libDir !== undefined ? { libDir } : {}),
+    },
     log,
   );
   phase('checked the bundle');
   await smokeBeforeShipping(ctx, bundle, root);
   phase('ran the local smoke test');
+  const zipped = split ? { ...bundle, entries: split.function } : bundle;
   const viaS3 = ctx.inputs.deploy?.s3 !== undefined;
-  const zip = await writePackageZip(bundle, inputs.zipPath, { home: ctx.runner.home, viaS3 }, log);
+  const zip = await writePackageZip(zipped, inputs.zipPath, { deflater: o.deflater, viaS3 }, log);
   phase('wrote the zip');
   const result = packageResult(
     bundle,
@@ -91,6 +160,8 @@ async function packageBuild(ctx: JobContext): Promise<void> {
     { bundleDir, verified, references, taskRoot: inputs.taskRoot },
     log,
   );
+  if (split && layerDir !== undefined && layerSha256 !== undefined)
+    result.layer = await packageLayer(ctx, split, { dir: layerDir, sha256: layerSha256 }, result);
   ctx.package = result;
   ctx.setOutputs(packageOutputs(result));
 }
@@ -102,6 +173,7 @@ async function resolveBundle(
   work: string,
   log: Log,
   phase: (what: string) => void,
+  o: { libDir: string | undefined; onEntry: (e: BundleEntry) => void },
 ): Promise<Bundle> {
   const resolver = await ClosureResolver.open(build.programPath, { closure: build.closure });
   const elf = resolver.program.elf;
@@ -148,6 +220,8 @@ async function resolveBundle(
     log: (m: string) => {
       log.info(m);
     },
+    ...(o.libDir !== undefined ? { libDir: o.libDir } : {}),
+    onEntry: o.onEntry,
   };
   const entries: BundleEntry[] = [
     ...(await bundleClosure(closure, patchOpts)),
@@ -172,16 +246,16 @@ async function resolveBundle(
 async function writePackageZip(
   bundle: Bundle,
   zipPath: string,
-  o: { home: string; viaS3: boolean },
+  o: { deflater: PrefetchingDeflater; viaS3: boolean },
   log: Log,
 ): Promise<ZipResult> {
-  const { home, viaS3 } = o;
+  const { deflater, viaS3 } = o;
   const { entries } = bundle;
   const zip = await writeZip(
     entries.map((e) => ({ name: e.name, data: e.data, mode: e.mode })),
     zipPath,
-    // The bundle folder is written and checked: the zip writer may take the buffers' memory.
-    { cacheDir: defaultCacheDir(process.env, home), transferSources: true },
+    // Most files are being deflated already (prefetched as they were patched).
+    { deflater },
   );
   if (zip.cached.entries > 0)
     log.info(
@@ -191,10 +265,49 @@ async function writePackageZip(
     log.warning(w.message, w.title);
   const libraryCount = entries.filter((e) => e.kind === 'library' || e.kind === 'interpreter').length;
   const includedCount = entries.filter((e) => e.kind === 'include').length;
+  const what = [
+    'the program',
+    ...(libraryCount > 0 ? [plural(libraryCount, 'library', 'libraries')] : []),
+    ...(includedCount > 0 ? [plural(includedCount, 'included file')] : []),
+  ];
   log.info(
-    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(bundle.unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: the program, ${plural(libraryCount, 'library', 'libraries')}${includedCount > 0 ? `, ${plural(includedCount, 'included file')}` : ''}), CodeSha256 ${zip.codeSha256}`,
+    `Wrote ${zip.path}: ${formatBytes(zip.bytes)} (${formatBytes(zip.unzippedBytes)} unzipped, ${plural(entries.length, 'file')}: ${what.join(', ')}), CodeSha256 ${zip.codeSha256}`,
   );
   return zip;
+}
+
+/**
+ * The library layer: its folder and content hash for the deploy stage, which compresses it only when
+ * no version holds that hash; a run without the deploy stage writes its zip here (an artifact).
+ */
+async function packageLayer(
+  ctx: JobContext,
+  split: SplitBundle,
+  at: { dir: string; sha256: string },
+  pkg: PackageResult,
+): Promise<LayerPackage> {
+  const files = split.layer.map((e) => ({ name: e.name, mode: e.mode, bytes: e.bytes }));
+  const layer: LayerPackage = {
+    ...at,
+    files,
+    unzippedBytes: files.reduce((n, f) => n + f.bytes, 0),
+    zipPath: layerZipPathOf(pkg.zipPath),
+  };
+  const { log } = ctx;
+  log.info(
+    `Library layer ${ctx.inputs.layer?.name ?? ''}: ${plural(files.length, 'file')} under ${LAYER_LIB_DIR}, ${formatBytes(layer.unzippedBytes)} unzipped, content hash sha256:${at.sha256}; its folder is ${at.dir}.`,
+  );
+  if (ctx.inputs.stages.includes('deploy')) {
+    log.info(
+      'The layer zip is written by the deploy stage, and only when no version of the layer holds this hash.',
+    );
+    return layer;
+  }
+  const zip = await writeZip(layerZipSources(at.dir, files), layer.zipPath, {
+    cacheDir: defaultCacheDir(process.env, ctx.runner.home),
+  });
+  log.info(`Wrote ${zip.path}: ${formatBytes(zip.bytes)} (the library layer), CodeSha256 ${zip.codeSha256}`);
+  return { ...layer, zip: { bytes: zip.bytes, codeSha256: zip.codeSha256 } };
 }
 
 /** What the deploy stage and the summary get, with the variables the bundle needs on the function. */
@@ -218,7 +331,7 @@ function packageResult(
     zipPath: zip.path,
     codeSha256: zip.codeSha256,
     zipBytes: zip.bytes,
-    unzippedBytes: bundle.unzippedBytes,
+    unzippedBytes: zip.unzippedBytes,
     architecture: bundle.arch,
     bundleDir: o.bundleDir,
     files: entries.map(({ data: _data, ...f }) => f),
@@ -250,10 +363,7 @@ async function smokeBeforeShipping(ctx: JobContext, bundle: Bundle, root: string
       root,
       arch: bundle.arch,
       hostArch: ctx.runner.arch,
-      decoys: [
-        ...bundle.entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name)),
-        ...(bundle.closure.interpreter ? [bundle.closure.interpreter.name] : []),
-      ],
+      decoys: smokeDecoys(bundle.entries, bundle.closure.interpreter),
       payload: st.payload,
       expect: st.expect,
       timeoutMs: st.timeoutSeconds * 1000,
@@ -274,62 +384,5 @@ async function smokeBeforeShipping(ctx: JobContext, bundle: Bundle, root: string
   }
   if (mode !== 'false' && st.payload !== undefined) ctx.localSmokeTest = result;
   ctx.setOutputs(localSmokeTestOutputs(result));
-  reportSmokeTest(result, { mode, payload: st.payload !== undefined }, log);
-}
-
-/** Says how the smoke test went; throws when it failed, or could not run and was required. */
-function reportSmokeTest(r: LocalSmokeTest, o: { mode: string; payload: boolean }, log: Log): void {
-  if (r.result === 'skipped') {
-    if (o.mode === 'true')
-      throw new ActionError(
-        'Could not run the local smoke test',
-        `local-smoke-test: true, but ${r.reason ?? 'it cannot run here'}. Set local-smoke-test: auto to skip it where the machine cannot run it. Nothing was uploaded.`,
-      );
-    if (o.payload && o.mode === 'auto')
-      log.notice(`Local smoke test skipped: ${r.reason ?? 'not possible here'}.`, 'Local smoke test');
-    else log.debug(`local smoke test skipped: ${r.reason ?? ''}`);
-    return;
-  }
-  const times = `init ${r.initMs === undefined ? '-' : formatDuration(r.initMs)}, first response ${r.firstResponseMs === undefined ? '-' : formatDuration(r.firstResponseMs)}${r.emulated ? ' (under qemu-aarch64)' : ''}`;
-  if (r.result === 'failed')
-    throw new ActionError(
-      'Local smoke test failed',
-      `${r.reason ?? 'the program did not answer'} (${times}).\nThe program's output (last lines):\n${r.outputTail || '(nothing)'}\nThe bundle was run in a Lambda-like root against a local Runtime API with the event of smoke-test-payload; nothing was uploaded. Fix the program, or set local-smoke-test: false to skip this check.`,
-    );
-  log.info(`Local smoke test passed: ${times}. Response: ${(r.response ?? '').slice(0, 300)}`);
-}
-
-/** A reader's or the file system's error, said as what it means for the user. */
-function explainFailure(err: unknown, ctx: JobContext): unknown {
-  // The reader's message names the file and what is wrong with it; say what it means for the user.
-  if (err instanceof ElfError)
-    return new ActionError(
-      'Malformed ELF file',
-      `${err.message}\nThe build output holds an ELF file that cannot be read (damaged, truncated, or not a Linux program or library): check the program (input \`program\`) and rebuild.`,
-      { cause: err },
-    );
-  // A file system error (disk full, read-only, permissions) while writing the bundle or the zip.
-  const code = errnoCode(err);
-  if (code && !(err instanceof ActionError)) {
-    const full = code === 'ENOSPC' || code === 'EDQUOT';
-    return new ActionError(
-      full ? 'No space left on the disk' : 'Could not write the package',
-      `${errorMessage(err)}\nThe package stage writes the bundle folder under RUNNER_TEMP (${path.join(ctx.runner.tempDir, 'nix-lambda')}) and the zip at ${ctx.inputs.package.zipPath} (input \`zip-path\`)` +
-        (full
-          ? ': free some space there, or point zip-path at a larger disk. No zip was written.'
-          : '. No zip was written.'),
-      { cause: err },
-    );
-  }
-  return err;
-}
-
-/** Phase timings, for ACTIONS_STEP_DEBUG. */
-function phaseTimer(log: Log): (what: string) => void {
-  let t = performance.now();
-  return (what) => {
-    const now = performance.now();
-    log.debug(`package: ${what} in ${Math.round(now - t)} ms`);
-    t = now;
-  };
+  reportLocalSmokeTest(result, { mode, payload: st.payload !== undefined }, log);
 }

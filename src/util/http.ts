@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { HttpClient } from '@actions/http-client';
 
 /**
  * Small HTTP GET with retries and timeouts, on @actions/http-client (which honours the
@@ -67,6 +66,8 @@ export async function fetchUrl(url: string, opts: FetchOptions = {}): Promise<Fe
       throw new FetchError(`cannot read ${url}: ${(e as Error).message}`, 1);
     }
   }
+  // Loaded here, not at start-up: with undici it is most of the action's code, and most runs fetch nothing.
+  const { HttpClient } = await import('@actions/http-client');
   const attempts = Math.max(1, opts.attempts ?? 4);
   const timeoutMs = opts.timeoutMs ?? 60_000;
   let delay = opts.retryDelayMs ?? 1000;

@@ -10,3 +10,13 @@ export interface Logger {
   /** Masks a value in the log from now on (pass it to registerSecret as well: see secrets.ts). */
   setSecret(value: string): void;
 }
+
+/** Phase timings at debug (ACTIONS_STEP_DEBUG): each call logs the time since the last. */
+export function phaseTimer(log: Pick<Logger, 'debug'>): (what: string) => void {
+  let t = performance.now();
+  return (what) => {
+    const now = performance.now();
+    log.debug(`package: ${what} in ${Math.round(now - t)} ms`);
+    t = now;
+  };
+}

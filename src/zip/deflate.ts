@@ -346,3 +346,33 @@ export function createDeflater(opts: {
     },
   };
 }
+
+/** A Deflater whose work can start before the zip is written (the package stage starts each file once it is patched). */
+export interface PrefetchingDeflater extends Deflater {
+  /** Starts deflating data now; the zip writer's deflate() of the same Buffer takes the result. */
+  prefetch(data: Buffer): void;
+}
+
+export function prefetchingDeflater(opts: Parameters<typeof createDeflater>[0]): PrefetchingDeflater {
+  const inner = createDeflater(opts);
+  const started = new Map<Buffer, Promise<DeflateResult>>();
+  return {
+    stats: inner.stats,
+    prefetch(data) {
+      if (started.has(data)) return;
+      const p = inner.deflate(data, false);
+      p.catch(() => undefined); // taken (and its failure reported) by deflate(), or dropped at close
+      started.set(data, p);
+    },
+    deflate(data, transfer = false) {
+      const p = started.get(data);
+      if (!p) return inner.deflate(data, transfer);
+      started.delete(data);
+      return p;
+    },
+    async close() {
+      started.clear();
+      await inner.close();
+    },
+  };
+}

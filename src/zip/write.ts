@@ -70,6 +70,11 @@ export interface ZipOptions {
    * a source Buffer after passing it (its bytes may have moved). Default false.
    */
   transferSources?: boolean;
+  /**
+   * A deflater made (and closed) by the caller, which may already be compressing the sources
+   * (prefetchingDeflater); level, concurrency and the cache are then its own.
+   */
+  deflater?: Deflater;
 }
 
 const KiB = 1024;
@@ -326,12 +331,14 @@ export async function writeZip(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
   );
-  const deflater = createDeflater({
-    level: o.level,
-    workers: o.workers,
-    cacheDir: o.cacheDir,
-    cacheMaxBytes: o.cacheMaxBytes,
-  });
+  const deflater =
+    opts.deflater ??
+    createDeflater({
+      level: o.level,
+      workers: o.workers,
+      cacheDir: o.cacheDir,
+      cacheMaxBytes: o.cacheMaxBytes,
+    });
   const feed = new Feed(entries, o, deflater);
   const fh = await openTemp(tmp, target);
   trackTemp(tmp);
@@ -363,7 +370,7 @@ export async function writeZip(
     feed.stop();
     // The feed never rejects; wait for it so no loader runs after we return.
     await feeding;
-    await deflater.close();
+    if (!opts.deflater) await deflater.close();
   }
 }
 

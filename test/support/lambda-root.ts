@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
  *                  with "version `X' not found"; an unversioned one hits its constructor, which prints
  *                  "lambda-root: loaded the incompatible library NAME ..." and exits 127. A decoy
  *                  loader (as PT_INTERP) prints the same and exits 127.
+ *   /opt           a layer's zip, unpacked there as Lambda extracts layers (layerZip; empty otherwise)
  *   /tmp (1777), /proc (mounted), /dev (null, zero, random, urandom when mknod is allowed), /etc (empty)
  *
  * and `unshare --mount --pid --fork --mount-proc=/proc --root=ROOT --wd=/var/task /var/task/bootstrap`
@@ -78,6 +79,8 @@ export interface LambdaRootOptions {
   user?: 'sandbox' | 'root';
   /** Abort: kill the process tree (for a bootstrap that serves events forever). */
   signal?: AbortSignal;
+  /** A layer's zip, unpacked at /opt (a library layer: its libraries at /opt/lib get decoys too). */
+  layerZip?: string;
 }
 
 export interface LambdaRootResult {
@@ -214,24 +217,27 @@ async function makeDevices(dev: string): Promise<void> {
 /** Builds the root (see the file comment) and returns its path; runInLambdaRoot uses it. */
 export async function makeLambdaRoot(
   zipPath: string,
-  opts: { arch?: LambdaArch; decoys?: boolean } = {},
+  opts: { arch?: LambdaArch; decoys?: boolean; layerZip?: string } = {},
 ): Promise<string> {
   const arch = opts.arch ?? 'x86_64';
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-root-'));
   fs.chmodSync(root, 0o755); // mkdtemp makes it 0700: the sandbox user must traverse /
-  for (const d of ['var/task', 'tmp', 'proc', 'dev', 'etc', 'lib64', 'usr/lib64', 'usr/bin']) {
+  for (const d of ['var/task', 'opt', 'tmp', 'proc', 'dev', 'etc', 'lib64', 'usr/lib64', 'usr/bin']) {
     fs.mkdirSync(path.join(root, d), { recursive: true, mode: 0o755 });
   }
   fs.chmodSync(path.join(root, 'tmp'), 0o1777);
   const task = path.join(root, 'var', 'task');
-  try {
-    await run('unzip', ['-q', path.resolve(zipPath), '-d', task]);
-  } catch (e) {
-    const err = e as Error & { stderr?: string };
-    throw new Error(`unzip ${zipPath} failed: ${err.message}\n${err.stderr ?? ''}`);
+  const opt = path.join(root, 'opt');
+  for (const [zip, dest] of [[zipPath, task], ...(opts.layerZip ? [[opts.layerZip, opt]] : [])] as const) {
+    try {
+      await run('unzip', ['-q', path.resolve(zip), '-d', dest]);
+    } catch (e) {
+      const err = e as Error & { stderr?: string };
+      throw new Error(`unzip ${zip} failed: ${err.message}\n${err.stderr ?? ''}`);
+    }
   }
   if (opts.decoys ?? true) {
-    const names = new Set([...bundledSonames(task), ...ALWAYS_DECOYED, LOADER[arch]]);
+    const names = new Set([...bundledSonames(task), ...bundledSonames(opt), ...ALWAYS_DECOYED, LOADER[arch]]);
     for (const name of names) {
       const file = await decoy(arch, name);
       for (const d of ['lib64', 'usr/lib64']) {
@@ -271,6 +277,7 @@ export async function runInLambdaRoot(
   const root = await makeLambdaRoot(zipPath, {
     arch,
     ...(opts.decoys !== undefined ? { decoys: opts.decoys } : {}),
+    ...(opts.layerZip !== undefined ? { layerZip: opts.layerZip } : {}),
   });
   const merged: Record<string, string | undefined> = { ...LAMBDA_ENV, ...opts.env };
   const env = Object.fromEntries(

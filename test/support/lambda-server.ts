@@ -12,6 +12,7 @@ import { codeSha256 } from '../../src/util/hash.js';
 import type { Inputs } from '../../src/inputs/parse.js';
 import { jobContext, memoryLog, type MemoryLog } from './doubles.js';
 import { deployOptions } from '../../src/deploy/options.js';
+import { LayerApiError, LayerStore, routeLayer, type LayerOp } from './lambda-layers.js';
 
 /**
  * A local stand-in for the AWS APIs the deploy stage calls, spoken over a real
@@ -62,6 +63,7 @@ export type Op =
   /** An STS request whose Action (in its body) is not read yet. */
   | 'StsQuery'
   | 'OidcToken'
+  | LayerOp
   | 'Unknown';
 
 export interface RequestRecord {
@@ -307,6 +309,10 @@ export class LambdaServer {
   /** Page size of ListVersionsByFunction and ListAliases when MaxItems is not given. */
   pageSize: number;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Lambda's layers (lambda-layers.ts). */
+  readonly layers: LayerStore;
+  /** Called once an operation has been answered successfully (a test's way to act in between two calls). */
+  private readonly afterOps: { op: Op; run: () => void }[] = [];
   private readonly faults: FaultRule[] = [];
   private readonly uploads = new Map<string, { bucket: string; key: string; parts: Map<number, Buffer> }>();
   private readonly opts: Required<ServerOptions>;
@@ -323,6 +329,12 @@ export class LambdaServer {
     };
     this.region = this.opts.region;
     this.pageSize = this.opts.versionsPageSize;
+    this.layers = new LayerStore(`arn:aws:lambda:${this.region}:${ACCOUNT}`);
+  }
+
+  /** Runs `fn` right after the next successful `op` (once). */
+  after(op: Op, fn: () => void): void {
+    this.afterOps.push({ op, run: fn });
   }
 
   async start(): Promise<this> {
@@ -440,7 +452,13 @@ export class LambdaServer {
 
   /** Bytes of code received by Lambda and S3 writes. */
   uploadedBytes(): number {
-    const codeOps: Op[] = ['UpdateFunctionCode', 'CreateFunction', 'PutObject', 'UploadPart'];
+    const codeOps: Op[] = [
+      'UpdateFunctionCode',
+      'CreateFunction',
+      'PutObject',
+      'UploadPart',
+      'PublishLayerVersion',
+    ];
     return this.requests
       .filter((r) => codeOps.includes(r.op) && r.status > 0)
       .reduce((n, r) => n + r.bodyBytes, 0);
@@ -456,6 +474,8 @@ export class LambdaServer {
     this.nextCreation = undefined;
     this.callerAccount = ACCOUNT;
     this.pageSize = this.opts.versionsPageSize;
+    this.layers.reset();
+    this.afterOps.length = 0;
   }
 
   /** Asserts the invariant the deploy must keep: every alias points at an existing version. Returns alias -> CodeSha256. */
@@ -599,8 +619,11 @@ export class LambdaServer {
           }, delayMs);
           this.timers.add(t);
         }
+        const hook = this.afterOps.findIndex((h) => h.op === op);
+        if (hook >= 0 && status < 300) this.afterOps.splice(hook, 1)[0]!.run();
       } catch (err) {
         if (err instanceof HttpError) sendError(err);
+        else if (err instanceof LayerApiError) sendError(new HttpError(err.status, err.type, err.message));
         else sendError(new HttpError(500, 'ServiceException', (err as Error).message));
       }
     });
@@ -613,6 +636,8 @@ export class LambdaServer {
         p,
       );
     if (p.startsWith('/_oidc/')) return { op: 'OidcToken', fn: undefined };
+    const layer = routeLayer(method, p);
+    if (layer) return { op: layer.op, fn: undefined };
     if (lam) {
       const raw = lam[1] ? decodeURIComponent(lam[1]) : undefined;
       const fn = raw ? (/function:([^:]+)/.exec(raw)?.[1] ?? raw) : undefined;
@@ -669,6 +694,9 @@ export class LambdaServer {
       const code = logged['Code'] as Record<string, unknown> | undefined;
       if (code && typeof code['ZipFile'] === 'string')
         logged['Code'] = { ...code, ZipFile: `<${code['ZipFile'].length} base64 chars>` };
+      const content = logged['Content'] as Record<string, unknown> | undefined;
+      if (content && typeof content['ZipFile'] === 'string')
+        logged['Content'] = { ...content, ZipFile: `<${content['ZipFile'].length} base64 chars>` };
       record.json = logged;
       return v;
     };
@@ -687,6 +715,11 @@ export class LambdaServer {
     };
 
     switch (op) {
+      case 'ListLayerVersions':
+      case 'GetLayerVersion':
+      case 'PublishLayerVersion':
+      case 'DeleteLayerVersion':
+        return this.layerCall(op, url, input);
       case 'OidcToken': {
         if (req.headers.authorization !== `Bearer ${this.opts.oidcRequestToken}`)
           throw new HttpError(401, 'Unauthorized', 'bad request token');
@@ -805,6 +838,7 @@ export class LambdaServer {
         const i = input();
         this.checkRevision(f, i['RevisionId']);
         this.checkIdle(f);
+        if (Array.isArray(i['Layers'])) this.layers.checkLayers(i['Layers'] as string[]);
         this.beginUpdate(f);
         if (typeof i['MemorySize'] === 'number') f.memorySize = i['MemorySize'];
         if (typeof i['Timeout'] === 'number') f.timeout = i['Timeout'];
@@ -926,6 +960,7 @@ export class LambdaServer {
             'The role defined for the function cannot be assumed by Lambda.',
           );
         const code = this.codeFrom((i['Code'] ?? {}) as Record<string, unknown>);
+        if (Array.isArray(i['Layers'])) this.layers.checkLayers(i['Layers'] as string[]);
         const f = this.addFunction({ name, code });
         f.runtime = typeof i['Runtime'] === 'string' ? i['Runtime'] : '';
         f.role = i['Role'];
@@ -1028,6 +1063,34 @@ export class LambdaServer {
       headers['x-amz-log-result'] = log.subarray(Math.max(0, log.length - 4096)).toString('base64');
     }
     return [200, headers, answer.payload ?? '', answer.delayMs ?? 0];
+  }
+
+  /** The layers API (lambda-layers.ts); a layer zip comes as a ZipFile or from S3, like a function's. */
+  private layerCall(
+    op: LayerOp,
+    url: URL,
+    input: () => Record<string, unknown>,
+  ): [number, Record<string, string>, string] {
+    const route = routeLayer(op === 'PublishLayerVersion' ? 'POST' : 'GET', url.pathname)!;
+    const json = (status: number, value: unknown): [number, Record<string, string>, string] => [
+      status,
+      { 'content-type': 'application/json' },
+      JSON.stringify(value),
+    ];
+    switch (op) {
+      case 'ListLayerVersions':
+        return json(200, this.layers.list(route.name, url.searchParams));
+      case 'GetLayerVersion':
+        return json(200, this.layers.out(this.layers.get(route.name, route.version!), true));
+      case 'DeleteLayerVersion':
+        this.layers.delete(route.name, route.version!);
+        return [204, {}, ''];
+      case 'PublishLayerVersion': {
+        const i = input();
+        const code = this.codeFrom((i['Content'] ?? {}) as Record<string, unknown>);
+        return json(201, this.layers.out(this.layers.publish(route.name, i, code), true));
+      }
+    }
   }
 
   private aliasName(url: URL): string {
@@ -1140,7 +1203,9 @@ export class LambdaServer {
       Version: '$LATEST',
       ...(Object.keys(f.env).length > 0 ? { Environment: { Variables: { ...f.env } } } : {}),
       RevisionId: f.revisionId,
-      ...(f.layers.length > 0 ? { Layers: f.layers.map((Arn) => ({ Arn, CodeSize: 1000 })) } : {}),
+      ...(f.layers.length > 0
+        ? { Layers: f.layers.map((Arn) => ({ Arn, CodeSize: this.layers.byArn(Arn)?.codeSize ?? 1000 })) }
+        : {}),
       State: f.state,
       ...(f.stateReason ? { StateReason: f.stateReason } : {}),
       ...(f.stateReasonCode ? { StateReasonCode: f.stateReasonCode } : {}),

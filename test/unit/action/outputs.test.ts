@@ -6,6 +6,7 @@ import {
   builtOutputs,
   deployOutputs,
   localSmokeTestOutputs,
+  layerOutputs,
   nixOutputs,
   OUTPUT_NAMES,
   packageOutputs,
@@ -66,6 +67,16 @@ describe('the outputs', () => {
       localSmokeTestOutputs({ result: 'passed' }),
       deployOutputs([deployment('a')]),
       smokeTestOutputs(['a'], new Map()),
+      layerOutputs({
+        name: 'libs',
+        arn: 'arn:aws:lambda:us-east-1:123456789012:layer:libs:4',
+        version: '4',
+        status: 'reused',
+        sha256: 'a'.repeat(64),
+        zipBytes: 0,
+        bytesUploaded: 0,
+        upload: '',
+      }),
       summaryOutputs({ ok: true, stages: [], deployments: [] }),
     ];
     const names = sets.flatMap((s) => Object.keys(s));

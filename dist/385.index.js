@@ -1,8 +1,8 @@
-export const id = 890;
-export const ids = [890];
+export const id = 385;
+export const ids = [385];
 export const modules = {
 
-/***/ 8890:
+/***/ 5385:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,8 +14,12 @@ __webpack_require__.d(__webpack_exports__, {
   runDeploy: () => (/* binding */ runDeploy)
 });
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: ./src/action/outputs.ts
 var outputs = __webpack_require__(8948);
+// EXTERNAL MODULE: ./src/bundle/layer.ts
+var bundle_layer = __webpack_require__(4817);
 // EXTERNAL MODULE: ./src/bundle/limits.ts
 var limits = __webpack_require__(4146);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
@@ -43,6 +47,9 @@ const PERMISSIONS = {
     CreateAlias: 'lambda:CreateAlias',
     UpdateAlias: 'lambda:UpdateAlias',
     CreateFunction: 'lambda:CreateFunction (and iam:PassRole on the execution role)',
+    ListLayerVersions: 'lambda:ListLayerVersions',
+    GetLayerVersion: 'lambda:GetLayerVersion',
+    PublishLayerVersion: 'lambda:PublishLayerVersion',
     PutObject: 's3:PutObject',
     CreateMultipartUpload: 's3:PutObject',
     UploadPart: 's3:PutObject',
@@ -326,6 +333,220 @@ function deployOptions(env = process.env, overrides = {}) {
     return { ...opts, ...overrides };
 }
 
+// EXTERNAL MODULE: ./src/util/format.ts
+var format = __webpack_require__(2693);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
+var lib_storage_dist_cjs = __webpack_require__(2358);
+// EXTERNAL MODULE: ./src/util/hash.ts
+var hash = __webpack_require__(5138);
+;// CONCATENATED MODULE: ./src/deploy/s3.ts
+
+
+
+
+/**
+ * Uploads the zip to S3 for UpdateFunctionCode/CreateFunction with
+ * S3Bucket/S3Key: a single PutObject for small zips, a multipart upload
+ * (parts in parallel, each retried by the SDK) for large ones.
+ */
+/** The default key: nix-lambda/<function name>/<CodeSha256 as hex>.zip. */
+function defaultS3Key(functionName, codeSha256) {
+    const name = /:function:([^:]+)/.exec(functionName)?.[1] ?? functionName;
+    return `nix-lambda/${name}/${(0,hash/* codeSha256Hex */.ET)(codeSha256)}.zip`;
+}
+async function uploadZip(s3, bucket, key, body, codeSha256, partSize) {
+    const upload = new lib_storage_dist_cjs/* Upload */._({
+        client: s3,
+        params: {
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: 'application/zip',
+            Metadata: { 'code-sha256': codeSha256 },
+        },
+        partSize,
+        queueSize: 4,
+        leavePartsOnError: false,
+    });
+    try {
+        await upload.done();
+    }
+    catch (err) {
+        const op = upload.uploadId ? 'CreateMultipartUpload' : 'PutObject';
+        const e = explainAwsError(err, op, `s3://${bucket}/${key}`);
+        throw new util_errors/* ActionError */.lZ(e.title === 'Access denied' ? e.title : 'S3 upload failed', `${e.message}\nThe bucket must be in the function's Region; the deploy role needs s3:PutObject (and s3:AbortMultipartUpload) on it.`, { cause: err });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/layer.ts
+
+
+
+
+
+
+
+/** The layer's ARN without a version, in the function's account and Region. */
+function layerArnFor(functionArn, name) {
+    const m = /^(arn:[^:]+:lambda:[^:]+:\d{12}):function:/.exec(functionArn);
+    if (!m)
+        throw new Error(`not a function ARN: ${functionArn}`);
+    return `${m[1]}:layer:${name}`;
+}
+/** The unversioned ARN of a layer version ARN. */
+function unversioned(versionArn) {
+    return versionArn.replace(/:\d+$/, '');
+}
+/**
+ * The function's layers with this run's version: `layers` (the input) or its current ones, any
+ * version of the library layer dropped, the new version last (so its /opt/lib files win over
+ * another layer's of the same name).
+ */
+function desiredLayers(current, input, layerArn, versionArn) {
+    return [...(input ?? current).filter((a) => unversioned(a) !== layerArn), versionArn];
+}
+/** Lambda's limits for the function with its new layers; refused before any function is changed. */
+function checkLayerLimits(fn, cfg, layers, req, layerArn) {
+    if (layers.length > lambda/* MAX_LAYERS */.Uf)
+        throw new util_errors/* ActionError */.lZ('Too many layers', `${fn} would have ${layers.length} layers with the library layer (${layers.join(', ')}); Lambda takes at most ${lambda/* MAX_LAYERS */.Uf}. Remove one (input \`layers\`), or leave library-layer empty. No function was changed.`);
+    // Lambda reports the other layers' zipped size only: their unzipped size is at least that.
+    const others = (cfg?.Layers ?? []).filter((l) => l.Arn !== undefined && unversioned(l.Arn) !== layerArn && layers.includes(l.Arn));
+    const otherBytes = others.reduce((n, l) => n + (l.CodeSize ?? 0), 0);
+    const total = req.functionBytes + req.layerBytes + otherBytes;
+    if (total > lambda/* LAMBDA_UNZIPPED_LIMIT */.KA)
+        throw new util_errors/* ActionError */.lZ('Bundle too large', `${fn}: the function (${(0,format/* formatBytes */.z3)(req.functionBytes)}), the library layer (${(0,format/* formatBytes */.z3)(req.layerBytes)}) and its other layers (at least ${(0,format/* formatBytes */.z3)(otherBytes)}) come to ${(0,format/* formatBytes */.z3)(total)} unzipped; Lambda's limit is ${(0,format/* formatBytes */.z3)(lambda/* LAMBDA_UNZIPPED_LIMIT */.KA)}. No function was changed.`);
+}
+/** The newest version of the layer holding this hash and architecture that still exists, if any. */
+async function findLayerVersion(env, req, skip) {
+    const arch = env.zip.architecture;
+    const found = [];
+    try {
+        for await (const page of (0,client_lambda_dist_cjs/* paginateListLayerVersions */.Y9l)({ client: env.clients.lambda }, { LayerName: req.name, CompatibleArchitecture: arch }))
+            for (const v of page.LayerVersions ?? [])
+                if (v.LayerVersionArn && v.Version && (0,bundle_layer/* hashInDescription */.wj)(v.Description) === req.sha256)
+                    if (!skip.has(v.LayerVersionArn))
+                        found.push({ arn: v.LayerVersionArn, version: v.Version });
+    }
+    catch (err) {
+        if (isAwsError(err, 'ResourceNotFoundException'))
+            return undefined; // no version of it yet
+        throw explainAwsError(err, 'ListLayerVersions', req.name);
+    }
+    for (const v of found.sort((a, b) => b.version - a.version)) {
+        const got = await awsCall('GetLayerVersion', v.arn, () => env.clients.lambda.send(new client_lambda_dist_cjs/* GetLayerVersionCommand */.VK5({ LayerName: req.name, VersionNumber: v.version })), (err) => isAwsError(err, 'ResourceNotFoundException')).catch((err) => {
+            if (isAwsError(err, 'ResourceNotFoundException'))
+                return undefined;
+            throw err;
+        });
+        if (got && (0,bundle_layer/* hashInDescription */.wj)(got.Description) === req.sha256)
+            return { arn: v.arn, version: String(v.version) };
+        env.log.info(`${req.name}: version ${v.version} was deleted since it was listed; looking further.`);
+    }
+    return undefined;
+}
+/** Publishes the layer zip (written now) as a new version; through S3 above the direct-upload limit. */
+async function publishLayer(env, req) {
+    const zip = await req.zip();
+    const size = (0,format/* formatBytes */.z3)(zip.bytes.length);
+    let content = { ZipFile: zip.bytes };
+    let upload = 'direct';
+    if (zip.bytes.length > env.opts.directUploadLimit) {
+        const s3 = env.inputs.s3;
+        if (!s3)
+            throw new util_errors/* ActionError */.lZ('Layer zip too large for a direct upload', `the library layer's zip is ${size}; Lambda takes at most ${(0,format/* formatBytes */.z3)(env.opts.directUploadLimit)} in a direct upload. Set \`s3-bucket\` to a bucket in the function's Region: the layer then goes through S3. No function was changed.`);
+        const key = `nix-lambda/layers/${req.name}/${req.sha256}.zip`;
+        upload = `s3://${s3.bucket}/${key}`;
+        env.log.info(`${req.name}: uploading the layer zip (${size}) to ${upload}`);
+        await uploadZip(env.clients.s3, s3.bucket, key, zip.bytes, zip.codeSha256, env.opts.s3PartSize);
+        content = { S3Bucket: s3.bucket, S3Key: key };
+    }
+    env.log.info(`${req.name}: PublishLayerVersion (${env.zip.architecture}, ${size}, ${upload})`);
+    const out = await awsCall('PublishLayerVersion', req.name, () => env.clients.lambda.send(new client_lambda_dist_cjs/* PublishLayerVersionCommand */.cl_({
+        LayerName: req.name,
+        Description: (0,bundle_layer/* layerDescription */.iq)(req.sha256, env.zip.architecture),
+        Content: content,
+        CompatibleArchitectures: [env.zip.architecture],
+        CompatibleRuntimes: [...lambda/* LAMBDA_RUNTIMES */._9],
+    }))).catch((err) => {
+        const e = explainAwsError(err, 'PublishLayerVersion', req.name);
+        throw new util_errors/* ActionError */.lZ(e.title, `${e.message}\nNo function was changed.`, { cause: err });
+    });
+    if (!out.LayerVersionArn || out.Version === undefined)
+        throw new util_errors/* ActionError */.lZ('PublishLayerVersion failed', `${req.name}: PublishLayerVersion returned no version.`);
+    if (out.Content?.CodeSha256 !== undefined && out.Content.CodeSha256 !== zip.codeSha256)
+        throw new util_errors/* ActionError */.lZ('Code mismatch', `${req.name}: Lambda reports CodeSha256 ${out.Content.CodeSha256} for the new layer version, but its zip's is ${zip.codeSha256}.`);
+    env.log.info(`${req.name}: published version ${out.Version} (${out.LayerVersionArn})`);
+    return {
+        name: req.name,
+        arn: out.LayerVersionArn,
+        version: String(out.Version),
+        status: 'published',
+        sha256: req.sha256,
+        zipBytes: zip.bytes.length,
+        bytesUploaded: zip.bytes.length,
+        upload,
+    };
+}
+/** The run's layer version: one lookup (and at most one publication) shared by every function. */
+class LibraryLayer {
+    req;
+    pending;
+    gone = new Set();
+    current;
+    constructor(req) {
+        this.req = req;
+    }
+    get name() {
+        return this.req.name;
+    }
+    get sizes() {
+        return { functionBytes: this.req.functionBytes, layerBytes: this.req.layerBytes };
+    }
+    /** The version found or published (once per run). */
+    resolve(env) {
+        this.pending ??= this.lookUp(env);
+        return this.pending;
+    }
+    /** The version `arn` was deleted meanwhile: find or publish another (once per deleted version). */
+    async replace(env, arn) {
+        const now = await this.resolve(env);
+        if (now.arn !== arn || this.gone.has(arn))
+            return now;
+        this.gone.add(arn);
+        env.log.warning(`${this.req.name}: layer version ${arn} was deleted while this deploy used it; finding or publishing another.`, 'Layer version deleted');
+        this.pending = this.lookUp(env);
+        return this.pending;
+    }
+    async lookUp(env) {
+        this.current = await this.find(env);
+        return this.current;
+    }
+    async find(env) {
+        const { req } = this;
+        const base = { name: req.name, sha256: req.sha256, zipBytes: 0, bytesUploaded: 0, upload: '' };
+        const found = await findLayerVersion(env, req, this.gone);
+        if (found) {
+            env.log.info(`${req.name}: version ${found.version} already holds these libraries (sha256:${req.sha256}); reused, nothing compressed or uploaded.`);
+            return { ...base, ...found, status: 'reused' };
+        }
+        if (env.inputs.dryRun) {
+            const zip = await req.zip();
+            env.log.info(`${req.name}: dry run: would publish a new version (${(0,format/* formatBytes */.z3)(zip.bytes.length)} zipped, sha256:${req.sha256}).`);
+            return { ...base, arn: '', version: '', status: 'dry-run', zipBytes: zip.bytes.length };
+        }
+        return publishLayer(env, req);
+    }
+}
+/** The layer version an error says does not exist (deleted meanwhile), if that is what it says. */
+function deletedLayerVersion(err) {
+    for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+        const m = /Layer version (arn:\S+?:layer:[\w-]+:\d+) does not exist/.exec(e.message);
+        if (m)
+            return m[1];
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/util/pool.ts
 /** Runs fn over items, at most `limit` at a time, in order; after a failure no new item is started. */
 async function pool(items, limit, fn) {
@@ -348,8 +569,6 @@ async function pool(items, limit, fn) {
     return results;
 }
 
-// EXTERNAL MODULE: ./src/util/format.ts
-var format = __webpack_require__(2693);
 ;// CONCATENATED MODULE: ./src/deploy/configuration.ts
 
 
@@ -613,49 +832,6 @@ async function preflight(env, fn) {
     return { fn, config: cfg };
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
-var lib_storage_dist_cjs = __webpack_require__(2358);
-// EXTERNAL MODULE: ./src/util/hash.ts
-var hash = __webpack_require__(5138);
-;// CONCATENATED MODULE: ./src/deploy/s3.ts
-
-
-
-
-/**
- * Uploads the zip to S3 for UpdateFunctionCode/CreateFunction with
- * S3Bucket/S3Key: a single PutObject for small zips, a multipart upload
- * (parts in parallel, each retried by the SDK) for large ones.
- */
-/** The default key: nix-lambda/<function name>/<CodeSha256 as hex>.zip. */
-function defaultS3Key(functionName, codeSha256) {
-    const name = /:function:([^:]+)/.exec(functionName)?.[1] ?? functionName;
-    return `nix-lambda/${name}/${(0,hash/* codeSha256Hex */.ET)(codeSha256)}.zip`;
-}
-async function uploadZip(s3, bucket, key, body, codeSha256, partSize) {
-    const upload = new lib_storage_dist_cjs/* Upload */._({
-        client: s3,
-        params: {
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            ContentType: 'application/zip',
-            Metadata: { 'code-sha256': codeSha256 },
-        },
-        partSize,
-        queueSize: 4,
-        leavePartsOnError: false,
-    });
-    try {
-        await upload.done();
-    }
-    catch (err) {
-        const op = upload.uploadId ? 'CreateMultipartUpload' : 'PutObject';
-        const e = explainAwsError(err, op, `s3://${bucket}/${key}`);
-        throw new util_errors/* ActionError */.lZ(e.title === 'Access denied' ? e.title : 'S3 upload failed', `${e.message}\nThe bucket must be in the function's Region; the deploy role needs s3:PutObject (and s3:AbortMultipartUpload) on it.`, { cause: err });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/deploy/code.ts
 
 
@@ -746,15 +922,18 @@ async function updateConfiguration(env, fn, plan, revisionId) {
  * Versions and the alias, shared by update.ts and create.ts: publish exactly the code that was
  * sent, reuse a version that already holds it, and move the alias only to such a version.
  */
-/** The newest published version holding the zip's code (and architecture), if any. */
+/** The newest published version holding the zip's code (and architecture, and the library layer's version), if any. */
 async function findVersion(env, fn) {
     let best;
+    const layer = env.layer?.current?.arn;
     try {
         for await (const page of (0,client_lambda_dist_cjs/* paginateListVersionsByFunction */.CE5)({ client: env.clients.lambda }, { FunctionName: fn })) {
             for (const v of page.Versions ?? []) {
                 if (!v.Version || v.Version === '$LATEST')
                     continue;
                 if (v.CodeSha256 !== env.zip.codeSha256 || functionArch(v) !== env.zip.architecture)
+                    continue;
+                if (layer !== undefined && !(v.Layers ?? []).some((l) => l.Arn === layer))
                     continue;
                 const n = Number(v.Version);
                 if (best === undefined || n > best)
@@ -1200,6 +1379,64 @@ async function sendCreate(env, fn, create, code, settings) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/deploy/layer-apply.ts
+
+
+/**
+ * The library layer applied to each function of the run: the limits checked for every function
+ * before any is changed, the layer version found or published once, then each function's Layers
+ * (its other layers kept, an older version of the library layer replaced) planned as a
+ * configuration change that travels with the code (update.ts sends it first, under the RevisionId
+ * read before, then the code under the RevisionId that update returned). A version deleted
+ * between the lookup and the update is replaced, and that function's deploy starts again.
+ */
+/** The layer version ARNs the function has now (none for a function to create). */
+function currentLayers(cfg) {
+    return (cfg?.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean);
+}
+/** Checks every function against the limits with the library layer, then looks the version up (publishing a new one). */
+async function prepareLayer(env, layer, pre) {
+    const input = env.inputs.configuration.layers;
+    for (const p of pre) {
+        const arn = p.config?.FunctionArn ? layerArnFor(p.config.FunctionArn, layer.name) : layer.name;
+        checkLayerLimits(p.fn, p.config, desiredLayers(currentLayers(p.config), input, arn, `${arn}:new`), layer.sizes, arn);
+    }
+    await layer.resolve(env);
+}
+/** The deploy env of one function: its configuration's Layers are those it should end up with. */
+function withLayerConfig(env, p, layer) {
+    const got = layer.current;
+    if (!got)
+        throw new Error('the library layer is not resolved');
+    const fnArn = p.config?.FunctionArn;
+    const layerArn = got.arn ? unversioned(got.arn) : fnArn ? layerArnFor(fnArn, got.name) : got.name;
+    const version = got.arn || `${layerArn}:(new version)`;
+    const layers = desiredLayers(currentLayers(p.config), env.inputs.configuration.layers, layerArn, version);
+    return {
+        ...env,
+        inputs: { ...env.inputs, configuration: { ...env.inputs.configuration, layers } },
+    };
+}
+/**
+ * Deploys one function with the layer; when Lambda says the layer version no longer exists (deleted
+ * since it was looked up: nothing of this function was changed by the call that failed), another
+ * version is found or published and the function is read and deployed again, once.
+ */
+async function deployWithLayer(env, layer, p, deployOne) {
+    try {
+        return await deployOne(withLayerConfig(env, p, layer), p);
+    }
+    catch (err) {
+        const gone = deletedLayerVersion(err);
+        const ours = layer.current?.arn;
+        if (gone === undefined || !ours || unversioned(gone) !== unversioned(ours))
+            throw err;
+        await layer.replace(env, gone);
+        const again = p.config ? { fn: p.fn, config: await getFunction(env, p.fn) } : p;
+        return deployOne(withLayerConfig(env, again, layer), again);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/update.ts
 
 
@@ -1210,13 +1447,39 @@ async function sendCreate(env, fn, create, code, settings) {
 
 
 
+/**
+ * With a library layer whose version changes along with the code, the configuration (the new
+ * Layers) goes first and the code second: UpdateFunctionCode cannot take Layers. The old program
+ * keeps running with its own libraries meanwhile (a program that was in one zip has them under
+ * /var/task; a layer program takes a newer layer's libraries, which keep their old symbols), and
+ * no version is published, nor the alias moved, until both are in (PublishVersion checks the code).
+ */
+function layersFirst(env, u) {
+    return env.layer !== undefined && u.plan.update.Layers !== undefined && !u.sameCode;
+}
+/** The code after the new Layers; a failure says that the layer is in place and the code is not. */
+async function sendCodeAfterLayers(env, u) {
+    try {
+        return await sendCode(env, u);
+    }
+    catch (err) {
+        const e = err instanceof util_errors/* ActionError */.lZ ? err : explainAwsError(err, 'UpdateFunctionCode', u.fn);
+        if (u.codeSent)
+            throw e;
+        throw new util_errors/* ActionError */.lZ(e.title, `${e.message}\n${u.fn}: its Layers are updated on $LATEST but its code is not (no version was published, no alias moved); re-run to finish.`, { cause: err });
+    }
+}
 /** Deploys the zip to an existing function (after preflight). */
 async function updateFunction(env, pre) {
     const u = planUpdate(env, pre.fn, pre.config);
     if (env.inputs.dryRun)
         return dryRun(env, u);
-    const sent = await sendCode(env, u);
-    await applyConfiguration(env, u);
+    const sent = layersFirst(env, u)
+        ? await applyConfiguration(env, u, true).then(() => sendCodeAfterLayers(env, u))
+        : await sendCode(env, u).then(async (r) => {
+            await applyConfiguration(env, u);
+            return r;
+        });
     const { version, smoke, deletedVersions } = await publishUpdate(env, u);
     const changed = !u.sameCode || u.plan.changes.length > 0;
     return result(u, {
@@ -1243,7 +1506,7 @@ function planUpdate(env, fn, cfg) {
         log.info(`${fn}: its last update failed (${cfg.LastUpdateStatusReason ?? 'no reason given'}); sending the code again.`);
     if (archChange)
         log.info(`${fn}: architecture ${archChange.from} -> ${archChange.to} (architecture-change: update), in the same UpdateFunctionCode as the code.`);
-    return { fn, cfg, plan, sameCode, archChange, t0 };
+    return { fn, cfg, plan, sameCode, archChange, codeSent: false, t0 };
 }
 /** The result as the function stands now (its last configuration read), with what this deploy did. */
 function result(u, over) {
@@ -1305,6 +1568,7 @@ async function sendCode(env, u) {
         upload = src.upload;
         log.info(`${fn}: UpdateFunctionCode (${zip.architecture}, ${(0,format/* formatBytes */.z3)(zip.bytes.length)}, ${src.upload === 'direct' ? 'direct upload' : src.upload})`);
         const out = await updateCode(env, fn, src.code, u.cfg.RevisionId, false);
+        u.codeSent = true;
         checkSha(fn, zip, out.CodeSha256, 'UpdateFunctionCode');
         u.cfg = { ...u.cfg, ...out };
     }
@@ -1318,21 +1582,27 @@ async function sendCode(env, u) {
 /** A failure after the code went in: the message says what is in place and what is not. */
 function partly(env, u, err, call, notDone) {
     const e = err instanceof util_errors/* ActionError */.lZ ? err : explainAwsError(err, call, u.fn);
-    if (u.sameCode || /new code is in place/.test(e.message))
+    if (!u.codeSent || /new code is in place/.test(e.message))
         return e;
     return new util_errors/* ActionError */.lZ(e.title, `${e.message}\n${u.fn}: the new code is in place on $LATEST (CodeSha256 ${env.zip.codeSha256}), but ${notDone}; re-run to finish.`, { cause: err });
 }
-/** The settings that differ, then the wait when a version follows or the workflow waits. */
-async function applyConfiguration(env, u) {
+/**
+ * The settings that differ, then the wait when a version follows or the workflow waits (always
+ * before the code: `beforeCode`, and the function must still hold the code it was read with).
+ */
+async function applyConfiguration(env, u, beforeCode = false) {
     const { inputs } = env;
     if (u.plan.changes.length === 0)
         return;
     logChanges(env, u.fn, u.plan.changes, false);
+    const readSha = u.cfg.CodeSha256;
     try {
         const out = await updateConfiguration(env, u.fn, u.plan, u.cfg.RevisionId);
         u.cfg = { ...u.cfg, ...out };
-        if (inputs.wait || inputs.publish)
+        if (inputs.wait || inputs.publish || beforeCode)
             u.cfg = await waitUpdated(env, u.fn);
+        if (beforeCode && u.cfg.CodeSha256 !== readSha)
+            throw changedMeanwhile(u.fn, 'its code changed while its Layers were updated; its code was not sent', null);
     }
     catch (err) {
         throw partly(env, u, err, 'UpdateFunctionConfiguration', `the configuration was not changed${inputs.publish ? ' and no version was published' : ''}`);
@@ -1372,6 +1642,7 @@ async function publishUpdate(env, u) {
 
 
 
+
 /**
  * Deploying to several functions: every function is read and checked first (existence,
  * architecture, runtime), so a problem with one is found before any is changed; then each is
@@ -1384,7 +1655,22 @@ async function deployFunctions(env, names) {
     if (checkFailure)
         return { deployments: [], error: checkFailure };
     const pre = checks.map((r) => r.value);
-    const outcomes = await pool(pre, env.opts.concurrency, (p) => p.config ? updateFunction(env, { fn: p.fn, config: p.config }) : createFunction(env, p.fn, p.create));
+    const layer = env.layer;
+    if (layer) {
+        // Limits for every function, then the layer version (found, or published): before any function changes.
+        const err = await prepareLayer(env, layer, pre).then(() => undefined, (e) => e);
+        if (err !== undefined)
+            return {
+                deployments: [],
+                error: err instanceof util_errors/* ActionError */.lZ
+                    ? err
+                    : new util_errors/* ActionError */.lZ('Deploy failed', `${(0,util_errors/* errorMessage */.gJ)(err)}\nNo function was changed.`, {
+                        cause: err,
+                    }),
+            };
+    }
+    const deployOne = (e, p) => p.config ? updateFunction(e, { fn: p.fn, config: p.config }) : createFunction(e, p.fn, p.create);
+    const outcomes = await pool(pre, env.opts.concurrency, (p) => layer ? deployWithLayer(env, layer, p, deployOne) : deployOne(env, p));
     const deployments = outcomes.flatMap((r) => (r?.status === 'fulfilled' ? [r.value] : []));
     return { deployments, error: failure('Deploy', names, outcomes, 'Deployed', '') };
 }
@@ -1418,8 +1704,6 @@ function failure(what, names, results, doneLabel, note) {
     return new util_errors/* ActionError */.lZ(title, lines.join('\n'), { cause: first.err });
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: ./src/bundle/runtime-env.ts
 var runtime_env = __webpack_require__(3162);
 // EXTERNAL MODULE: external "node:fs"
@@ -1590,7 +1874,16 @@ async function packagedZip(pkg) {
 
 // EXTERNAL MODULE: ./src/host.ts
 var host = __webpack_require__(2237);
+// EXTERNAL MODULE: ./src/zip/deflate.ts + 1 modules
+var deflate = __webpack_require__(6117);
+// EXTERNAL MODULE: ./src/zip/write.ts + 1 modules
+var write = __webpack_require__(8817);
 ;// CONCATENATED MODULE: ./src/stages/deploy.ts
+
+
+
+
+
 
 
 
@@ -1626,6 +1919,9 @@ async function runDeploy(ctx, opts) {
     const invokeTimeoutMs = inputs.smokeTest ? inputs.smokeTest.timeoutSeconds * 1000 : undefined;
     const clients = makeClients(inputs.awsRegion, credentials, opts, invokeTimeoutMs ? { invokeTimeoutMs } : {});
     const env = { clients, inputs, log, zip, opts, uploads: new Map(), smokeTests: new Map() };
+    const layer = libraryLayer(ctx);
+    if (layer)
+        env.layer = layer;
     const names = inputs.functionNames;
     try {
         await checkAccount(clients.sts, inputs.allowedAccountIds, log);
@@ -1636,6 +1932,10 @@ async function runDeploy(ctx, opts) {
         ctx.smokeTests = names.flatMap((n) => env.smokeTests.get(n) ?? []);
         // Set on failure too: a later step (if: failure()) can tell a failed smoke test apart.
         ctx.setOutputs((0,outputs/* smokeTestOutputs */.M9)(names, env.smokeTests));
+        if (layer?.current) {
+            ctx.layer = layer.current;
+            ctx.setOutputs((0,outputs/* layerOutputs */.oL)(layer.current));
+        }
         if (error)
             throw error;
         for (const d of deployments)
@@ -1647,6 +1947,28 @@ async function runDeploy(ctx, opts) {
     finally {
         destroyClients(clients);
     }
+}
+/** The library layer of the package stage (library-layer): its zip is written here, and only for a new hash. */
+function libraryLayer(ctx) {
+    const name = ctx.inputs.layer?.name;
+    const pkg = ctx.package;
+    const made = pkg?.layer;
+    if (name === undefined || !pkg || !made)
+        return undefined;
+    return new LibraryLayer({
+        name,
+        sha256: made.sha256,
+        functionBytes: pkg.unzippedBytes,
+        layerBytes: made.unzippedBytes,
+        zip: async () => {
+            const z = await (0,write/* writeZip */.z)((0,bundle_layer/* layerZipSources */.B0)(made.dir, made.files), made.zipPath, {
+                cacheDir: (0,deflate/* defaultCacheDir */.$g)(process.env, ctx.runner.home),
+            });
+            made.zip = { bytes: z.bytes, codeSha256: z.codeSha256 };
+            ctx.log.info(`Wrote ${z.path}: ${(0,format/* formatBytes */.z3)(z.bytes)} (the library layer), CodeSha256 ${z.codeSha256}`);
+            return { bytes: await promises_.readFile(z.path), codeSha256: z.codeSha256, path: z.path };
+        },
+    });
 }
 /** The package stage's zip, else the zip of zip-path; refused before any call when Lambda cannot take it. */
 async function zipToDeploy(ctx, inputs, opts) {

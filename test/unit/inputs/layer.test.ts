@@ -1,0 +1,79 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { layerNameOf } from '../../../src/inputs/layer.js';
+import { parseInputs } from '../../../src/inputs/parse.js';
+import { InputError } from '../../../src/util/errors.js';
+
+const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-inputs-'));
+fs.writeFileSync(path.join(ws, 'flake.nix'), '{ outputs = _: {}; }');
+afterAll(() => {
+  fs.rmSync(ws, { recursive: true, force: true });
+});
+
+const LAYER = (name: string, v: number): string => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
+function parse(values: Record<string, string>) {
+  const all: Record<string, string> = {
+    stages: 'build,package,deploy',
+    'aws-region': 'eu-west-1',
+    'function-name': 'api',
+    ...values,
+  };
+  return parseInputs((n) => all[n] ?? '', { workspace: ws, tempDir: ws, env: {} });
+}
+function problems(values: Record<string, string>): readonly string[] {
+  try {
+    parse(values);
+  } catch (e) {
+    if (e instanceof InputError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('library-layer', () => {
+  it('is off by default, and a layer name when given', () => {
+    expect(parse({}).layer).toBeUndefined();
+    expect(parse({ 'library-layer': 'api-libs' }).layer).toEqual({ name: 'api-libs' });
+    expect(parse({ stages: 'build,package', 'library-layer': 'api-libs' }).layer).toEqual({
+      name: 'api-libs',
+    });
+  });
+
+  it('refuses an ARN or a name Lambda does not take, naming the input', () => {
+    expect(problems({ 'library-layer': LAYER('libs', 1) })).toEqual([
+      expect.stringMatching(/^Input `library-layer`: ".*" is not a layer name .*the name, not an ARN/),
+    ]);
+    expect(problems({ 'library-layer': 'a'.repeat(141) })).toHaveLength(1);
+  });
+
+  it('needs the package stage in the same run', () => {
+    const zip = path.join(ws, 'f.zip');
+    fs.writeFileSync(zip, '');
+    expect(problems({ stages: 'deploy', 'zip-path': zip, 'library-layer': 'libs' })).toEqual([
+      expect.stringMatching(/^Input `library-layer`: the layer is made by the package stage/),
+    ]);
+  });
+
+  it('with `layers`: none of its own versions, and at most four others; every problem at once', () => {
+    expect(problems({ 'library-layer': 'libs', layers: `${LAYER('ext', 1)}\n${LAYER('libs', 3)}` })).toEqual([
+      expect.stringMatching(/^Input `layers`: lists a version of libs, the library layer/),
+    ]);
+    const five = ['a', 'b', 'c', 'd', 'e'].map((n) => LAYER(n, 1)).join('\n');
+    expect(problems({ 'library-layer': 'libs', layers: five, 'memory-size': '1' })).toEqual([
+      expect.stringMatching(/^Input `memory-size`/),
+      expect.stringMatching(
+        /^Input `library-layer`: with the 5 layers of `layers` the function would have 6; Lambda takes at most 5/,
+      ),
+    ]);
+    expect(
+      problems({ 'library-layer': 'libs', layers: ['a', 'b', 'c', 'd'].map((n) => LAYER(n, 1)).join('\n') }),
+    ).toEqual([]);
+  });
+
+  it('layerNameOf reads the name of a layer version ARN', () => {
+    expect(layerNameOf(LAYER('api-libs', 12))).toBe('api-libs');
+    expect(layerNameOf('arn:aws:lambda:eu-west-1:123456789012:function:api')).toBeUndefined();
+  });
+});

@@ -198,7 +198,11 @@ describe('two runs deploy to one function at once', () => {
       while (server.count('UpdateFunctionCode') === 0) await new Promise((r) => setTimeout(r, 5));
       const revAfterFirst = server.fn('api').revisionId;
       const { ctx } = makeContext({ 'function-name': 'api' }, { pkg: packageOf(b) });
-      const [r1, r2] = await Promise.all([first, runDeploy(ctx, TEST_OPTS)]);
+      // The second polls more slowly than the first (0.3 s against 0.03 s at most), so the first
+      // sees its own update finish before the second replaces it: with equal delays either may see
+      // it first, and a first run whose code is replaced before it looked reports another zip.
+      const slower = { ...TEST_OPTS, pollDelaySeconds: 0.3, pollMaxDelaySeconds: 0.4 };
+      const [r1, r2] = await Promise.all([first, runDeploy(ctx, slower)]);
       const updates = server.requests.filter((r) => r.op === 'UpdateFunctionCode');
       saw(
         `first ${r1[0]?.status ?? '?'}, second ${r2[0]?.status ?? '?'} (waited for the first, then updated on its RevisionId); function holds the second zip`,

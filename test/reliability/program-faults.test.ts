@@ -61,7 +61,7 @@ function processesRootedIn(folder: string): number[] {
   return out;
 }
 
-/** build, package and deploy of the smoke fixture's attr, with smoke-test-payload, to the local Lambda server. */
+/** build, package and deploy (publish) of the smoke fixture's attr, with smoke-test-payload, to the local Lambda server. */
 async function shipSmoke(attr: string, inputs: Record<string, string> = {}): Promise<Shipped> {
   const dir = tempDir(`rel-smoke-${attr}-`);
   const zip = path.join(dir, 'function.zip');
@@ -74,6 +74,8 @@ async function shipSmoke(attr: string, inputs: Record<string, string> = {}): Pro
       'zip-path': zip,
       'function-name': 'api',
       'aws-region': 'us-east-1',
+      // The same event is the deploy's smoke test of the published version, which needs publish.
+      publish: 'true',
       'smoke-test-payload': '{"order": 42}',
       'smoke-test-timeout-seconds': '10',
       ...inputs,

@@ -1521,13 +1521,18 @@ function plural(n, one, many = `${one}s`) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   TV: () => (/* binding */ isExecutable),
 /* harmony export */   UK: () => (/* binding */ errnoCode),
+/* harmony export */   _V: () => (/* binding */ readFileShared),
 /* harmony export */   aY: () => (/* binding */ findOnPath),
+/* harmony export */   dW: () => (/* binding */ copyShared),
 /* harmony export */   wL: () => (/* binding */ folderBytes)
 /* harmony export */ });
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+
 
 
 /** File system questions asked in several places (a module without state). */
@@ -1569,6 +1574,36 @@ function folderBytes(dir) {
             total += node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync(node_path__WEBPACK_IMPORTED_MODULE_1__.join(e.parentPath, e.name)).size;
     }
     return total;
+}
+/**
+ * A file's bytes in shared memory: a worker that gets the Buffer (postMessage) sees the same bytes
+ * instead of a copy. The bundle's files go to the deflate workers while the main thread still
+ * needs them (the bundle folder, the checks), so this spares a copy of each in flight.
+ */
+async function readFileShared(p) {
+    const fh = await node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.open(p, 'r');
+    try {
+        const { size } = await fh.stat();
+        const buf = Buffer.from(new SharedArrayBuffer(size));
+        let at = 0;
+        while (at < size) {
+            const { bytesRead } = await fh.read(buf, at, size - at, at);
+            if (bytesRead === 0)
+                break;
+            at += bytesRead;
+        }
+        // A file that shrank meanwhile: only what was read.
+        return at === size ? buf : buf.subarray(0, at);
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** A copy of data in shared memory (see readFileShared). */
+function copyShared(data) {
+    const buf = Buffer.from(new SharedArrayBuffer(data.length));
+    data.copy(buf);
+    return buf;
 }
 
 

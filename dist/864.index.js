@@ -3036,6 +3036,7 @@ function staticCheck(entries, opts = {}) {
 
 
 
+
 function fileMode(data) {
     try {
         return external_node_fs_.statSync(data.foundAt).mode & 0o777;
@@ -3133,7 +3134,7 @@ async function patchIncludes(entries, c, opts) {
             opts.onEntry?.(e);
             return e;
         }
-        const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
+        const r = await patchCopy((0,fs/* copyShared */.dW)(e.data), e.name, req, opts.tempDir);
         if (r.outcome.patchelf)
             opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
         const patched = { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
@@ -3635,6 +3636,7 @@ class ClosureWalker {
 
 
 
+
 /**
  * Resolves a program's shared-library closure inside the Nix store the way the loader would
  * (ld.so(8), glibc's elf/dl-load.c): DT_RPATH of the object and of its loaders when it has no
@@ -3659,7 +3661,7 @@ class ClosureResolver extends ClosureWalker {
     }
     /** Loads the program (and its interpreter); resolve() then walks its DT_NEEDED closure. */
     static async open(programPath, opts) {
-        const readFile = opts.readFile ?? ((p) => promises_.readFile(p));
+        const readFile = opts.readFile ?? fs/* readFileShared */._V;
         const cache = new Map();
         const first = await loadFile(programPath, cache, readFile);
         if (!first)
@@ -4020,6 +4022,7 @@ var limits = __webpack_require__(4146);
 
 
 
+
 /**
  * What the bundle carries besides the closure: the `include` input's files and folders and the
  * data sets (data-sets.ts), read from the build output or its runtime closure and nowhere else.
@@ -4094,7 +4097,7 @@ async function bundleIncludes(specs, outPath, closure) {
             let data;
             let fst;
             try {
-                data = await promises_.readFile(f);
+                data = await (0,fs/* readFileShared */._V)(f);
                 fst = await promises_.stat(f);
             }
             catch {

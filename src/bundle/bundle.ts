@@ -3,6 +3,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { LAMBDA_UNZIPPED_LIMIT } from '../lambda.js';
 import { ActionError } from '../util/errors.js';
+import { copyShared } from '../util/fs.js';
 import { formatBytes, plural } from '../util/format.js';
 import type { Logger } from '../util/log.js';
 import type { PatchRequest } from './elf.js';
@@ -169,7 +170,7 @@ export async function patchIncludes(
         opts.onEntry?.(e);
         return e;
       }
-      const r = await patchCopy(Buffer.from(e.data), e.name, req, opts.tempDir);
+      const r = await patchCopy(copyShared(e.data), e.name, req, opts.tempDir);
       if (r.outcome.patchelf) opts.log(`${e.name}: patched with patchelf because ${r.outcome.patchelf}`);
       const patched = { ...e, data: r.data, bytes: r.data.length, patched: r.outcome.changes };
       opts.onEntry?.(patched);

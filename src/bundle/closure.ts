@@ -1,5 +1,6 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { readFileShared } from '../util/fs.js';
 import { ElfError, type ElfFile } from './elf.js';
 import { ClosureWalker } from './closure-walk.js';
 import {
@@ -41,7 +42,7 @@ export class ClosureResolver extends ClosureWalker {
 
   /** Loads the program (and its interpreter); resolve() then walks its DT_NEEDED closure. */
   static async open(programPath: string, opts: ResolveOptions): Promise<ClosureResolver> {
-    const readFile = opts.readFile ?? ((p: string) => fsp.readFile(p));
+    const readFile = opts.readFile ?? readFileShared;
     const cache = new Map<string, Promise<Loaded>>();
     const first = await loadFile(programPath, cache, readFile);
     if (!first) throw new Error(`${programPath} does not exist`);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ActionError } from '../util/errors.js';
+import { readFileShared } from '../util/fs.js';
 import type { BundleEntry } from './bundle.js';
 import { storePathOf } from './store-path.js';
 
@@ -113,7 +114,7 @@ export async function bundleIncludes(
       let data: Buffer;
       let fst: fs.Stats;
       try {
-        data = await fsp.readFile(f);
+        data = await readFileShared(f);
         fst = await fsp.stat(f);
       } catch {
         throw new ActionError('Include not readable', `Input \`include\`: ${f} cannot be read.`);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as fsp from 'node:fs/promises';
 
 /** File system questions asked in several places (a module without state). */
 
@@ -43,4 +44,34 @@ export function folderBytes(dir: string): number {
     if (e.isFile()) total += fs.statSync(path.join(e.parentPath, e.name)).size;
   }
   return total;
+}
+
+/**
+ * A file's bytes in shared memory: a worker that gets the Buffer (postMessage) sees the same bytes
+ * instead of a copy. The bundle's files go to the deflate workers while the main thread still
+ * needs them (the bundle folder, the checks), so this spares a copy of each in flight.
+ */
+export async function readFileShared(p: string): Promise<Buffer> {
+  const fh = await fsp.open(p, 'r');
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.from(new SharedArrayBuffer(size));
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await fh.read(buf, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    // A file that shrank meanwhile: only what was read.
+    return at === size ? buf : buf.subarray(0, at);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A copy of data in shared memory (see readFileShared). */
+export function copyShared(data: Buffer): Buffer {
+  const buf = Buffer.from(new SharedArrayBuffer(data.length));
+  data.copy(buf);
+  return buf;
 }

@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { errnoCode, findOnPath, folderBytes, isExecutable } from '../../../src/util/fs.js';
+import { Worker } from 'node:worker_threads';
+import {
+  copyShared,
+  errnoCode,
+  findOnPath,
+  folderBytes,
+  isExecutable,
+  readFileShared,
+} from '../../../src/util/fs.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'util-fs-'));
 afterAll(() => {
@@ -44,5 +52,34 @@ describe('folderBytes', () => {
     fs.writeFileSync(path.join(f, 'one'), Buffer.alloc(10));
     fs.writeFileSync(path.join(f, 'sub', 'two'), Buffer.alloc(32));
     expect(folderBytes(f)).toBe(42);
+  });
+});
+
+describe('readFileShared and copyShared', () => {
+  it('give the bytes in memory a worker shares instead of copying', async () => {
+    const f = path.join(dir, 'shared.bin');
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => i % 251));
+    fs.writeFileSync(f, bytes);
+    const read = await readFileShared(f);
+    expect(read.equals(bytes)).toBe(true);
+    expect(read.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const copy = copyShared(read);
+    expect(copy.equals(bytes)).toBe(true);
+    expect(copy.buffer).not.toBe(read.buffer);
+    expect(copy.buffer).toBeInstanceOf(SharedArrayBuffer);
+    fs.writeFileSync(path.join(dir, 'empty-file'), '');
+    expect((await readFileShared(path.join(dir, 'empty-file'))).length).toBe(0);
+    // A worker that writes into what it was sent changes the sender's bytes: nothing was copied.
+    const w = new Worker(
+      "require('node:worker_threads').parentPort.on('message', (b) => { b[0] = 7; require('node:worker_threads').parentPort.postMessage('done'); });",
+      { eval: true },
+    );
+    await new Promise((resolve) => {
+      w.once('message', resolve);
+      w.postMessage(copy);
+    });
+    await w.terminate();
+    expect(copy[0]).toBe(7);
+    expect(read[0]).toBe(0);
   });
 });

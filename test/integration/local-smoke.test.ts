@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listZip } from '../../src/zip/read.js';
 import { getFixtures, NIX_CONFIG_LINES, type Fixtures } from '../support/nix.js';
 import { runStep, type StepResult } from '../support/runner.js';
 
@@ -69,6 +70,20 @@ describe('the bundle answers the payload before it ships', () => {
       localSmokeTest: { result: string; initMs: number };
     };
     expect(json.localSmokeTest).toMatchObject({ result: 'passed', initMs: expect.any(Number) as number });
+  });
+
+  it('with library-layer: the function zip holds only the program, and answers with the layer at /opt', async () => {
+    const step = await smoke('deep', {
+      'library-layer': 'deep-libs',
+      'smoke-test-payload': '{"hello": "layer"}',
+      'smoke-test-expect': '"event":{"hello": "layer"}',
+      'local-smoke-test': 'true',
+    });
+    expect(step.code, step.log).toBe(0);
+    expect(step.outputs['local-smoke-test-result']).toBe('passed');
+    expect(step.log).toContain("from /var/task and the layer's /opt/lib, none from the decoys in /lib64");
+    // Every library is in the layer: the program found them under /opt/lib, not in the function zip.
+    expect(listZip(step.zip).map((e) => e.name)).toEqual(['bootstrap']);
   });
 
   it.each([

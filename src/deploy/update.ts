@@ -202,6 +202,13 @@ function partly(env: DeployEnv, u: Update, err: unknown, call: string, notDone: 
   );
 }
 
+/** What a 412 on the configuration leaves when no code went in before it. */
+function configNotChanged(beforeCode: boolean): string {
+  return beforeCode
+    ? 'its Layers and configuration were not changed and its code was not sent'
+    : 'its configuration was not changed (its code was already this zip)';
+}
+
 /**
  * The settings that differ, then the wait when a version follows or the workflow waits (always
  * before the code: `beforeCode`, and the function must still hold the code it was read with).
@@ -212,7 +219,13 @@ async function applyConfiguration(env: DeployEnv, u: Update, beforeCode = false)
   logChanges(env, u.fn, u.plan.changes, false);
   const readSha = u.cfg.CodeSha256;
   try {
-    const out = await updateConfiguration(env, u.fn, u.plan, u.cfg.RevisionId);
+    const out = await updateConfiguration(
+      env,
+      u.fn,
+      u.plan,
+      u.cfg.RevisionId,
+      u.codeSent ? undefined : configNotChanged(beforeCode),
+    );
     u.cfg = { ...u.cfg, ...out };
     if (inputs.wait || inputs.publish || beforeCode) u.cfg = await waitUpdated(env, u.fn);
     if (beforeCode && u.cfg.CodeSha256 !== readSha)

@@ -1,0 +1,113 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { layerHash } from '../../src/bundle/layer.js';
+import type { LayerPackage } from '../../src/context.js';
+import { runDeploy } from '../../src/stages/deploy.js';
+import { ActionError } from '../../src/util/errors.js';
+import {
+  ACCOUNT,
+  makeContext,
+  makeZip,
+  packageOf,
+  setUpAws,
+  TEST_OPTS,
+  WORK,
+  type LambdaServer,
+  type TestZip,
+} from '../support/lambda-server.js';
+
+/**
+ * The library layer (issue 15) together with the deploy's guards (issue 14): the smoke test, the
+ * RevisionId chain.
+ */
+
+let server: LambdaServer;
+let restore: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ server, restore } = await setUpAws());
+});
+afterAll(async () => {
+  await restore();
+});
+beforeEach(() => {
+  server.reset();
+});
+
+const LAYER = 'api-libs';
+const layerArn = (v: number): string => `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:${LAYER}:${v}`;
+const SMOKE = { publish: 'true', alias: 'live', 'smoke-test-payload': '{"path": "/health"}' };
+
+let layerCount = 0;
+
+/** A layer folder as the package stage leaves it, and its record. */
+function makeLayer(tag: string): LayerPackage {
+  const dir = path.join(WORK, `interactions-layer-${layerCount++}`);
+  fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
+  const files = [
+    { name: 'lib/ld-linux-x86-64.so.2', mode: 0o755, data: Buffer.from(`loader ${tag}`) },
+    { name: 'lib/libapi.so.1', mode: 0o644, data: Buffer.from(`library ${tag}`) },
+  ];
+  for (const f of files) fs.writeFileSync(path.join(dir, f.name), f.data, { mode: f.mode });
+  return {
+    dir,
+    sha256: layerHash(files),
+    files: files.map((f) => ({ name: f.name, mode: f.mode, bytes: f.data.length })),
+    unzippedBytes: files.reduce((n, f) => n + f.data.length, 0),
+    zipPath: path.join(dir, 'function-layer.zip'),
+  };
+}
+
+function contextFor(zip: TestZip, layer: LayerPackage, values: Record<string, string> = {}) {
+  return makeContext(
+    { stages: 'build,package,deploy', 'library-layer': LAYER, 'function-name': 'api', ...values },
+    { pkg: { ...packageOf(zip), layer } },
+  );
+}
+
+async function expectError(ctx: Parameters<typeof runDeploy>[0]): Promise<ActionError> {
+  const err = await runDeploy(ctx, TEST_OPTS).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ActionError);
+  return err as ActionError;
+}
+
+describe('library layer with the smoke test', () => {
+  it('only the layer changed: the version invoked is the new one, with the new layer; then the alias moves', async () => {
+    server.addFunction({ name: 'api' });
+    const zip = makeZip();
+    await runDeploy(contextFor(zip, makeLayer('a'), SMOKE).ctx, TEST_OPTS); // version 1: layer 1
+    const invoked: string[][] = [];
+    server.onInvoke('api', (r) => {
+      invoked.push(server.fn('api').versions.find((v) => v.version === r.version)?.layers ?? []);
+      return { payload: '"ok"' };
+    });
+    server.requests.length = 0;
+    const [r] = await runDeploy(contextFor(zip, makeLayer('b'), SMOKE).ctx, TEST_OPTS);
+    expect(r).toMatchObject({ status: 'updated', version: '2', smokeTest: 'passed' });
+    expect(invoked).toEqual([[layerArn(2)]]);
+    expect(server.fn('api').aliases.get('live')!.functionVersion).toBe('2');
+    const ops = server.ops();
+    expect(ops.indexOf('Invoke')).toBeGreaterThan(ops.indexOf('PublishVersion'));
+    expect(ops.indexOf('UpdateAlias')).toBeGreaterThan(ops.indexOf('Invoke'));
+  });
+});
+
+describe('library layer: what the messages say is in place', () => {
+  it('the function changed before its new Layers went in: the error does not say the new code is in place', async () => {
+    const old = server.addFunction({ name: 'api' }).codeSha256;
+    server.after('PublishLayerVersion', () => {
+      server.fn('api').revisionId = randomUUID(); // someone else's change meanwhile
+    });
+    const err = await expectError(contextFor(makeZip(), makeLayer('race'), SMOKE).ctx);
+    expect(err.title).toBe('Function changed meanwhile');
+    expect(err.message).not.toMatch(/new code is in place/);
+    expect(err.message).toMatch(/Layers and configuration were not changed and its code was not sent/);
+    expect(server.fn('api')).toMatchObject({ codeSha256: old, layers: [] });
+    expect(server.count('UpdateFunctionCode')).toBe(0);
+  });
+});

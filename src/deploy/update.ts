@@ -143,7 +143,8 @@ async function dryRun(env: DeployEnv, u: Update): Promise<DeployResult> {
     log.info(
       `${fn}: dry run: the function already runs this zip (CodeSha256 ${zip.codeSha256}); nothing to upload.`,
     );
-    return result(u, { status: 'unchanged' });
+    // Settings that would change (the library layer's new version among them) are no 'unchanged'.
+    return result(u, { status: u.plan.changes.length > 0 ? 'dry-run' : 'unchanged' });
   }
   if (zip.bytes.length > env.opts.directUploadLimit) {
     log.info(

@@ -20,7 +20,7 @@ import {
 
 /**
  * The library layer (issue 15) together with the deploy's guards (issue 14): the smoke test, the
- * RevisionId chain.
+ * RevisionId chain, a dry run when only the layer changes.
  */
 
 let server: LambdaServer;
@@ -109,5 +109,20 @@ describe('library layer: what the messages say is in place', () => {
     expect(err.message).toMatch(/Layers and configuration were not changed and its code was not sent/);
     expect(server.fn('api')).toMatchObject({ codeSha256: old, layers: [] });
     expect(server.count('UpdateFunctionCode')).toBe(0);
+  });
+});
+
+describe('library layer: dry run when only the layer changes', () => {
+  it('the same code with a new layer is not reported unchanged', async () => {
+    server.addFunction({ name: 'api' });
+    const zip = makeZip();
+    await runDeploy(contextFor(zip, makeLayer('a')).ctx, TEST_OPTS);
+    server.requests.length = 0;
+    const { ctx } = contextFor(zip, makeLayer('b'), { 'dry-run': 'true' });
+    const [r] = await runDeploy(ctx, TEST_OPTS);
+    expect(r!.configChanges.map((c) => c.setting)).toEqual(['Layers']);
+    expect(r!.status).toBe('dry-run');
+    expect(ctx.outputs['deploy-status']).toBe('dry-run');
+    expect(server.ops()).toEqual(['GetFunction', 'ListLayerVersions']);
   });
 });

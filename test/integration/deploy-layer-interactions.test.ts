@@ -20,7 +20,7 @@ import {
 
 /**
  * The library layer (issue 15) together with the deploy's guards (issue 14): the smoke test, the
- * RevisionId chain, a dry run when only the layer changes.
+ * RevisionId chain, a dry run when only the layer changes, architecture-change and keep-versions.
  */
 
 let server: LambdaServer;
@@ -124,5 +124,52 @@ describe('library layer: dry run when only the layer changes', () => {
     expect(r!.status).toBe('dry-run');
     expect(ctx.outputs['deploy-status']).toBe('dry-run');
     expect(server.ops()).toEqual(['GetFunction', 'ListLayerVersions']);
+  });
+});
+
+describe('library layer with architecture-change and keep-versions', () => {
+  it('architecture-change: update: the layer version is the new architecture, the version tested holds both', async () => {
+    server.addFunction({ name: 'api', architecture: 'arm64' });
+    server.publishNow('api');
+    server.setAlias('api', 'live', '1');
+    const invoked: { arch: string[]; layers: string[] }[] = [];
+    server.onInvoke('api', (r) => {
+      const v = server.fn('api').versions.find((x) => x.version === r.version)!;
+      invoked.push({ arch: v.architectures, layers: v.layers });
+      return { payload: '"ok"' };
+    });
+    const { ctx } = contextFor(makeZip('x86_64'), makeLayer('arch'), {
+      ...SMOKE,
+      'architecture-change': 'update',
+    });
+    const [r] = await runDeploy(ctx, TEST_OPTS);
+    expect(r).toMatchObject({ status: 'updated', version: '2', smokeTest: 'passed' });
+    expect(server.layers.live(LAYER).map((v) => v.architectures)).toEqual([['x86_64']]);
+    const list = server.requests.find((q) => q.op === 'ListLayerVersions')!;
+    expect(list.path).toContain('CompatibleArchitecture=x86_64');
+    expect(invoked).toEqual([{ arch: ['x86_64'], layers: [layerArn(1)] }]);
+    expect(server.fn('api').aliases.get('live')!.functionVersion).toBe('2');
+  });
+
+  it('keep-versions after a rollback that reuses an older version: it and the aliased versions stay', async () => {
+    server.addFunction({ name: 'api' });
+    const a = { zip: makeZip(), layer: makeLayer('a') };
+    const b = { zip: makeZip(), layer: makeLayer('b') };
+    const values = { publish: 'true', alias: 'live' };
+    await runDeploy(contextFor(a.zip, a.layer, values).ctx, TEST_OPTS); // 1: a + layer 1
+    await runDeploy(contextFor(b.zip, b.layer, values).ctx, TEST_OPTS); // 2: b + layer 2
+    server.setAlias('api', 'pinned', '1');
+    await runDeploy(contextFor(a.zip, a.layer, values).ctx, TEST_OPTS); // 3: a + layer 1
+    await runDeploy(contextFor(b.zip, b.layer, values).ctx, TEST_OPTS); // 4: b + layer 2
+    const [r] = await runDeploy(
+      contextFor(b.zip, b.layer, { ...values, 'keep-versions': '1' }).ctx,
+      TEST_OPTS,
+    );
+    expect(r).toMatchObject({ status: 'unchanged', version: '4' });
+    expect(r!.deletedVersions).toEqual(['2', '3']);
+    expect(server.fn('api').versions.map((v) => v.version)).toEqual(['1', '4']);
+    expect(server.aliasCode('api', 'live')).toBe(b.zip.sha);
+    expect(server.aliasCode('api', 'pinned')).toBe(a.zip.sha);
+    expect(server.layers.live(LAYER)).toHaveLength(2); // layer versions are never deleted
   });
 });

@@ -95,12 +95,16 @@ export async function updateCode(
   }
 }
 
-/** UpdateFunctionConfiguration with the planned fields and the RevisionId read before. */
+/**
+ * UpdateFunctionConfiguration with the planned fields and the RevisionId read before. A 412 says
+ * what was not done: `notDone` (default: the configuration, after the new code went in).
+ */
 export async function updateConfiguration(
   env: DeployEnv,
   fn: string,
   plan: ConfigPlan,
   revisionId: string | undefined,
+  notDone = 'its configuration was not changed (the new code is in place)',
 ): Promise<FunctionConfiguration> {
   return awsCall(
     'UpdateFunctionConfiguration',
@@ -117,8 +121,7 @@ export async function updateConfiguration(
       ),
     (err) => isAwsError(err, 'PreconditionFailedException'),
   ).catch((err: unknown) => {
-    if (isAwsError(err, 'PreconditionFailedException'))
-      throw changedMeanwhile(fn, 'its configuration was not changed (the new code is in place)', err);
+    if (isAwsError(err, 'PreconditionFailedException')) throw changedMeanwhile(fn, notDone, err);
     throw err;
   });
 }

@@ -65,7 +65,7 @@ export async function createFunction(
         ? created.Version
         : ((await findVersion(env, fn)) ?? (await publish(env, fn, cfg.RevisionId)));
     log.info(`${fn}: created with version ${version}`);
-    smoke = await smokeTest(env, fn, version);
+    smoke = await smokeTest(env, fn, version, { created: true });
     if (inputs.alias) await pointAlias(env, fn, version);
     deletedVersions = await pruneVersions(env, fn, version);
   } else log.info(`${fn}: created`);

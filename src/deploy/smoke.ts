@@ -92,7 +92,12 @@ export function failedInvocation(
  * Runs the smoke test of `version` (when smoke-test-payload is set): records the report in
  * env.smokeTests, logs it, and throws a titled error when it failed. Returns whether it ran.
  */
-export async function smokeTest(env: DeployEnv, fn: string, version: string): Promise<boolean> {
+export async function smokeTest(
+  env: DeployEnv,
+  fn: string,
+  version: string,
+  o: { created?: boolean } = {},
+): Promise<boolean> {
   const test = env.inputs.smokeTest;
   if (test?.payload === undefined) return false;
   env.log.info(
@@ -101,7 +106,7 @@ export async function smokeTest(env: DeployEnv, fn: string, version: string): Pr
   const report = await invoke(env, fn, version, test as SmokeTestInputs & { payload: string });
   env.smokeTests.set(fn, report);
   logReport(env.log, report);
-  if (report.result === 'failed') throw smokeTestError(report, env.inputs.alias);
+  if (report.result === 'failed') throw smokeTestError(report, env.inputs.alias, o);
   return true;
 }
 
@@ -182,13 +187,23 @@ function logReport(log: Logger, r: SmokeTestReport): void {
   }
 }
 
-/** The failure: what failed, where the alias stays, the error and the end of the log. */
-export function smokeTestError(r: SmokeTestReport, alias: string): ActionError {
+/**
+ * The failure: what failed, where the alias stays, the error and the end of the log. `created`: the
+ * function was created by this deploy, so it exists now and its alias does not.
+ */
+export function smokeTestError(
+  r: SmokeTestReport,
+  alias: string,
+  o: { created?: boolean } = {},
+): ActionError {
+  const kept = `Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`;
   const lines = [
     `${r.function}: version ${r.version} failed its smoke test: ${r.reason}.`,
-    alias
-      ? `Alias ${alias} was not moved: it still points at the version it pointed at before. Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`
-      : `Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`,
+    o.created
+      ? `${r.function} was created by this deploy and stays${alias ? `; alias ${alias} was not created` : ''}. ${kept}`
+      : alias
+        ? `Alias ${alias} was not moved: it is as it was before this deploy. ${kept}`
+        : kept,
   ];
   const tail = r.logTail.replace(/\n$/, '').split('\n').filter(Boolean);
   if (tail.length > 0) {

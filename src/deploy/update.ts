@@ -143,7 +143,8 @@ async function dryRun(env: DeployEnv, u: Update): Promise<DeployResult> {
     log.info(
       `${fn}: dry run: the function already runs this zip (CodeSha256 ${zip.codeSha256}); nothing to upload.`,
     );
-    return result(u, { status: 'unchanged' });
+    // Settings that would change (the library layer's new version among them) are no 'unchanged'.
+    return result(u, { status: u.plan.changes.length > 0 ? 'dry-run' : 'unchanged' });
   }
   if (zip.bytes.length > env.opts.directUploadLimit) {
     log.info(
@@ -202,6 +203,13 @@ function partly(env: DeployEnv, u: Update, err: unknown, call: string, notDone: 
   );
 }
 
+/** What a 412 on the configuration leaves when no code went in before it. */
+function configNotChanged(beforeCode: boolean): string {
+  return beforeCode
+    ? 'its Layers and configuration were not changed and its code was not sent'
+    : 'its configuration was not changed (its code was already this zip)';
+}
+
 /**
  * The settings that differ, then the wait when a version follows or the workflow waits (always
  * before the code: `beforeCode`, and the function must still hold the code it was read with).
@@ -212,7 +220,13 @@ async function applyConfiguration(env: DeployEnv, u: Update, beforeCode = false)
   logChanges(env, u.fn, u.plan.changes, false);
   const readSha = u.cfg.CodeSha256;
   try {
-    const out = await updateConfiguration(env, u.fn, u.plan, u.cfg.RevisionId);
+    const out = await updateConfiguration(
+      env,
+      u.fn,
+      u.plan,
+      u.cfg.RevisionId,
+      u.codeSent ? undefined : configNotChanged(beforeCode),
+    );
     u.cfg = { ...u.cfg, ...out };
     if (inputs.wait || inputs.publish || beforeCode) u.cfg = await waitUpdated(env, u.fn);
     if (beforeCode && u.cfg.CodeSha256 !== readSha)

@@ -251,6 +251,24 @@ describe('smoke test', () => {
     expect(server.ops().slice(-3)).toEqual(['Invoke', 'GetAlias', 'CreateAlias']);
   });
 
+  it('a created function that fails: the error says it was created and that its alias was not', async () => {
+    const zip = makeZip();
+    server.after('CreateFunction', () => {
+      server.onInvoke('fresh', newCodeCrashes(zip));
+    });
+    const { ctx } = makeContext(
+      { 'function-name': 'fresh', create: 'true', role: 'arn:aws:iam::123456789012:role/exec', ...SMOKE },
+      { pkg: packageOf(zip) },
+    );
+    const err = await deployError(ctx);
+    expect(err.title).toBe('Smoke test failed');
+    expect(err.message).toContain('fresh: version 1 failed its smoke test');
+    expect(err.message).toContain('fresh was created');
+    expect(err.message).toContain('alias live was not created');
+    expect(err.message).not.toMatch(/still points/);
+    expect(server.fn('fresh').aliases.size).toBe(0);
+  });
+
   it('dry run: no version, so no Invoke; smoke-test-result skipped', async () => {
     const { next } = liveFunction();
     const { ctx } = makeContext(

@@ -68,6 +68,15 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | un
   });
 }
 
+/** A request ID from the path, undefined when its percent-encoding is malformed (then not the event's). */
+function decodedId(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function errorType(req: http.IncomingMessage): string | undefined {
   const h = req.headers['lambda-runtime-function-error-type'];
   return typeof h === 'string' ? h : undefined;
@@ -139,7 +148,7 @@ export async function startRuntimeApi(opts: RuntimeApiOptions): Promise<LocalRun
     const at = performance.now();
     const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
     if (method === 'POST' && m) {
-      if (decodeURIComponent(m[1]!) !== requestId || !handedOut) {
+      if (decodedId(m[1]!) !== requestId || !handedOut) {
         log(400);
         reply(res, 400, { errorMessage: `Invalid request ID: ${m[1]!}`, errorType: 'InvalidRequestID' });
         return;

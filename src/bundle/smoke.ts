@@ -198,8 +198,47 @@ async function attempt(cmd: string, args: string[], o: SmokeOptions): Promise<Lo
   } finally {
     clearTimeout(timer);
     proc.kill();
+    // A process the program started in a session of its own (a daemon, a sidecar) escapes the
+    // process group; it would run on, and keep proc.done waiting while it holds stderr.
+    await killProcessesRootedIn(o.root);
     await proc.done;
     await api.close();
+  }
+}
+
+/** The processes whose root is the folder or inside it (those in the isolated root). */
+function processesRootedIn(folder: string): number[] {
+  const out: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const root = fs.readlinkSync(`/proc/${pid}/root`);
+      if (root === folder || root.startsWith(`${folder}/`)) out.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
+
+/** SIGKILLs every process in the isolated root, again until none is left (one may be forking). */
+async function killProcessesRootedIn(root: string): Promise<void> {
+  let folder: string;
+  try {
+    folder = fs.realpathSync(root);
+  } catch {
+    return;
+  }
+  for (let round = 0; round < 50; round++) {
+    const pids = processesRootedIn(folder);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -139,6 +139,15 @@ describe('the local Runtime API', () => {
     });
   });
 
+  it('answers a request ID that is not percent-encoded right as another request ID (400, recorded)', async () => {
+    const a = await start();
+    await request('GET', 'invocation/next');
+    const bad = await request('POST', 'invocation/%ZZ/response', '{}');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toMatchObject({ errorType: 'InvalidRequestID' });
+    expect(a.requests).toContain('POST /2018-06-01/runtime/invocation/%ZZ/response 400');
+  });
+
   it('keeps a second GET next waiting (one event), until close()', async () => {
     const a = await start();
     await request('GET', 'invocation/next');

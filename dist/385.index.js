@@ -899,15 +899,18 @@ async function updateCode(env, fn, code, revisionId, dryRun) {
         throw changedMeanwhile(fn, 'nothing was overwritten', err);
     }
 }
-/** UpdateFunctionConfiguration with the planned fields and the RevisionId read before. */
-async function updateConfiguration(env, fn, plan, revisionId) {
+/**
+ * UpdateFunctionConfiguration with the planned fields and the RevisionId read before. A 412 says
+ * what was not done: `notDone` (default: the configuration, after the new code went in).
+ */
+async function updateConfiguration(env, fn, plan, revisionId, notDone = 'its configuration was not changed (the new code is in place)') {
     return awsCall('UpdateFunctionConfiguration', fn, () => withConflictRetry(env, fn, 'UpdateFunctionConfiguration', () => env.clients.lambda.send(new client_lambda_dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw({
         FunctionName: fn,
         ...plan.update,
         ...(revisionId ? { RevisionId: revisionId } : {}),
     }))), (err) => isAwsError(err, 'PreconditionFailedException')).catch((err) => {
         if (isAwsError(err, 'PreconditionFailedException'))
-            throw changedMeanwhile(fn, 'its configuration was not changed (the new code is in place)', err);
+            throw changedMeanwhile(fn, notDone, err);
         throw err;
     });
 }
@@ -1080,7 +1083,7 @@ function failedInvocation(err, test, at) {
  * Runs the smoke test of `version` (when smoke-test-payload is set): records the report in
  * env.smokeTests, logs it, and throws a titled error when it failed. Returns whether it ran.
  */
-async function smokeTest(env, fn, version) {
+async function smokeTest(env, fn, version, o = {}) {
     const test = env.inputs.smokeTest;
     if (test?.payload === undefined)
         return false;
@@ -1089,7 +1092,7 @@ async function smokeTest(env, fn, version) {
     env.smokeTests.set(fn, report);
     logReport(env.log, report);
     if (report.result === 'failed')
-        throw smokeTestError(report, env.inputs.alias);
+        throw smokeTestError(report, env.inputs.alias, o);
     return true;
 }
 /** Invoke within the time limit; a version not Active yet (409) is waited for once, within the same limit. */
@@ -1151,13 +1154,19 @@ function logReport(log, r) {
             log.info(`  | ${line}`);
     }
 }
-/** The failure: what failed, where the alias stays, the error and the end of the log. */
-function smokeTestError(r, alias) {
+/**
+ * The failure: what failed, where the alias stays, the error and the end of the log. `created`: the
+ * function was created by this deploy, so it exists now and its alias does not.
+ */
+function smokeTestError(r, alias, o = {}) {
+    const kept = `Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`;
     const lines = [
         `${r.function}: version ${r.version} failed its smoke test: ${r.reason}.`,
-        alias
-            ? `Alias ${alias} was not moved: it still points at the version it pointed at before. Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`
-            : `Version ${r.version} stays published (and $LATEST holds its code); fix the code and deploy again.`,
+        o.created
+            ? `${r.function} was created by this deploy and stays${alias ? `; alias ${alias} was not created` : ''}. ${kept}`
+            : alias
+                ? `Alias ${alias} was not moved: it is as it was before this deploy. ${kept}`
+                : kept,
     ];
     const tail = r.logTail.replace(/\n$/, '').split('\n').filter(Boolean);
     if (tail.length > 0) {
@@ -1332,7 +1341,7 @@ async function createFunction(env, fn, create) {
                 ? created.Version
                 : ((await findVersion(env, fn)) ?? (await publish(env, fn, cfg.RevisionId)));
         log.info(`${fn}: created with version ${version}`);
-        smoke = await smokeTest(env, fn, version);
+        smoke = await smokeTest(env, fn, version, { created: true });
         if (inputs.alias)
             await pointAlias(env, fn, version);
         deletedVersions = await pruneVersions(env, fn, version);
@@ -1538,7 +1547,8 @@ async function dryRun(env, u) {
         log.info(`${fn}: dry run: no version is published, so there is no smoke test (smoke-test-result skipped).`);
     if (u.sameCode) {
         log.info(`${fn}: dry run: the function already runs this zip (CodeSha256 ${zip.codeSha256}); nothing to upload.`);
-        return result(u, { status: 'unchanged' });
+        // Settings that would change (the library layer's new version among them) are no 'unchanged'.
+        return result(u, { status: u.plan.changes.length > 0 ? 'dry-run' : 'unchanged' });
     }
     if (zip.bytes.length > env.opts.directUploadLimit) {
         log.info(`${fn}: dry run: would upload ${(0,format/* formatBytes */.z3)(zip.bytes.length)} through S3 and update the code; S3 is not written in a dry run.`);
@@ -1586,6 +1596,12 @@ function partly(env, u, err, call, notDone) {
         return e;
     return new util_errors/* ActionError */.lZ(e.title, `${e.message}\n${u.fn}: the new code is in place on $LATEST (CodeSha256 ${env.zip.codeSha256}), but ${notDone}; re-run to finish.`, { cause: err });
 }
+/** What a 412 on the configuration leaves when no code went in before it. */
+function configNotChanged(beforeCode) {
+    return beforeCode
+        ? 'its Layers and configuration were not changed and its code was not sent'
+        : 'its configuration was not changed (its code was already this zip)';
+}
 /**
  * The settings that differ, then the wait when a version follows or the workflow waits (always
  * before the code: `beforeCode`, and the function must still hold the code it was read with).
@@ -1597,7 +1613,7 @@ async function applyConfiguration(env, u, beforeCode = false) {
     logChanges(env, u.fn, u.plan.changes, false);
     const readSha = u.cfg.CodeSha256;
     try {
-        const out = await updateConfiguration(env, u.fn, u.plan, u.cfg.RevisionId);
+        const out = await updateConfiguration(env, u.fn, u.plan, u.cfg.RevisionId, u.codeSent ? undefined : configNotChanged(beforeCode));
         u.cfg = { ...u.cfg, ...out };
         if (inputs.wait || inputs.publish || beforeCode)
             u.cfg = await waitUpdated(env, u.fn);

@@ -1468,6 +1468,7 @@ function start(command, args, opts = {}) {
         stdout: () => (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(out.stdout),
         stderr: () => (0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(out.stderr),
         done,
+        pid: child.pid,
         kill: () => {
             try {
                 if (child.pid !== undefined)

@@ -48,6 +48,7 @@ const TESTS = {
   python3: 'python3',
   'openssh-client': 'ssh', // Nix reaches remote builders with ssh...
   'openssh-server': '/usr/sbin/sshd', // ...and the loopback builder is an sshd (test/support/ssh-builder.ts)
+  sudo: 'sudo', // the isolated root entered through sudo, as a runner that is not root does
 };
 /** The bench (`npm run bench`): its fixture copies these host libraries into the store. */
 const BENCH = {

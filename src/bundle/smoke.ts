@@ -13,6 +13,7 @@ import { start, tailOf } from '../util/exec.js';
 import { formatDuration } from '../util/format.js';
 import type { Logger } from '../util/log.js';
 import { startRuntimeApi, type RuntimeOutcome } from './runtime-api.js';
+import { killThroughSudo, withSudoEnv } from './sudo-env.js';
 import { prepareRoot, unshareAttempts } from './verify.js';
 
 /**
@@ -151,7 +152,8 @@ async function attempt(cmd: string, args: string[], o: SmokeOptions): Promise<Lo
     deadlineMs: Date.now() + o.timeoutMs,
   });
   const env = { ...o.variables, ...lambdaEnvironment({ ...o.function, runtimeApi: api.address }) };
-  const proc = start(cmd, args, { cleanEnv: true, env });
+  const how = await withSudoEnv(cmd, args, env, path.dirname(o.root));
+  const proc = start(how.cmd, how.args, { cleanEnv: true, env });
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -198,11 +200,13 @@ async function attempt(cmd: string, args: string[], o: SmokeOptions): Promise<Lo
   } finally {
     clearTimeout(timer);
     proc.kill();
+    if (how.viaSudo) await killThroughSudo(proc.pid);
     // A process the program started in a session of its own (a daemon, a sidecar) escapes the
     // process group; it would run on, and keep proc.done waiting while it holds stderr.
     await killProcessesRootedIn(o.root);
     await proc.done;
     await api.close();
+    await how.cleanup();
   }
 }
 

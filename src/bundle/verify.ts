@@ -11,6 +11,7 @@ import { readElf } from './elf.js';
 import type { ClosureResult, LoadedObject } from './loaded.js';
 import { run, type ExecResult } from '../util/exec.js';
 import { findOnPath } from '../util/fs.js';
+import { withSudoEnv } from './sudo-env.js';
 
 /**
  * The loader check: run the bundled loader's `--list` on the bootstrap inside an isolated root
@@ -144,13 +145,16 @@ export async function loaderCheck(
     LAMBDA_TASK_ROOT: taskRoot,
   };
   const failures: string[] = [];
-  for (const [cmd, args] of unshareAttempts(inner)) {
+  for (const [how, howArgs] of unshareAttempts(inner)) {
+    const { cmd, args, cleanup } = await withSudoEnv(how, howArgs, env, path.dirname(root));
     let r: ExecResult;
     try {
       r = await run(cmd, args, { allowFailure: true, cleanEnv: true, env });
     } catch (e) {
       failures.push(e instanceof Error ? e.message : String(e));
       continue;
+    } finally {
+      await cleanup();
     }
     const setupFailed = /^(unshare|sudo): /m.test(r.stderr) && !r.stdout.trim();
     if (setupFailed) {

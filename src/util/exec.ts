@@ -121,6 +121,8 @@ export interface StartedProcess {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>;
   /** SIGKILL to the process and everything in its process group. */
   kill(): void;
+  /** The process ID, which is also its process group's (undefined when it could not start). */
+  readonly pid: number | undefined;
 }
 
 /**
@@ -170,6 +172,7 @@ export function start(
     stdout: () => scrubSecrets(out.stdout),
     stderr: () => scrubSecrets(out.stderr),
     done,
+    pid: child.pid,
     kill: () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');

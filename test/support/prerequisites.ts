@@ -21,6 +21,7 @@ export const TOOLS: readonly (readonly [command: string, debianPackage: string])
   ['ssh', 'openssh-client'],
   ['ssh-keygen', 'openssh-client'],
   ['/usr/sbin/sshd', 'openssh-server'],
+  ['sudo', 'sudo'],
 ];
 
 export function missingTools(tools: readonly (readonly [string, string])[] = TOOLS): [string, string][] {

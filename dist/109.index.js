@@ -1,8 +1,8 @@
-export const id = 864;
-export const ids = [864];
+export const id = 109;
+export const ids = [109];
 export const modules = {
 
-/***/ 2864:
+/***/ 7109:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -4414,6 +4414,15 @@ function readBody(req, limit) {
         req.on('error', reject);
     });
 }
+/** A request ID from the path, undefined when its percent-encoding is malformed (then not the event's). */
+function decodedId(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return undefined;
+    }
+}
 function errorType(req) {
     const h = req.headers['lambda-runtime-function-error-type'];
     return typeof h === 'string' ? h : undefined;
@@ -4482,7 +4491,7 @@ async function startRuntimeApi(opts) {
         const at = performance.now();
         const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
         if (method === 'POST' && m) {
-            if (decodeURIComponent(m[1]) !== requestId || !handedOut) {
+            if (decodedId(m[1]) !== requestId || !handedOut) {
                 log(400);
                 reply(res, 400, { errorMessage: `Invalid request ID: ${m[1]}`, errorType: 'InvalidRequestID' });
                 return;
@@ -4545,6 +4554,62 @@ async function startRuntimeApi(opts) {
             server.closeAllConnections();
         }),
     };
+}
+
+;// CONCATENATED MODULE: ./src/bundle/sudo-env.ts
+
+
+
+
+
+/**
+ * Entering the isolated root through passwordless sudo (a runner that is not root and may not make
+ * user namespaces, such as Ubuntu 24.04's AppArmor default) loses the environment: sudo starts its
+ * command with an environment of its own (env_reset, secure_path), and drops LD_LIBRARY_PATH even
+ * with --preserve-env or -E. The loader check would then run without Lambda's LD_LIBRARY_PATH
+ * (proving nothing about the decoys) and the smoke test's program without AWS_LAMBDA_RUNTIME_API.
+ *
+ * So through sudo the variables go in a file only this user can read (0600), which a shell reads
+ * just before it runs unshare, after `env -i` has cleared what sudo set: the program gets exactly
+ * the variables given, none of sudo's, and no value (the function's `environment` may hold
+ * secrets) is ever on a command line. The caller removes the file once the attempt is over.
+ */
+/** A name the shell can export (Lambda takes only these too). */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The file's text: one `export NAME='value'` line per variable, quoted for sh. */
+function envFileText(env) {
+    return Object.entries(env)
+        .filter(([k]) => NAME.test(k))
+        .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)
+        .join('');
+}
+/** The sh program that reads the file ($0) and runs the rest of its arguments (without the PWD sh sets). */
+const LOAD_AND_RUN = '. "$0" && unset PWD OLDPWD && exec "$@"';
+/**
+ * An attempt from unshareAttempts, ready to run with `env`: unchanged unless it goes through sudo;
+ * then `sudo -n env -i sh -c '. FILE && exec "$@"' FILE unshare ...`, the file written in `dir`.
+ */
+async function withSudoEnv(cmd, args, env, dir) {
+    if (cmd !== 'sudo' || args[0] !== '-n' || args[1] !== 'unshare')
+        return { cmd, args: [...args], viaSudo: false, cleanup: () => Promise.resolve() };
+    const file = external_node_path_.join(dir, `.sudo-env-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    await promises_.writeFile(file, envFileText(env), { mode: 0o600, flag: 'wx' });
+    const unshare = (0,fs/* findOnPath */.aY)(['unshare']) ?? 'unshare';
+    return {
+        cmd,
+        args: ['-n', '/usr/bin/env', '-i', '/bin/sh', '-c', LOAD_AND_RUN, file, unshare, ...args.slice(2)],
+        viaSudo: true,
+        cleanup: () => promises_.rm(file, { force: true }),
+    };
+}
+/**
+ * Ends a process group started through sudo: it runs as root (and the program as Lambda's sandbox
+ * user), so this user's SIGKILL is refused, and the program would run on after the action.
+ */
+async function killThroughSudo(pgid) {
+    if (pgid === undefined)
+        return;
+    await (0,exec/* run */.eF)('sudo', ['-n', 'kill', '-KILL', '--', `-${pgid}`], { allowFailure: true }).catch(() => undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/bundle/decoy.ts
@@ -4641,6 +4706,7 @@ function decoyLibrary(soname, machine) {
 
 
 
+
 /** Parses `ld.so --list` output. */
 function parseLoaderList(stdout, stderr, taskRoot, 
 /** Another folder the bundle's objects are loaded from: a library layer's /opt/lib. */
@@ -4722,7 +4788,8 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         LAMBDA_TASK_ROOT: taskRoot,
     };
     const failures = [];
-    for (const [cmd, args] of unshareAttempts(inner)) {
+    for (const [how, howArgs] of unshareAttempts(inner)) {
+        const { cmd, args, cleanup } = await withSudoEnv(how, howArgs, env, external_node_path_.dirname(root));
         let r;
         try {
             r = await (0,exec/* run */.eF)(cmd, args, { allowFailure: true, cleanEnv: true, env });
@@ -4730,6 +4797,9 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         catch (e) {
             failures.push(e instanceof Error ? e.message : String(e));
             continue;
+        }
+        finally {
+            await cleanup();
         }
         const setupFailed = /^(unshare|sudo): /m.test(r.stderr) && !r.stdout.trim();
         if (setupFailed) {
@@ -4883,6 +4953,7 @@ async function checkLoader(closure, entries, at, opts, log) {
 
 
 
+
 const TAIL_LINES = 30;
 /** Setup failures of unshare or sudo (as opposed to the program failing to start inside the root). */
 function isSetupFailure(stderr) {
@@ -4974,7 +5045,8 @@ async function attempt(cmd, args, o) {
         deadlineMs: Date.now() + o.timeoutMs,
     });
     const env = { ...o.variables, ...(0,lambda/* lambdaEnvironment */.b2)({ ...o.function, runtimeApi: api.address }) };
-    const proc = (0,exec/* start */.ni)(cmd, args, { cleanEnv: true, env });
+    const how = await withSudoEnv(cmd, args, env, external_node_path_.dirname(o.root));
+    const proc = (0,exec/* start */.ni)(how.cmd, how.args, { cleanEnv: true, env });
     let timer;
     try {
         const timeout = new Promise((resolve) => {
@@ -5021,8 +5093,53 @@ async function attempt(cmd, args, o) {
     finally {
         clearTimeout(timer);
         proc.kill();
+        if (how.viaSudo)
+            await killThroughSudo(proc.pid);
+        // A process the program started in a session of its own (a daemon, a sidecar) escapes the
+        // process group; it would run on, and keep proc.done waiting while it holds stderr.
+        await killProcessesRootedIn(o.root);
         await proc.done;
         await api.close();
+        await how.cleanup();
+    }
+}
+/** The processes whose root is the folder or inside it (those in the isolated root). */
+function processesRootedIn(folder) {
+    const out = [];
+    for (const pid of external_node_fs_.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        try {
+            const root = external_node_fs_.readlinkSync(`/proc/${pid}/root`);
+            if (root === folder || root.startsWith(`${folder}/`))
+                out.push(Number(pid));
+        }
+        catch {
+            // gone, or not ours to read
+        }
+    }
+    return out;
+}
+/** SIGKILLs every process in the isolated root, again until none is left (one may be forking). */
+async function killProcessesRootedIn(root) {
+    let folder;
+    try {
+        folder = external_node_fs_.realpathSync(root);
+    }
+    catch {
+        return;
+    }
+    for (let round = 0; round < 50; round++) {
+        const pids = processesRootedIn(folder);
+        if (pids.length === 0)
+            return;
+        for (const pid of pids) {
+            try {
+                process.kill(pid, 'SIGKILL');
+            }
+            catch {
+                // gone already
+            }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
     }
 }
 /** The decoys of the smoke test's root: every bundled library's name, and the loader's. */

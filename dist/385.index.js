@@ -812,6 +812,7 @@ async function preflight(env, fn) {
             throw err;
         if (!inputs.create)
             throw new util_errors/* ActionError */.lZ('Function not found', `function ${fn} does not exist in ${inputs.awsRegion}; create it, fix function-name, or set create: true with role.`, { cause: err });
+        checkLayerLoader(env, fn, inputs.configuration.layers ?? []);
         log.info(`${fn}: does not exist in ${inputs.awsRegion}; it will be created (create: true).`);
         return { fn, config: undefined, create: inputs.create };
     }
@@ -820,6 +821,7 @@ async function preflight(env, fn) {
     if (cfg.Runtime && !cfg.Runtime.startsWith('provided'))
         throw new util_errors/* ActionError */.lZ('Wrong runtime', `${fn} has runtime ${cfg.Runtime}, which never runs a bootstrap; the zip needs provided.al2023 (or provided.al2). ` +
             "Change the function's runtime first (aws lambda update-function-configuration --runtime provided.al2023 --handler bootstrap).");
+    checkLayerLoader(env, fn, inputs.configuration.layers ?? (cfg.Layers ?? []).flatMap((l) => l.Arn ?? []));
     const arch = functionArch(cfg);
     if (arch !== zip.architecture && inputs.architectureChange !== 'update')
         throw new util_errors/* ActionError */.lZ('Architecture mismatch', `zip is ${zip.architecture}, function ${fn} is ${arch}; nothing was uploaded. Build the flake for ${arch} ` +
@@ -830,6 +832,20 @@ async function preflight(env, fn) {
         cfg = await waitUpdated(env, fn, true);
     }
     return { fn, config: cfg };
+}
+/**
+ * A zip made with library-layer, deployed without this run's layer (a deploy-only job): its
+ * bootstrap loads its loader and libraries from /opt, so a function with no layers would fail at
+ * every start. Refused before any change; with layers, said (which layer holds them is not known).
+ */
+function checkLayerLoader(env, fn, layers) {
+    const loader = env.zip.layerLoader;
+    if (loader === undefined || env.layer)
+        return;
+    if (layers.length === 0)
+        throw new util_errors/* ActionError */.lZ('Zip needs its library layer', `the bootstrap in ${env.zip.path} starts through ${loader} (it was packaged with library-layer), but ${fn} would have no layers: it could not start. ` +
+            'Deploy in the run that packages it (with library-layer and the deploy stage), or give `layers` with the layer version it was built with. Nothing was uploaded.');
+    env.log.info(`${fn}: the bootstrap starts through ${loader}, from the function's layers (${layers.join(', ')}): they must hold the libraries it was packaged with.`);
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/code.ts
@@ -1720,6 +1736,8 @@ function failure(what, names, results, doneLabel, note) {
     return new util_errors/* ActionError */.lZ(title, lines.join('\n'), { cause: first.err });
 }
 
+// EXTERNAL MODULE: ./src/bundle/elf.ts
+var elf = __webpack_require__(7233);
 // EXTERNAL MODULE: ./src/bundle/runtime-env.ts
 var runtime_env = __webpack_require__(3162);
 // EXTERNAL MODULE: external "node:fs"
@@ -1826,6 +1844,7 @@ function verifyZip(zip) {
 
 
 
+
 /**
  * The zip to deploy: the package stage's, or (deploy-only runs) an existing zip whose
  * architecture is read from its bootstrap's ELF header, and whose entry names give the variables
@@ -1863,10 +1882,12 @@ async function existingZip(zipPath, taskRoot) {
     }
     if (!header)
         throw new util_errors/* ActionError */.lZ('No bootstrap in the zip', `Input \`zip-path\`: ${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`);
+    const layerLoader = loaderInLayer(header);
     return {
         path: zipPath,
         bytes,
         codeSha256: (0,hash/* codeSha256 */.dD)(bytes),
+        ...(layerLoader !== undefined ? { layerLoader } : {}),
         architecture: elfArchitecture(header, `Input \`zip-path\`: the bootstrap in ${zipPath}`),
         unzippedBytes: entries.reduce((n, e) => n + e.size, 0),
         runtimeEnv: (0,runtime_env/* runtimeEnvFor */.p)(entries.filter((e) => !e.isDirectory).map((e) => e.name), taskRoot),
@@ -1886,6 +1907,16 @@ async function packagedZip(pkg) {
         unzippedBytes: pkg.unzippedBytes,
         runtimeEnv: { ...pkg.runtimeEnv },
     };
+}
+/** The bootstrap's loader when it lives in a layer (/opt/...), as library-layer makes it; else undefined. */
+function loaderInLayer(bootstrap) {
+    try {
+        const interp = (0,elf/* readElf */.oU)(bootstrap).interp;
+        return interp?.startsWith('/opt/') ? interp : undefined;
+    }
+    catch {
+        return undefined; // elfArchitecture says what is wrong with it
+    }
 }
 
 // EXTERNAL MODULE: ./src/host.ts

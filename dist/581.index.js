@@ -23,7 +23,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _util_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4537);
 /* harmony import */ var _inputs_read_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4245);
 /* harmony import */ var _host_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2237);
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7109);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(819);
 /* harmony import */ var _action_post_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5809);
 
 

@@ -37,11 +37,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const asCommand = process.argv.length > 2 || process.env['NIX_LAMBDA_CLI'] === '1';
 delete process.env['NIX_LAMBDA_CLI'];
 if (asCommand)
-    process.exitCode = await (await Promise.all(/* import() */[__nccwpck_require__.e(955), __nccwpck_require__.e(809), __nccwpck_require__.e(109), __nccwpck_require__.e(581)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5581))).runCli(process.argv.slice(2));
+    process.exitCode = await (await Promise.all(/* import() */[__nccwpck_require__.e(955), __nccwpck_require__.e(809), __nccwpck_require__.e(819), __nccwpck_require__.e(581)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5581))).runCli(process.argv.slice(2));
 else if ((0,_action_step_js__WEBPACK_IMPORTED_MODULE_0__/* .isPostStep */ .p)())
     await (await Promise.all(/* import() */[__nccwpck_require__.e(955), __nccwpck_require__.e(809)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5809))).runPostStep();
 else
-    await (await Promise.all(/* import() */[__nccwpck_require__.e(955), __nccwpck_require__.e(809), __nccwpck_require__.e(109)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7109))).runAction();
+    await (await Promise.all(/* import() */[__nccwpck_require__.e(955), __nccwpck_require__.e(809), __nccwpck_require__.e(819)]).then(__nccwpck_require__.bind(__nccwpck_require__, 819))).runAction();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

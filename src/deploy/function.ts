@@ -172,6 +172,7 @@ export async function preflight(env: DeployEnv, fn: string): Promise<Preflight> 
         `function ${fn} does not exist in ${inputs.awsRegion}; create it, fix function-name, or set create: true with role.`,
         { cause: err },
       );
+    checkLayerLoader(env, fn, inputs.configuration.layers ?? []);
     log.info(`${fn}: does not exist in ${inputs.awsRegion}; it will be created (create: true).`);
     return { fn, config: undefined, create: inputs.create };
   }
@@ -186,6 +187,7 @@ export async function preflight(env: DeployEnv, fn: string): Promise<Preflight> 
       `${fn} has runtime ${cfg.Runtime}, which never runs a bootstrap; the zip needs provided.al2023 (or provided.al2). ` +
         "Change the function's runtime first (aws lambda update-function-configuration --runtime provided.al2023 --handler bootstrap).",
     );
+  checkLayerLoader(env, fn, inputs.configuration.layers ?? (cfg.Layers ?? []).flatMap((l) => l.Arn ?? []));
   const arch = functionArch(cfg);
   if (arch !== zip.architecture && inputs.architectureChange !== 'update')
     throw new ActionError(
@@ -201,4 +203,23 @@ export async function preflight(env: DeployEnv, fn: string): Promise<Preflight> 
     cfg = await waitUpdated(env, fn, true);
   }
   return { fn, config: cfg };
+}
+
+/**
+ * A zip made with library-layer, deployed without this run's layer (a deploy-only job): its
+ * bootstrap loads its loader and libraries from /opt, so a function with no layers would fail at
+ * every start. Refused before any change; with layers, said (which layer holds them is not known).
+ */
+function checkLayerLoader(env: DeployEnv, fn: string, layers: readonly string[]): void {
+  const loader = env.zip.layerLoader;
+  if (loader === undefined || env.layer) return;
+  if (layers.length === 0)
+    throw new ActionError(
+      'Zip needs its library layer',
+      `the bootstrap in ${env.zip.path} starts through ${loader} (it was packaged with library-layer), but ${fn} would have no layers: it could not start. ` +
+        'Deploy in the run that packages it (with library-layer and the deploy stage), or give `layers` with the layer version it was built with. Nothing was uploaded.',
+    );
+  env.log.info(
+    `${fn}: the bootstrap starts through ${loader}, from the function's layers (${layers.join(', ')}): they must hold the libraries it was packaged with.`,
+  );
 }

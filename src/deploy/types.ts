@@ -99,6 +99,11 @@ export interface ZipInfo {
   unzippedBytes: number;
   /** Variables the bundle needs on the function (runtime-env.ts, from the names of its files). */
   runtimeEnv: Record<string, string>;
+  /**
+   * A zip this run did not package whose bootstrap's loader is in a layer (PT_INTERP under /opt: a
+   * zip made with library-layer): the loader's path. The function must have layers.
+   */
+  layerLoader?: string;
 }
 
 /** Internal options: production defaults, lowered by tests. Not inputs. */

@@ -1,4 +1,5 @@
 import * as fsp from 'node:fs/promises';
+import { readElf } from '../bundle/elf.js';
 import { runtimeEnvFor } from '../bundle/runtime-env.js';
 import { BOOTSTRAP, lambdaArchOf, type LambdaArch } from '../lambda.js';
 import { codeSha256 } from '../util/hash.js';
@@ -60,10 +61,12 @@ export async function existingZip(zipPath: string, taskRoot: string): Promise<Zi
       'No bootstrap in the zip',
       `Input \`zip-path\`: ${zipPath} has no \`bootstrap\` file at its root; Lambda's provided runtimes run /var/task/bootstrap.`,
     );
+  const layerLoader = loaderInLayer(header);
   return {
     path: zipPath,
     bytes,
     codeSha256: codeSha256(bytes),
+    ...(layerLoader !== undefined ? { layerLoader } : {}),
     architecture: elfArchitecture(header, `Input \`zip-path\`: the bootstrap in ${zipPath}`),
     unzippedBytes: entries.reduce((n, e) => n + e.size, 0),
     runtimeEnv: runtimeEnvFor(
@@ -92,4 +95,14 @@ export async function packagedZip(
     unzippedBytes: pkg.unzippedBytes,
     runtimeEnv: { ...pkg.runtimeEnv },
   };
+}
+
+/** The bootstrap's loader when it lives in a layer (/opt/...), as library-layer makes it; else undefined. */
+function loaderInLayer(bootstrap: Buffer): string | undefined {
+  try {
+    const interp = readElf(bootstrap).interp;
+    return interp?.startsWith('/opt/') ? interp : undefined;
+  } catch {
+    return undefined; // elfArchitecture says what is wrong with it
+  }
 }

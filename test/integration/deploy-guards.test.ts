@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
@@ -340,6 +341,35 @@ describe('deploy-only zips', () => {
     expect(JSON.parse(ctx.outputs['runtime-environment']!)).toMatchObject({
       SSL_CERT_FILE: '/var/task/etc/ssl/certs/ca-bundle.crt',
     });
+  });
+
+  it('a zip packaged with library-layer needs layers on the function: refused without, before any change', async () => {
+    // The bootstrap of a layer build starts through /opt/lib/<loader>, which only its layer provides.
+    const bootstrap = path.join(WORK, 'layer-bootstrap');
+    fs.copyFileSync('/bin/true', bootstrap);
+    execFileSync('patchelf', ['--set-interpreter', '/opt/lib/ld-linux-x86-64.so.2', bootstrap]);
+    const zip = new AdmZip();
+    zip.addFile('bootstrap', fs.readFileSync(bootstrap));
+    zip.getEntry('bootstrap')!.attr = (0o100755 << 16) >>> 0;
+    const zipPath = path.join(WORK, 'layer-function.zip');
+    zip.writeZip(zipPath);
+    server.addFunction({ name: 'bare' });
+    const err = await deployError(makeContext({ 'function-name': 'bare', 'zip-path': zipPath }).ctx);
+    expect(err.title).toBe('Zip needs its library layer');
+    expect(err.message).toMatch(
+      /starts through \/opt\/lib\/ld-linux-x86-64\.so\.2 .* bare would have no layers/,
+    );
+    expect(server.ops()).toEqual(['GetFunction']);
+    // With the layer version it was built with (input layers), it deploys.
+    const layer = `arn:aws:lambda:${server.region}:${ACCOUNT}:layer:libs:3`;
+    const { ctx, log } = makeContext({ 'function-name': 'bare', 'zip-path': zipPath, layers: layer });
+    await runDeploy(ctx, TEST_OPTS);
+    expect(server.fn('bare').layers).toEqual([layer]);
+    expect(log.text()).toMatch(
+      /bare: the bootstrap starts through \/opt\/lib\/ld-linux-x86-64\.so\.2, from the function's layers/,
+    );
+    fs.rmSync(bootstrap);
+    fs.rmSync(zipPath);
   });
 
   it('warns from 80% of the unzipped limit; refuses over it, before any call', async () => {

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFixtures, NIX_CONFIG_LINES } from '../support/nix.js';
 import { ROOT, runStep } from '../support/runner.js';
@@ -13,7 +14,8 @@ import { ROOT, runStep } from '../support/runner.js';
  * when asked to keep it, so the loader check and the local smoke test must bring their variables
  * another way (src/bundle/sudo-env.ts).
  *
- * The test makes a system user for the run (no login shell, no home), gives it passwordless sudo in
+ * The checks run from one script bundled with esbuild (the test user may not be able to read the
+ * clone, in /root say) on this Node. The test makes a system user for the run (no login shell, no home), gives it passwordless sudo in
  * /etc/sudoers.d, and removes both afterwards; so it runs as root only. An `unshare` wrapper first
  * on its PATH refuses `--user` as such a kernel does, so the sudo attempt is the one that runs.
  */
@@ -51,8 +53,8 @@ function asUser(root: string): {
       `PATH=${path.join(dir, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
       `HOME=${dir}`,
       `TMPDIR=${path.join(dir, 'tmp')}`,
-      path.join(ROOT, 'node_modules', '.bin', 'tsx'),
-      path.join(dir, 'check.mts'),
+      process.execPath,
+      path.join(dir, 'check.mjs'),
       root,
     ],
     { encoding: 'utf8', timeout: 120_000 },
@@ -90,6 +92,19 @@ const smoke = await runLocalSmokeTest({
 console.log(JSON.stringify({ loader: { ran: loader.ran, outside: loader.outside }, smoke }));
 `,
     );
+    // One self-contained script: the test user may not read the clone (in /root, say).
+    await build({
+      entryPoints: [path.join(dir, 'check.mts')],
+      outfile: path.join(dir, 'check.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
     execFileSync('chown', ['-R', `${user}:`, path.join(dir, 'tmp')]);
     // The offline example's bundle, as the package stage leaves it.
     const fx = await getFixtures();

@@ -3840,7 +3840,7 @@ async function loaderCheck(root, taskRoot, loaderName, bundleArch, hostArch, opt
         finally {
             await cleanup();
         }
-        const setupFailed = /^(unshare|sudo): /m.test(r.stderr) && !r.stdout.trim();
+        const setupFailed = setupLines(r.stderr).length > 0 && !r.stdout.trim();
         if (setupFailed) {
             failures.push(r.stderr.trim().split('\n')[0] ?? `${cmd} failed`);
             continue;
@@ -3886,6 +3886,16 @@ async function prepareRoot(root, o) {
             await promises_.writeFile(external_node_path_.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
     }
     return { prefix };
+}
+/**
+ * The lines of stderr in which unshare or sudo speak (a root they could not set up), leaving out
+ * sudo's warnings that come before a command that ran: "unable to resolve host" (a container whose
+ * /etc/hosts lacks its hostname) would otherwise turn a failing bundle into a check not run.
+ */
+function setupLines(stderr) {
+    return stderr
+        .split('\n')
+        .filter((l) => /^(unshare|sudo): /.test(l) && !/^sudo: unable to resolve host/.test(l));
 }
 /**
  * How to run `unshare ARGS` here: as root directly; otherwise in a user namespace (uid 0 inside
@@ -3996,7 +4006,7 @@ async function checkLoader(closure, entries, at, opts, log) {
 const TAIL_LINES = 30;
 /** Setup failures of unshare or sudo (as opposed to the program failing to start inside the root). */
 function isSetupFailure(stderr) {
-    return /^(unshare|sudo): (?!failed to execute)/m.test(stderr);
+    return setupLines(stderr).some((l) => !/^(unshare|sudo): failed to execute/.test(l));
 }
 /** Best-effort character devices in the root's /dev, as Lambda has them (mknod needs root). */
 async function makeDevices(dev) {

@@ -14,7 +14,7 @@ import { formatDuration } from '../util/format.js';
 import type { Logger } from '../util/log.js';
 import { startRuntimeApi, type RuntimeOutcome } from './runtime-api.js';
 import { killThroughSudo, withSudoEnv } from './sudo-env.js';
-import { prepareRoot, unshareAttempts } from './verify.js';
+import { prepareRoot, setupLines, unshareAttempts } from './verify.js';
 
 /**
  * The local smoke test: the bundle itself, started as Lambda starts it, asked to answer one event.
@@ -63,7 +63,7 @@ const TAIL_LINES = 30;
 
 /** Setup failures of unshare or sudo (as opposed to the program failing to start inside the root). */
 function isSetupFailure(stderr: string): boolean {
-  return /^(unshare|sudo): (?!failed to execute)/m.test(stderr);
+  return setupLines(stderr).some((l) => !/^(unshare|sudo): failed to execute/.test(l));
 }
 
 /** Best-effort character devices in the root's /dev, as Lambda has them (mknod needs root). */

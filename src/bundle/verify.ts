@@ -156,7 +156,7 @@ export async function loaderCheck(
     } finally {
       await cleanup();
     }
-    const setupFailed = /^(unshare|sudo): /m.test(r.stderr) && !r.stdout.trim();
+    const setupFailed = setupLines(r.stderr).length > 0 && !r.stdout.trim();
     if (setupFailed) {
       failures.push(r.stderr.trim().split('\n')[0] ?? `${cmd} failed`);
       continue;
@@ -203,6 +203,17 @@ export async function prepareRoot(
       await fsp.writeFile(path.join(root, d, name), decoyLibrary(name, machine), { mode: 0o755 });
   }
   return { prefix };
+}
+
+/**
+ * The lines of stderr in which unshare or sudo speak (a root they could not set up), leaving out
+ * sudo's warnings that come before a command that ran: "unable to resolve host" (a container whose
+ * /etc/hosts lacks its hostname) would otherwise turn a failing bundle into a check not run.
+ */
+export function setupLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => /^(unshare|sudo): /.test(l) && !/^sudo: unable to resolve host/.test(l));
 }
 
 /**

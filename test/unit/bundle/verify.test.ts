@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLoaderList, unshareAttempts } from '../../../src/bundle/verify.js';
+import { parseLoaderList, setupLines, unshareAttempts } from '../../../src/bundle/verify.js';
 
 describe('entering the isolated root', () => {
   const inner = ['--mount', '--root=/r', '/var/task/bootstrap'];
@@ -35,5 +35,19 @@ describe('entering the isolated root', () => {
       outside: ['/lib64/libssl.so.3'],
       problems: ['libx.so.2 not found'],
     });
+  });
+});
+
+describe('setupLines', () => {
+  it("takes unshare's and sudo's complaints, not sudo's warning about the host name", () => {
+    const stderr = [
+      'sudo: unable to resolve host runner-7f3a: Name or service not known',
+      '/var/task/bootstrap: /lib64/libc.so.6: version `GLIBC_2.38' + "' not found",
+    ].join('\n');
+    expect(setupLines(stderr)).toEqual([]);
+    expect(setupLines('unshare: unshare failed: Operation not permitted\n')).toEqual([
+      'unshare: unshare failed: Operation not permitted',
+    ]);
+    expect(setupLines('sudo: a password is required')).toEqual(['sudo: a password is required']);
   });
 });

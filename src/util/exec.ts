@@ -61,11 +61,15 @@ export function tailOf(text: string, lines: number): string {
   return all.slice(Math.max(0, all.length - lines)).join('\n');
 }
 
-export async function run(
+/**
+ * What run() and start() do before spawning: refuse a secret in argv, build the environment (the
+ * process's unless cleanEnv, then `env`, where undefined removes a variable), log the command line.
+ */
+function prepare(
   command: string,
   args: readonly string[],
-  opts: ExecOptions = {},
-): Promise<ExecResult> {
+  opts: Pick<ExecOptions, 'env' | 'cleanEnv' | 'cwd'>,
+): { env: Record<string, string>; shown: string } {
   if ([command, ...args].some(holdsSecret))
     throw new ActionError(
       'Refused to run a command',
@@ -73,11 +77,19 @@ export async function run(
     );
   const overrides = opts.env ?? {};
   const env: Record<string, string> = {};
-  const base = opts.cleanEnv ? {} : process.env;
-  for (const [k, v] of Object.entries({ ...base, ...overrides }))
+  for (const [k, v] of Object.entries({ ...(opts.cleanEnv ? {} : process.env), ...overrides }))
     if (v !== undefined && !(k in overrides && overrides[k] === undefined)) env[k] = v;
   const shown = [command, ...args].map(quoteArg).join(' ');
   commandLog?.(scrubSecrets(`exec: ${shown}${opts.cwd !== undefined ? ` (in ${opts.cwd})` : ''}`));
+  return { env, shown };
+}
+
+export async function run(
+  command: string,
+  args: readonly string[],
+  opts: ExecOptions = {},
+): Promise<ExecResult> {
+  const { env, shown } = prepare(command, args, opts);
   let result: ExecResult;
   try {
     const listeners = opts.onLine
@@ -135,16 +147,7 @@ export function start(
   args: readonly string[],
   opts: Pick<ExecOptions, 'env' | 'cleanEnv' | 'cwd'> & { tailBytes?: number } = {},
 ): StartedProcess {
-  if ([command, ...args].some(holdsSecret))
-    throw new ActionError(
-      'Refused to run a command',
-      `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`,
-    );
-  const overrides = opts.env ?? {};
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...(opts.cleanEnv ? {} : process.env), ...overrides }))
-    if (v !== undefined && !(k in overrides && overrides[k] === undefined)) env[k] = v;
-  commandLog?.(scrubSecrets(`exec: ${[command, ...args].map(quoteArg).join(' ')}`));
+  const { env } = prepare(command, args, opts);
   const limit = opts.tailBytes ?? 64 * 1024;
   const out = { stdout: '', stderr: '' };
   const keep = (which: 'stdout' | 'stderr') => (d: Buffer) => {

@@ -4,19 +4,12 @@
  * ships, in /lib64 and /usr/lib64, where Amazon Linux keeps its own (older, incompatible) copies:
  * a bundle that would take a library from LD_LIBRARY_PATH instead of its own lib/ lists it from there.
  */
+import { DT_HASH, DT_NULL, DT_SONAME, DT_STRSZ, DT_STRTAB, DT_SYMENT, DT_SYMTAB } from './elf.js';
 
 const EHDR = 64;
 const PHDR = 56;
 const DYN = 16;
 const SYM = 24;
-
-const DT_NULL = 0;
-const DT_HASH = 4;
-const DT_STRTAB = 5;
-const DT_SYMTAB = 6;
-const DT_STRSZ = 10;
-const DT_SYMENT = 11;
-const DT_SONAME = 14;
 
 const align8 = (n: number): number => (n + 7) & ~7;
 

@@ -14,7 +14,7 @@ import { formatDuration } from '../util/format.js';
 import type { Logger } from '../util/log.js';
 import { startRuntimeApi, type RuntimeOutcome } from './runtime-api.js';
 import { killThroughSudo, withSudoEnv } from './sudo-env.js';
-import { prepareRoot, setupLines, unshareAttempts } from './verify.js';
+import { bundleDecoys, prepareRoot, setupLines, unshareAttempts } from './verify.js';
 
 /**
  * The local smoke test: the bundle itself, started as Lambda starts it, asked to answer one event.
@@ -251,10 +251,7 @@ export function smokeDecoys(
   entries: readonly { kind: string; name: string }[],
   interpreter: { name: string } | undefined,
 ): string[] {
-  return [
-    ...entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name)),
-    ...(interpreter ? [interpreter.name] : []),
-  ];
+  return [...bundleDecoys(entries), ...(interpreter ? [interpreter.name] : [])];
 }
 
 /** Says how the smoke test went; throws when it failed, or could not run and was required. */

@@ -261,6 +261,11 @@ function completeObjects(closure: ClosureResult): (o: LoadedObject) => boolean {
   return ok;
 }
 
+/** The names the isolated root gets a decoy under: every bundled library's (the loader's is added where it is known). */
+export function bundleDecoys(entries: readonly { kind: string; name: string }[]): string[] {
+  return entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name));
+}
+
 /** The loader check (verify.ts) with decoys under every bundled soname and the dlopen libraries preloaded. */
 export async function checkLoader(
   closure: ClosureResult,
@@ -287,7 +292,7 @@ export async function checkLoader(
       .map((l) => `${opts.libDir ?? `${opts.taskRoot}/lib`}/${l.name}`),
     ...closure.included.filter((o) => !o.elf.interp && complete(o)).map((o) => `${opts.taskRoot}/${o.name}`),
   ];
-  const decoys = entries.filter((e) => e.kind === 'library').map((e) => path.posix.basename(e.name));
+  const decoys = bundleDecoys(entries);
   const programs = [
     'bootstrap',
     ...closure.included.filter((o) => o.elf.interp !== undefined && complete(o)).map((o) => o.name),

@@ -1,34 +1,9 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { InputError } from '../../../src/util/errors.js';
+import { describe, expect, it } from 'vitest';
+import { inputsParser } from '../../support/inputs.js';
 
-const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-inputs-'));
-fs.writeFileSync(path.join(ws, 'flake.nix'), '{ outputs = _: {}; }');
-afterAll(() => {
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+const { parse, problems } = inputsParser({ stages: 'build,package,deploy', 'aws-region': 'eu-west-1' });
 
 const ROLE = 'arn:aws:iam::123456789012:role/exec';
-function parse(values: Record<string, string>) {
-  const all: Record<string, string> = {
-    stages: 'build,package,deploy',
-    'aws-region': 'eu-west-1',
-    ...values,
-  };
-  return parseInputs((n) => all[n] ?? '', { workspace: ws, tempDir: ws, env: {} });
-}
-function problems(values: Record<string, string>): readonly string[] {
-  try {
-    parse(values);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('the deploy section', () => {
   it('is there only when the deploy stage runs, with the defaults', () => {

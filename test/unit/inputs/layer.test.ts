@@ -1,36 +1,16 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { layerNameOf } from '../../../src/inputs/layer.js';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { InputError } from '../../../src/util/errors.js';
+import { inputsParser } from '../../support/inputs.js';
 
-const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-inputs-'));
-fs.writeFileSync(path.join(ws, 'flake.nix'), '{ outputs = _: {}; }');
-afterAll(() => {
-  fs.rmSync(ws, { recursive: true, force: true });
+const { ws, parse, problems } = inputsParser({
+  stages: 'build,package,deploy',
+  'aws-region': 'eu-west-1',
+  'function-name': 'api',
 });
 
 const LAYER = (name: string, v: number): string => `arn:aws:lambda:eu-west-1:123456789012:layer:${name}:${v}`;
-function parse(values: Record<string, string>) {
-  const all: Record<string, string> = {
-    stages: 'build,package,deploy',
-    'aws-region': 'eu-west-1',
-    'function-name': 'api',
-    ...values,
-  };
-  return parseInputs((n) => all[n] ?? '', { workspace: ws, tempDir: ws, env: {} });
-}
-function problems(values: Record<string, string>): readonly string[] {
-  try {
-    parse(values);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('library-layer', () => {
   it('is off by default, and a layer name when given', () => {

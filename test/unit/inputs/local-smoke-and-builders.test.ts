@@ -1,34 +1,12 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { InputError } from '../../../src/util/errors.js';
+import { describe, expect, it } from 'vitest';
+import { inputsParser } from '../../support/inputs.js';
 
-const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-inputs-'));
-fs.writeFileSync(path.join(ws, 'flake.nix'), '{ outputs = _: {}; }');
-afterAll(() => {
-  fs.rmSync(ws, { recursive: true, force: true });
-});
+const { parse, problems } = inputsParser({ stages: 'build,package' });
 
 const KEY = `-----BEGIN OPENSSH PRIVATE KEY-----
 b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW
 QyNTUxOQAAACDjKqp5Fc65tEnRulDqKii7Gm4B+QvaJFotHYdpfRiiZQAAAJhJ0L7BSdC+
 -----END OPENSSH PRIVATE KEY-----`;
-
-function parse(values: Record<string, string>) {
-  const all: Record<string, string> = { stages: 'build,package', ...values };
-  return parseInputs((n) => all[n] ?? '', { workspace: ws, tempDir: ws, env: {} });
-}
-function problems(values: Record<string, string>): readonly string[] {
-  try {
-    parse(values);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('the smoke test section as parseInputs reads it', () => {
   it('has no payload by default, a 30 s limit and local-smoke-test auto', () => {

@@ -1394,17 +1394,24 @@ function tailOf(text, lines) {
     const all = text.replace(/\s+$/, '').split('\n');
     return all.slice(Math.max(0, all.length - lines)).join('\n');
 }
-async function run(command, args, opts = {}) {
+/**
+ * What run() and start() do before spawning: refuse a secret in argv, build the environment (the
+ * process's unless cleanEnv, then `env`, where undefined removes a variable), log the command line.
+ */
+function prepare(command, args, opts) {
     if ([command, ...args].some(_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .holdsSecret */ .hK))
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Refused to run a command', `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`);
     const overrides = opts.env ?? {};
     const env = {};
-    const base = opts.cleanEnv ? {} : process.env;
-    for (const [k, v] of Object.entries({ ...base, ...overrides }))
+    for (const [k, v] of Object.entries({ ...(opts.cleanEnv ? {} : process.env), ...overrides }))
         if (v !== undefined && !(k in overrides && overrides[k] === undefined))
             env[k] = v;
     const shown = [command, ...args].map(quoteArg).join(' ');
     commandLog?.((0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(`exec: ${shown}${opts.cwd !== undefined ? ` (in ${opts.cwd})` : ''}`));
+    return { env, shown };
+}
+async function run(command, args, opts = {}) {
+    const { env, shown } = prepare(command, args, opts);
     let result;
     try {
         const listeners = opts.onLine
@@ -1435,14 +1442,7 @@ async function run(command, args, opts = {}) {
  * in a process group of its own, so kill() ends it with every process it started.
  */
 function start(command, args, opts = {}) {
-    if ([command, ...args].some(_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .holdsSecret */ .hK))
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ('Refused to run a command', `a secret would have appeared in the arguments of \`${command}\`; this is a bug in the action`);
-    const overrides = opts.env ?? {};
-    const env = {};
-    for (const [k, v] of Object.entries({ ...(opts.cleanEnv ? {} : process.env), ...overrides }))
-        if (v !== undefined && !(k in overrides && overrides[k] === undefined))
-            env[k] = v;
-    commandLog?.((0,_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .scrubSecrets */ .Zg)(`exec: ${[command, ...args].map(quoteArg).join(' ')}`));
+    const { env } = prepare(command, args, opts);
     const limit = opts.tailBytes ?? 64 * 1024;
     const out = { stdout: '', stderr: '' };
     const keep = (which) => (d) => {

@@ -3658,17 +3658,11 @@ async function killThroughSudo(pgid) {
  * ships, in /lib64 and /usr/lib64, where Amazon Linux keeps its own (older, incompatible) copies:
  * a bundle that would take a library from LD_LIBRARY_PATH instead of its own lib/ lists it from there.
  */
+
 const EHDR = 64;
 const PHDR = 56;
 const DYN = 16;
 const SYM = 24;
-const DT_NULL = 0;
-const DT_HASH = 4;
-const DT_STRTAB = 5;
-const DT_SYMTAB = 6;
-const DT_STRSZ = 10;
-const DT_SYMENT = 11;
-const DT_SONAME = 14;
 const align8 = (n) => (n + 7) & ~7;
 /** A shared object for machine (e_machine: 62 x86_64, 183 aarch64) whose only content is its SONAME. */
 function decoyLibrary(soname, machine) {
@@ -3682,13 +3676,13 @@ function decoyLibrary(soname, machine) {
     const hashOff = symOff + SYM; // one (null) symbol
     const dynOff = align8(hashOff + 16); // nbucket, nchain, bucket[0], chain[0]
     const dyn = [
-        [DT_HASH, hashOff],
-        [DT_STRTAB, strOff],
-        [DT_SYMTAB, symOff],
-        [DT_STRSZ, strtab.length],
-        [DT_SYMENT, SYM],
-        [DT_SONAME, 1],
-        [DT_NULL, 0],
+        [bundle_elf/* DT_HASH */.oe, hashOff],
+        [bundle_elf/* DT_STRTAB */.G0, strOff],
+        [bundle_elf/* DT_SYMTAB */.UH, symOff],
+        [bundle_elf/* DT_STRSZ */.Oo, strtab.length],
+        [bundle_elf/* DT_SYMENT */.EO, SYM],
+        [bundle_elf/* DT_SONAME */.P8, 1],
+        [bundle_elf/* DT_NULL */.p9, 0],
     ];
     const size = dynOff + dyn.length * DYN;
     const b = Buffer.alloc(size);
@@ -3940,6 +3934,10 @@ function completeObjects(closure) {
     };
     return ok;
 }
+/** The names the isolated root gets a decoy under: every bundled library's (the loader's is added where it is known). */
+function bundleDecoys(entries) {
+    return entries.filter((e) => e.kind === 'library').map((e) => external_node_path_.posix.basename(e.name));
+}
 /** The loader check (verify.ts) with decoys under every bundled soname and the dlopen libraries preloaded. */
 async function checkLoader(closure, entries, at, opts, log) {
     const { root, arch } = at;
@@ -3953,7 +3951,7 @@ async function checkLoader(closure, entries, at, opts, log) {
             .map((l) => `${opts.libDir ?? `${opts.taskRoot}/lib`}/${l.name}`),
         ...closure.included.filter((o) => !o.elf.interp && complete(o)).map((o) => `${opts.taskRoot}/${o.name}`),
     ];
-    const decoys = entries.filter((e) => e.kind === 'library').map((e) => external_node_path_.posix.basename(e.name));
+    const decoys = bundleDecoys(entries);
     const programs = [
         'bootstrap',
         ...closure.included.filter((o) => o.elf.interp !== undefined && complete(o)).map((o) => o.name),
@@ -4193,10 +4191,7 @@ async function killProcessesRootedIn(root) {
 }
 /** The decoys of the smoke test's root: every bundled library's name, and the loader's. */
 function smokeDecoys(entries, interpreter) {
-    return [
-        ...entries.filter((e) => e.kind === 'library').map((e) => external_node_path_.posix.basename(e.name)),
-        ...(interpreter ? [interpreter.name] : []),
-    ];
+    return [...bundleDecoys(entries), ...(interpreter ? [interpreter.name] : [])];
 }
 /** Says how the smoke test went; throws when it failed, or could not run and was required. */
 function reportLocalSmokeTest(r, o, log) {
@@ -5091,10 +5086,17 @@ function summaryOutputs(data) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   EO: () => (/* binding */ DT_SYMENT),
+/* harmony export */   G0: () => (/* binding */ DT_STRTAB),
 /* harmony export */   Hq: () => (/* binding */ ElfPatchUnsupported),
+/* harmony export */   Oo: () => (/* binding */ DT_STRSZ),
+/* harmony export */   P8: () => (/* binding */ DT_SONAME),
 /* harmony export */   QH: () => (/* binding */ ElfError),
+/* harmony export */   UH: () => (/* binding */ DT_SYMTAB),
 /* harmony export */   aB: () => (/* binding */ isElf),
 /* harmony export */   oU: () => (/* binding */ readElf),
+/* harmony export */   oe: () => (/* binding */ DT_HASH),
+/* harmony export */   p9: () => (/* binding */ DT_NULL),
 /* harmony export */   yj: () => (/* binding */ patchElf)
 /* harmony export */ });
 /* unused harmony exports EM_X86_64, EM_AARCH64 */
